@@ -1,0 +1,151 @@
+"""Sign-in, throttling, passwords and role grants."""
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, redirect, request, url_for
+from flask_login import current_user
+
+from app.accounts.models import GRANTABLE_ROLES, LoginThrottle, RoleGrant, User
+from app.audit.services import record
+from app.common.clock import utcnow
+from app.common.upsert import insert_or_ignore
+from app.extensions import db
+
+MIN_PASSWORD_LENGTH = 8
+# Unambiguous characters only: initial passwords are read off paper and typed on phones.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def find_by_login(login: str) -> User | None:
+    """An account by staff ID (工号) or by mobile number."""
+    login = login.strip()
+    if not login:
+        return None
+    return db.session.scalars(
+        sa.select(User).where(sa.or_(User.staff_id == login, User.mobile == login)).limit(1)
+    ).first()
+
+
+@dataclass
+class LoginResult:
+    user: User | None = None
+    locked_seconds: int = 0  # > 0: refused because the account or address is locked
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
+
+
+def _throttle(key: str) -> LoginThrottle:
+    insert_or_ignore(LoginThrottle, {"key": key, "failures": 0, "window_started_at": utcnow()}, ["key"])
+    return db.session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
+
+
+def _seconds_locked(row: LoginThrottle | None) -> int:
+    if row is None or row.locked_until is None:
+        return 0
+    return max(0, int((row.locked_until - utcnow()).total_seconds()))
+
+
+def authenticate(login: str, password: str, address: str) -> LoginResult:
+    """Check credentials unless the account or address is locked; failures count toward a lock."""
+    config = current_app.config
+    account_key = f"account:{login.strip()[:100]}"
+    address_key = f"address:{address}"
+    locked = max(_seconds_locked(db.session.get(LoginThrottle, account_key)),
+                 _seconds_locked(db.session.get(LoginThrottle, address_key)))
+    if locked:
+        return LoginResult(locked_seconds=locked)
+    user = find_by_login(login)
+    if user is not None and user.is_active and user.check_password(password):
+        for key in (account_key, address_key):
+            row = db.session.get(LoginThrottle, key)
+            if row is not None:
+                db.session.delete(row)
+        user.last_login_at = utcnow()
+        return LoginResult(user=user)
+    window = timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])
+    lock = timedelta(seconds=config["LOGIN_LOCK_SECONDS"])
+    now = utcnow()
+    for key, limit in ((account_key, config["LOGIN_MAX_ACCOUNT_FAILURES"]),
+                       (address_key, config["LOGIN_MAX_ADDRESS_FAILURES"])):
+        row = _throttle(key)
+        if now - (row.window_started_at or now) > window:
+            row.failures, row.window_started_at = 0, now
+        row.failures = (row.failures or 0) + 1
+        if row.failures >= limit:
+            row.locked_until = now + lock
+            row.failures, row.window_started_at = 0, now
+            if key == account_key and user is not None:
+                record("account.locked", target=user, actor=user, summary=f"{user.staff_id} 登录失败次数过多")
+    return LoginResult()
+
+
+def validate_new_password(user: User, password: str) -> str | None:
+    """Return why a new password is unacceptable, or None. Messages are shown to the user."""
+    from flask_babel import gettext as _
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("密码至少 %(n)s 位", n=MIN_PASSWORD_LENGTH)
+    if password.isdigit() or password.isalpha():
+        return _("密码需同时包含字母和数字")
+    if password in {user.staff_id, user.mobile or ""}:
+        return _("密码不能与工号或手机号相同")
+    if user.check_password(password):
+        return _("新密码不能与当前密码相同")
+    return None
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set the user's own new password and lift the first-login requirement."""
+    user.set_password(new_password)
+    user.must_change_password = False
+    record("password.changed", target=user, actor=user)
+
+
+def random_password(length: int = 8) -> str:
+    """A random initial password with at least one letter and one digit."""
+    while True:
+        candidate = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
+        if not candidate.isdigit() and not candidate.isalpha():
+            return candidate
+
+
+def reset_password(actor: User, member: User) -> str:
+    """Give `member` a new random initial password (to change at next login) and return it."""
+    password = random_password()
+    member.set_password(password)
+    member.must_change_password = True
+    record("password.reset", target=member, actor=actor, summary=f"{member.name}（{member.staff_id}）")
+    return password
+
+
+def set_roles(actor: User, user: User, roles: set[str], liaison_unit_id: int | None) -> None:
+    """Replace the user's staff roles; a liaison role needs its unit."""
+    roles = {role for role in roles if role in GRANTABLE_ROLES}
+    before = sorted(grant.role for grant in user.role_grants)
+    user.role_grants = [
+        RoleGrant(role=role, unit_id=liaison_unit_id if role == "liaison" else None) for role in sorted(roles)
+    ]
+    record("roles.changed", target=user, actor=actor, summary=f"{user.name}（{user.staff_id}）",
+           before=before, after=sorted(roles), liaison_unit_id=liaison_unit_id)
+
+
+def register_password_change_gate(app) -> None:
+    """Accounts created by import or by an organiser must pick their own password first."""
+    allowed = {"auth.change_password", "auth.logout", "static", "core.healthz", "core.set_language"}
+
+    @app.before_request
+    def require_password_change():
+        if (current_user.is_authenticated and current_user.must_change_password
+                and request.endpoint not in allowed):
+            if request.is_json:
+                return {"error": "password change required"}, 403
+            return redirect(url_for("auth.change_password"))
+        return None

@@ -1,0 +1,5 @@
+"""Command-line entry points: flask --app wsgi <command>."""
+
+
+def register_commands(app) -> None:
+    pass

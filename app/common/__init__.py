@@ -1,0 +1,1 @@
+"""Mechanics shared by every feature: roles, clock, xlsx import/export, ranking, tokens, text."""

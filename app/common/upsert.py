@@ -1,0 +1,31 @@
+"""INSERT … ON CONFLICT for SQLite and PostgreSQL: the database, not a read-then-write, settles races."""
+from collections.abc import Iterable
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
+
+
+def _insert_for(model):
+    dialect = db.session.get_bind(mapper=model.__mapper__).dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model)
+    if dialect == "sqlite":
+        return sqlite.insert(model)
+    raise RuntimeError(f"upsert is not implemented for {dialect}")
+
+
+def insert_or_ignore(model, values: dict, conflict_columns: Iterable[str]) -> bool:
+    """Insert a row unless one with the same conflict columns exists; True when inserted."""
+    statement = _insert_for(model).values(**values).on_conflict_do_nothing(index_elements=list(conflict_columns))
+    return db.session.execute(statement).rowcount == 1
+
+
+def insert_or_update(model, values: dict, conflict_columns: Iterable[str], update_columns: Iterable[str]) -> None:
+    """Insert a row, or overwrite `update_columns` of the existing row with the same conflict columns."""
+    statement = _insert_for(model).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(conflict_columns),
+        set_={column: statement.excluded[column] for column in update_columns},
+    )
+    db.session.execute(statement)

@@ -1,0 +1,285 @@
+"""Spreadsheet import and export shared by every feature.
+
+Import: headers are found by name (any order, title rows above them allowed), every cell is parsed,
+and all problems are reported together with their row and column; callers import nothing unless
+the list is empty. Export: styled header, frozen first row, fitted widths, typed cells, and text
+that a spreadsheet would run as a formula neutralised.
+"""
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO, Any
+
+from flask_babel import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from app.common.clock import to_local
+from app.common.text import clean
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+HEADER_SEARCH_ROWS = 20
+
+
+class CellError(ValueError):
+    """Raised by a column parser; the message is shown to the user beside row and column."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One importable column: its canonical header, whether it must be filled, and its parser."""
+
+    key: str
+    header: str
+    required: bool = False
+    parse: Callable[[Any], Any] | None = None
+    aliases: tuple[str, ...] = ()
+    example: str = ""
+    width: int | None = None
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.row and self.column:
+            return _("第 %(row)s 行「%(column)s」列：%(message)s", row=self.row, column=self.column,
+                     message=self.message)
+        if self.row:
+            return _("第 %(row)s 行：%(message)s", row=self.row, message=self.message)
+        if self.column:
+            return _("「%(column)s」列：%(message)s", column=self.column, message=self.message)
+        return self.message
+
+
+class ImportFailed(Exception):
+    """Nothing was imported; `problems` lists every reason with its row and column."""
+
+    def __init__(self, problems: Sequence[ImportProblem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = list(problems)
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    values: dict[str, Any]
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def normalise_header(value: Any) -> str:
+    """Header comparison key: full-width folded, all whitespace removed."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    return "".join(text.split()).replace("*", "")
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text the user typed: numbers without '.0', spaces trimmed, '-prefix undone."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    text = clean(str(value))
+    # Undo our own export neutralisation so that export then import round-trips.
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_PREFIXES:
+        text = text[1:]
+    return text
+
+
+def read_rows(source: bytes | IO[bytes] | str, columns: Sequence[Column]) -> list[ParsedRow]:
+    """Parse the first sheet against `columns`; raise ImportFailed listing every problem found."""
+    workbook = _open_workbook(source)
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header_row_number, positions, header_problems = _find_header(rows, columns)
+        if header_problems:
+            raise ImportFailed(header_problems)
+        parsed: list[ParsedRow] = []
+        problems: list[ImportProblem] = []
+        for offset, row in enumerate(rows, start=1):
+            number = header_row_number + offset
+            raw = {key: (row[index] if index < len(row) else None) for key, index in positions.items()}
+            if all(cell_text(value) == "" for value in raw.values()):
+                continue  # blank rows (often trailing, or spacers) are not data
+            values: dict[str, Any] = {}
+            for column in columns:
+                if column.key not in positions:
+                    values[column.key] = None
+                    continue
+                text = cell_text(raw[column.key])
+                if text == "":
+                    if column.required:
+                        problems.append(ImportProblem(number, column.header, _("不能为空")))
+                    values[column.key] = None
+                    continue
+                try:
+                    values[column.key] = column.parse(raw[column.key]) if column.parse else text
+                except CellError as error:
+                    problems.append(ImportProblem(number, column.header, str(error)))
+            parsed.append(ParsedRow(number, values, raw))
+        if problems:
+            raise ImportFailed(problems)
+        if not parsed:
+            raise ImportFailed([ImportProblem(None, None, _("表格中没有数据行"))])
+        return parsed
+    finally:
+        workbook.close()
+
+
+def _open_workbook(source):
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    try:
+        return load_workbook(source, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a non-xlsx upload
+        raise ImportFailed([ImportProblem(None, None, _("文件不是有效的 Excel（.xlsx）文件"))]) from error
+
+
+def _find_header(rows, columns: Sequence[Column]):
+    wanted = {}
+    for column in columns:
+        for name in (column.header, *column.aliases):
+            wanted[normalise_header(name)] = column
+    required = [column for column in columns if column.required]
+    best_missing: list[Column] = required
+    for number, row in enumerate(rows, start=1):
+        positions: dict[str, int] = {}
+        for index, value in enumerate(row):
+            column = wanted.get(normalise_header(value))
+            if column is not None and column.key not in positions:
+                positions[column.key] = index
+        if positions:
+            missing = [column for column in required if column.key not in positions]
+            if not missing:
+                return number, positions, []
+            if len(missing) < len(best_missing):
+                best_missing = missing
+        if number >= HEADER_SEARCH_ROWS:
+            break
+    headers = "、".join(column.header for column in best_missing)
+    return 0, {}, [ImportProblem(None, None, _("找不到表头，缺少列：%(headers)s", headers=headers))]
+
+
+# ---------------------------------------------------------------- export
+
+@dataclass(frozen=True)
+class OutColumn:
+    """One exported column. kind: text, int, number, percent, datetime, duration (seconds)."""
+
+    header: str
+    kind: str = "text"
+    width: int | None = None
+
+
+@dataclass
+class Sheet:
+    title: str
+    columns: Sequence[OutColumn]
+    rows: Iterable[Sequence[Any]]
+
+
+_FORMATS = {
+    "int": "0",
+    "number": "0.##",
+    "percent": "0.0%",
+    "datetime": "yyyy-mm-dd hh:mm:ss",
+    "duration": "[h]:mm:ss",
+}
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="FDE9E7")
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix text that a spreadsheet would evaluate (= + - @) with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def display_width(value: Any) -> int:
+    """Approximate column width: CJK and full-width characters count double."""
+    text = "" if value is None else str(value)
+    longest = 0
+    for line in text.splitlines() or [""]:
+        longest = max(longest, sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line))
+    return longest
+
+
+def _convert(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind == "datetime" and isinstance(value, datetime):
+        return to_local(value).replace(tzinfo=None)
+    if kind == "duration":
+        return float(value) / 86400
+    if kind == "text":
+        return neutralise(value if isinstance(value, str) else str(value))
+    return value
+
+
+def build_workbook(sheets: Sequence[Sheet]) -> bytes:
+    """Write the sheets to .xlsx bytes (streamed, so large exports stay within memory)."""
+    workbook = Workbook(write_only=True)
+    for spec in sheets:
+        sheet = workbook.create_sheet(title=spec.title[:31])
+        widths = [max(display_width(column.header), 6) for column in spec.columns]
+        sheet.freeze_panes = "A2"
+        rows_out = []
+        for row in spec.rows:
+            cells = []
+            for index, (column, value) in enumerate(zip(spec.columns, row, strict=False)):
+                converted = _convert(value, column.kind)
+                cell = WriteOnlyCell(sheet, value=converted)
+                if column.kind == "text" and isinstance(converted, str):
+                    cell.data_type = "s"  # never a formula, whatever the text
+                    widths[index] = max(widths[index], display_width(converted))
+                elif column.kind in _FORMATS:
+                    cell.number_format = _FORMATS[column.kind]
+                    widths[index] = max(widths[index], 12 if column.kind != "datetime" else 19)
+                cells.append(cell)
+            rows_out.append(cells)
+        for index, column in enumerate(spec.columns, start=1):
+            width = column.width or min(widths[index - 1] + 2, 60)
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        header = []
+        for column in spec.columns:
+            cell = WriteOnlyCell(sheet, value=column.header)
+            cell.font = _HEADER_FONT
+            cell.fill = _HEADER_FILL
+            cell.alignment = Alignment(vertical="center")
+            header.append(cell)
+        sheet.append(header)
+        for cells in rows_out:
+            sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def template_workbook(title: str, columns: Sequence[Column], example_rows: Sequence[Sequence[Any]] = ()) -> bytes:
+    """An import template: the importable headers (required ones marked *) and example rows."""
+    out_columns = [OutColumn(column.header + (" *" if column.required else ""), width=column.width)
+                   for column in columns]
+    return build_workbook([Sheet(title, out_columns, example_rows)])

@@ -1,0 +1,71 @@
+"""Configuration read from SAISHI_* environment variables."""
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def instance_secret_key(instance_path: Path) -> str:
+    """Return the secret kept in instance/, creating it (mode 0600) on first use."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path) -> dict:
+    """Build the config mapping from the environment; unset values fall back to embedded defaults."""
+    environment = os.environ.get("SAISHI_ENV", "development")
+    database_url = os.environ.get("SAISHI_DATABASE_URL") or f"sqlite:///{instance_path / 'saishi.db'}"
+    secret_key = os.environ.get("SAISHI_SECRET_KEY")
+    if environment == "production" and not secret_key:
+        raise RuntimeError("SAISHI_SECRET_KEY must be set when SAISHI_ENV=production")
+    upload_folder = os.environ.get("SAISHI_UPLOAD_FOLDER") or str(instance_path / "uploads")
+    https = _flag("SAISHI_HTTPS")
+    return {
+        "SAISHI_ENV": environment,
+        "SECRET_KEY": secret_key or instance_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "UPLOAD_FOLDER": upload_folder,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("SAISHI_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "REDIS_URL": os.environ.get("SAISHI_REDIS_URL", ""),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "WTF_CSRF_TIME_LIMIT": None,  # a quiz may run for hours on one page
+        "BABEL_DEFAULT_LOCALE": "zh",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "app" / "translations"),
+        "SAISHI_LANGUAGES": ["zh", "en"],
+        # Login throttling: per account and per source address, counted in the database.
+        "LOGIN_MAX_ACCOUNT_FAILURES": int(os.environ.get("SAISHI_LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_MAX_ADDRESS_FAILURES": int(os.environ.get("SAISHI_LOGIN_MAX_ADDRESS_FAILURES", "30")),
+        "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        "LOGIN_LOCK_SECONDS": int(os.environ.get("SAISHI_LOGIN_LOCK_SECONDS", str(15 * 60))),
+    }
+
+
+def check_production_config(app) -> None:
+    """Refuse to serve production with debug on or without an explicit secret."""
+    if app.config.get("SAISHI_ENV") != "production":
+        return
+    if app.debug:
+        raise RuntimeError("Refusing to start: debug mode is on in production")
+    if not os.environ.get("SAISHI_SECRET_KEY"):
+        raise RuntimeError("SAISHI_SECRET_KEY must be set when SAISHI_ENV=production")

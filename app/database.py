@@ -1,0 +1,42 @@
+"""Engine tuning: SQLite gets WAL, foreign keys, a busy timeout and IMMEDIATE write transactions."""
+from flask import has_request_context, request
+from sqlalchemy import event
+
+from app.extensions import db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _sqlite_connect(dbapi_connection, _record):
+    # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite would otherwise defer it).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection):
+    # A request that may write takes the write lock up front, so two read-then-write requests
+    # queue on busy_timeout instead of one failing with "database is locked" at its first write.
+    if has_request_context() and request.method in SAFE_METHODS:
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def register_database(app) -> None:
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_connect)
+            event.listen(engine, "begin", _sqlite_begin)
+            if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+                from pathlib import Path
+
+                path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+                if path and path != ":memory:":
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,65 @@
+"""Jinja globals and filters shared by every template."""
+from datetime import datetime
+
+from flask import url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.common.access import Role, access_rule_for
+
+
+def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """Stored naive UTC shown in Asia/Shanghai."""
+    return format_datetime(value, fmt) if value else ""
+
+
+def duration(seconds: float | int | None) -> str:
+    """Seconds as m:ss or h:mm:ss."""
+    if seconds is None:
+        return ""
+    seconds = round(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def can_visit(endpoint: str) -> bool:
+    """Whether the current user passes the declared access rule of `endpoint` (for navigation)."""
+    rule = access_rule_for(endpoint)
+    if rule is None:
+        return False
+    if rule == "public":
+        return True
+    if not current_user.is_authenticated:
+        return False
+    return "authenticated" in rule or current_user.has_any_role(rule)
+
+
+# Main navigation in display order: (endpoint, label). Items show only to those who may visit them.
+NAV_ITEMS = (
+    ("core.home", _l("首页")),
+    ("quizzes.member_index", _l("知识竞赛")),
+    ("quizzes.practice_index", _l("练习")),
+    ("quizzes.manage_index", _l("竞赛管理")),
+    ("quizzes.bank_index", _l("题库")),
+    ("members.index", _l("人员名册")),
+    ("units.index", _l("单位")),
+    ("campaigns.index", _l("专项活动")),
+    ("audit.index", _l("审计日志")),
+)
+
+
+def navigation() -> list[tuple[str, str]]:
+    return [(endpoint, label) for endpoint, label in NAV_ITEMS if can_visit(endpoint)]
+
+
+def register_template_helpers(app) -> None:
+    app.jinja_env.filters["localtime"] = local_datetime
+    app.jinja_env.filters["duration"] = duration
+    app.jinja_env.globals.update(navigation=navigation, can_visit=can_visit, Role=Role, url_for=url_for)
+    app.jinja_env.add_extension("jinja2.ext.i18n")  # {% trans %} blocks; Flask-Babel installs gettext
+
+    @app.context_processor
+    def inject_locale():
+        return {"current_locale": str(get_locale() or "zh")}

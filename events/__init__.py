@@ -1,0 +1,1 @@
+"""Speech contest, exhibition and QR check-in (their own issues)."""

@@ -1,0 +1,266 @@
+"""Shared fixtures. Factories return callables: make_member(unit=...), client_for(user), xlsx(rows)."""
+import io
+import itertools
+import os
+import threading
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook
+
+os.environ.setdefault("SAISHI_SECRET_KEY", "test-secret-key")
+
+from app import create_app
+from app.accounts.models import RoleGrant, User
+from app.common import clock
+from app.extensions import db
+from app.units.models import Unit
+
+DEFAULT_PASSWORD = "Passw0rd2026"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+REQUIRE_POSTGRES = os.environ.get("SAISHI_REQUIRE_POSTGRES") == "1"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "app_config(**overrides): config overrides for the app fixture")
+    if REQUIRE_POSTGRES and not POSTGRES_URL.startswith("postgresql"):
+        raise pytest.UsageError("SAISHI_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not a PostgreSQL URL")
+
+
+def is_postgres() -> bool:
+    return POSTGRES_URL.startswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    if is_postgres():
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+# ---------------------------------------------------------------- database per test
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id):
+    """One database per xdist worker, schema created once; tests truncate after themselves."""
+    if not is_postgres():
+        return None
+    base = sa.engine.make_url(POSTGRES_URL)
+    name = f"{base.database}_saishi_{worker_id}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name})
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = base.set(database=name).render_as_string(hide_password=False)
+    schema_app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with schema_app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def worker_id(request):
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+
+
+def _truncate_all():
+    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app(request, tmp_path, postgres_url):
+    overrides = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": postgres_url or f"sqlite:///{tmp_path / 'test.db'}",
+        "WTF_CSRF_ENABLED": False,
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "LOGIN_LOCK_SECONDS": 300,
+    }
+    marker = request.node.get_closest_marker("app_config")
+    if marker:
+        overrides.update(marker.kwargs)
+    application = create_app(overrides)
+    with application.app_context():
+        if postgres_url is None:
+            db.create_all()
+        yield application
+        db.session.remove()
+        if postgres_url is not None:
+            _truncate_all()
+        db.engine.dispose()
+    clock.reset()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# ---------------------------------------------------------------- factories
+
+@pytest.fixture
+def make_unit(app):
+    counter = itertools.count(1)
+
+    def factory(name: str | None = None, parent: Unit | None = None, sort_order: int = 0) -> Unit:
+        unit = Unit(name=name or f"测试单位{next(counter)}", parent_id=parent.id if parent else None,
+                    sort_order=sort_order)
+        db.session.add(unit)
+        db.session.commit()
+        return unit
+
+    return factory
+
+
+_staff_ids = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    def factory(*, name: str | None = None, staff_id: str | None = None, unit: Unit | None = None,
+                branch: Unit | None = None, roles=(), liaison_unit: Unit | None = None,
+                password: str = DEFAULT_PASSWORD, must_change_password: bool = False,
+                mobile: str | None = None, active: bool = True, **fields) -> User:
+        number = next(_staff_ids)
+        user = User(
+            name=name or f"测试用户{number}", staff_id=staff_id or f"T{number:06d}", mobile=mobile,
+            unit_id=unit.id if unit else None, branch_id=branch.id if branch else None,
+            must_change_password=must_change_password, active=active, **fields,
+        )
+        user.set_password(password)
+        user.role_grants = [
+            RoleGrant(role=role, unit_id=(liaison_unit or unit).id if role == "liaison" else None)
+            for role in roles
+        ]
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_member(make_user, make_unit):
+    def factory(unit: Unit | None = None, **fields) -> User:
+        return make_user(unit=unit or make_unit(), **fields)
+
+    return factory
+
+
+@pytest.fixture
+def make_staff(make_user, make_unit):
+    """make_staff("organiser"), make_staff("liaison", unit=u), make_staff("judge"), make_staff("admin")."""
+
+    def factory(role: str, unit: Unit | None = None, **fields) -> User:
+        if role == "liaison":
+            unit = unit or make_unit()
+            return make_user(roles=[role], unit=unit, liaison_unit=unit, **fields)
+        if role == "member":
+            return make_user(unit=unit or make_unit(), **fields)
+        return make_user(roles=[role], unit=unit, **fields)
+
+    return factory
+
+
+def log_in(test_client, user: User, password: str = DEFAULT_PASSWORD):
+    response = test_client.post("/login", data={"login": user.staff_id, "password": password})
+    assert response.status_code == 302, f"login failed for {user.staff_id}: {response.status_code}"
+    return test_client
+
+
+@pytest.fixture
+def client_for(app):
+    """A fresh test client already signed in as `user`."""
+
+    def factory(user: User, password: str = DEFAULT_PASSWORD):
+        return log_in(app.test_client(), user, password)
+
+    return factory
+
+
+# ---------------------------------------------------------------- helpers
+
+@pytest.fixture
+def xlsx():
+    """xlsx([headers, row, row, …], title_rows=[...]) -> bytes, written the way spreadsheets are."""
+
+    def build(rows, title_rows=(), merge_title=True, sheet_title="Sheet1") -> bytes:
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = sheet_title
+        for title in title_rows:
+            sheet.append([title])
+            if merge_title and rows:
+                sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row,
+                                  end_column=max(1, len(rows[0])))
+        for row in rows:
+            sheet.append(list(row))
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+
+    return build
+
+
+@pytest.fixture
+def count_queries(app):
+    """with count_queries() as counter: …; counter.count is the number of SQL statements run."""
+
+    @contextmanager
+    def counting():
+        class Counter:
+            def __init__(self):
+                self.count = 0
+                self.statements: list[str] = []
+
+        counter = Counter()
+
+        def before_cursor_execute(_conn, _cursor, statement, *_args):
+            counter.count += 1
+            counter.statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
+
+    return counting
+
+
+@pytest.fixture
+def run_concurrently(app):
+    """run_concurrently(fn, n): call fn(i) in n threads released together; returns results or exceptions."""
+
+    def runner(function, count: int = 2, timeout: float = 60):
+        barrier = threading.Barrier(count)
+        results: list = [None] * count
+
+        def target(index):
+            with app.app_context():
+                try:
+                    barrier.wait()
+                    results[index] = function(index)
+                except Exception as error:  # collected for the test to assert on
+                    db.session.rollback()
+                    results[index] = error
+                finally:
+                    db.session.remove()
+
+        threads = [threading.Thread(target=target, args=(index,)) for index in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout)
+        return results
+
+    return runner
