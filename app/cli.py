@@ -1,5 +1,11 @@
-"""Command-line entry points: flask --app wsgi <command>."""
+"""Command-line entry points: flask --app wsgi <command>. Each feature keeps its commands beside it."""
 
 
 def register_commands(app) -> None:
-    pass
+    from app.demo import demo_command
+    from app.members.cli import members_cli
+    from quizzes.cli import quiz_cli
+
+    app.cli.add_command(demo_command)
+    app.cli.add_command(members_cli)
+    app.cli.add_command(quiz_cli)
