@@ -57,8 +57,9 @@ def register_blueprints(app: Flask) -> None:
     from app.members.views import bp as members_bp
     from app.units.views import bp as units_bp
     from events.views import bp as events_bp
-    from quizzes.views import bp as quizzes_bp
+    from quizzes.views import build_blueprint as build_quizzes_blueprint
 
+    quizzes_bp = build_quizzes_blueprint()
     for blueprint in (core_bp, auth_bp, units_bp, members_bp, campaigns_bp, audit_bp, quizzes_bp, events_bp):
         app.register_blueprint(blueprint)
 

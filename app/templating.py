@@ -39,10 +39,10 @@ def can_visit(endpoint: str) -> bool:
 # Main navigation in display order: (endpoint, label). Items show only to those who may visit them.
 NAV_ITEMS = (
     ("core.home", _l("首页")),
-    ("quizzes.member_index", _l("知识竞赛")),
-    ("quizzes.practice_index", _l("练习")),
-    ("quizzes.manage_index", _l("竞赛管理")),
-    ("quizzes.bank_index", _l("题库")),
+    ("quizzes.take.index", _l("知识竞赛")),
+    ("quizzes.practice.index", _l("练习")),
+    ("quizzes.manage.index", _l("竞赛管理")),
+    ("quizzes.banks.index", _l("题库")),
     ("members.index", _l("人员名册")),
     ("units.index", _l("单位")),
     ("campaigns.index", _l("专项活动")),

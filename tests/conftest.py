@@ -264,3 +264,22 @@ def run_concurrently(app):
         return results
 
     return runner
+
+
+@pytest.fixture
+def make_campaign(app):
+    from datetime import date, timedelta
+
+    from app.campaigns.models import Campaign
+
+    counter = itertools.count(1)
+
+    def factory(name: str | None = None, starts_on: date | None = None, days: int = 60) -> Campaign:
+        starts_on = starts_on or (clock.utcnow().date() - timedelta(days=7))
+        campaign = Campaign(name=name or f"测试活动{next(counter)}", description="",
+                            starts_on=starts_on, ends_on=starts_on + timedelta(days=days))
+        db.session.add(campaign)
+        db.session.commit()
+        return campaign
+
+    return factory

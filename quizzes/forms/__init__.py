@@ -1,0 +1,1 @@
+"""Quiz forms, one module per area (banks, settings, practice)."""

@@ -1,3 +1,0 @@
-from flask import Blueprint
-
-bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")

@@ -1,0 +1,15 @@
+"""The quiz blueprint, assembled from one child blueprint per area.
+
+Endpoints read as quizzes.<area>.<view>: banks (题库), manage (竞赛设置), take (members answering),
+practice (练习与错题本), reports (progress, rankings, statistics, export).
+"""
+from flask import Blueprint
+
+
+def build_blueprint() -> Blueprint:
+    from quizzes.views import banks, manage, practice, reports, take
+
+    parent = Blueprint("quizzes", __name__, url_prefix="/quizzes")
+    for module in (banks, manage, take, practice, reports):
+        parent.register_blueprint(module.bp)
+    return parent

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("practice", __name__, url_prefix="/practice")
