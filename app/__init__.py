@@ -6,10 +6,11 @@ from flask import Flask
 from app.config import check_production_config, load_config
 
 
-def create_app(overrides: dict | None = None) -> Flask:
+def create_app(overrides: dict | None = None, *, instance_path: str | Path | None = None) -> Flask:
+    """Build the app; `instance_path` (default: <project>/instance) holds the secret key and SQLite file."""
     app = Flask(
         __name__,
-        instance_path=str(Path(__file__).resolve().parent.parent / "instance"),
+        instance_path=str(Path(instance_path or Path(__file__).resolve().parent.parent / "instance").resolve()),
         template_folder="../templates",
         static_folder="../static",
     )
@@ -17,6 +18,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     check_production_config(app)
+    register_proxy_fix(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -25,6 +27,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     return app
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Behind SAISHI_PROXY_COUNT reverse proxies, take the visitor's address and scheme from them."""
+    hops = app.config.get("SAISHI_PROXY_COUNT", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_extensions(app: Flask) -> None:
@@ -67,8 +78,9 @@ def register_blueprints(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from app.accounts.services import register_password_change_gate
     from app.common.access import register_access_guard
-    from app.security import register_security_headers
+    from app.security import register_json_body_check, register_security_headers
 
+    register_json_body_check(app)
     register_access_guard(app)
     register_password_change_gate(app)
     register_security_headers(app)

@@ -1,6 +1,8 @@
 """Configuration read from SAISHI_* environment variables."""
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -14,13 +16,24 @@ def _flag(name: str, default: bool = False) -> bool:
 
 
 def instance_secret_key(instance_path: Path) -> str:
-    """Return the secret kept in instance/, creating it (mode 0600) on first use."""
+    """Return the secret kept in instance/, creating it (mode 0600) on first use.
+
+    Several workers may start at once: the key is written to a private temporary file and linked
+    into place, so nobody ever reads a half-written key and the first writer wins.
+    """
     instance_path.mkdir(parents=True, exist_ok=True)
     key_file = instance_path / "secret_key"
     if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
+        fd, temporary = tempfile.mkstemp(prefix=".secret_key.", dir=instance_path)  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(FileExistsError):  # another worker got there first: use theirs
+                os.link(temporary, key_file)
+        finally:
+            os.unlink(temporary)
     return key_file.read_text().strip()
 
 
@@ -48,11 +61,16 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": https,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
+        # Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto is trusted, so
+        # the address throttle and the audit log see the visitor, not the proxy.
+        "SAISHI_PROXY_COUNT": int(os.environ.get("SAISHI_PROXY_COUNT", "0")),
         "WTF_CSRF_TIME_LIMIT": None,  # a quiz may run for hours on one page
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "app" / "translations"),
         "SAISHI_LANGUAGES": ["zh", "en"],
+        # Deliberately slow; the test suite overrides it with a fast method (not settable from the environment).
+        "PASSWORD_HASH_METHOD": "scrypt",
         # Login throttling: per account and per source address, counted in the database.
         "LOGIN_MAX_ACCOUNT_FAILURES": int(os.environ.get("SAISHI_LOGIN_MAX_FAILURES", "5")),
         "LOGIN_MAX_ADDRESS_FAILURES": int(os.environ.get("SAISHI_LOGIN_MAX_ADDRESS_FAILURES", "30")),

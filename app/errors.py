@@ -1,10 +1,18 @@
 """Friendly error pages (HTML) or JSON for API calls; no request ends in a bare stack trace."""
-from flask import jsonify, render_template, request
+from flask import Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from app.extensions import db
+
+_FALLBACK_500 = (
+    '<!doctype html><html lang="zh-CN"><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>500</title>'
+    "<h1>服务器出了点问题，您的数据没有丢失，请稍后重试。</h1>"
+    "<p>Something went wrong on the server. Your data is safe; please try again shortly.</p></html>"
+)
 
 
 def _messages():
@@ -46,7 +54,11 @@ def register_errors(app) -> None:
         if error.code is None or error.code < 400:
             return error
         description = getattr(error, "saishi_message", None)
-        return render_error(error.code, description)
+        response = make_response(render_error(error.code, description))
+        allow = dict(error.get_headers()).get("Allow")
+        if allow:  # a 405 names the methods that do work
+            response.headers["Allow"] = allow
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
@@ -54,7 +66,13 @@ def register_errors(app) -> None:
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         if app.testing and app.config.get("PROPAGATE_UNEXPECTED", True):
             raise error
-        return render_error(InternalServerError.code)
+        # Database unreachable, locked or deadlocked: transient, so "try again shortly" (503), not a bug.
+        code = ServiceUnavailable.code if isinstance(error, OperationalError) else InternalServerError.code
+        try:
+            return render_error(code)
+        except Exception:  # the page itself failed (database down?): a page that needs nothing
+            app.logger.exception("The error page failed too")
+            return Response(_FALLBACK_500, status=code, mimetype="text/html")
 
 
 def abort_with(code: int, message: str):

@@ -15,7 +15,19 @@ def select_locale() -> str:
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or config["BABEL_DEFAULT_LOCALE"]
+    return browser_language(languages) or config["BABEL_DEFAULT_LOCALE"]
+
+
+def browser_language(languages) -> str | None:
+    """The supported language the browser ranks highest ("en-GB,zh;q=0.5" is English), or None.
+
+    werkzeug's best_match prefers any exact tag over a higher-ranked regional one, so it is not used.
+    """
+    for value, _quality in request.accept_languages:  # highest quality first
+        primary = value.replace("_", "-").split("-", 1)[0].lower()
+        if primary in languages:
+            return primary
+    return None
 
 
 def register_i18n(app) -> None:

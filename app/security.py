@@ -1,4 +1,5 @@
-"""Response headers that every page carries."""
+"""Response headers that every page carries, and the same-site check for redirect targets."""
+from urllib.parse import urlsplit
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -17,3 +18,32 @@ def register_security_headers(app) -> None:
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def register_json_body_check(app) -> None:
+    """A JSON body must be an object: forms and JSON views read it as a mapping of fields."""
+    from flask import request
+    from werkzeug.exceptions import BadRequest
+
+    @app.before_request
+    def reject_malformed_json():
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json:
+            body = request.get_json(silent=True)
+            if not isinstance(body, dict):
+                raise BadRequest()
+        return None
+
+
+def is_safe_redirect(target: str | None) -> bool:
+    """Whether `target` is a path on this site (a crafted ?next= must not send people elsewhere).
+
+    Browsers read a backslash as a slash and drop tabs and newlines inside URLs, so a path that
+    starts with a slash followed by a backslash (or a tab and a slash) means another host: any
+    backslash or control character is refused outright.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc

@@ -42,6 +42,7 @@ NAV_ITEMS = (
     ("quizzes.take.index", _l("知识竞赛")),
     ("quizzes.practice.index", _l("练习")),
     ("quizzes.manage.index", _l("竞赛管理")),
+    ("quizzes.reports.index", _l("竞赛成绩")),
     ("quizzes.banks.index", _l("题库")),
     ("members.index", _l("人员名册")),
     ("units.index", _l("单位")),

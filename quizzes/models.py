@@ -229,7 +229,11 @@ class PracticeAnswer(db.Model):
     """A practice answer (练习): counts toward nobody's ranking, only toward participation figures."""
 
     __tablename__ = "quiz_practice_answers"
-    __table_args__ = (sa.Index("ix_quiz_practice_answers_user_bank", "user_id", "bank_id"),)
+    __table_args__ = (
+        sa.Index("ix_quiz_practice_answers_user_bank", "user_id", "bank_id"),
+        # One answer per question handed out: a double-tapped or resent answer is stored once.
+        sa.UniqueConstraint("user_id", "step_token", name="uq_quiz_practice_answers_user_id_step_token"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
@@ -238,6 +242,9 @@ class PracticeAnswer(db.Model):
     response: Mapped[object | None] = mapped_column(sa.JSON)
     is_correct: Mapped[bool] = mapped_column(sa.Boolean)
     answered_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow, index=True)
+    step_token: Mapped[str | None] = mapped_column(sa.String(32))  # the practice step answered (NULLs never clash)
+
+    question: Mapped[Question] = relationship()
 
 
 class WrongAnswer(db.Model):

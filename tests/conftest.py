@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from flask import g, request_started
 from openpyxl import Workbook
 
 os.environ.setdefault("SAISHI_SECRET_KEY", "test-secret-key")
@@ -20,6 +21,7 @@ from app.units.models import Unit
 DEFAULT_PASSWORD = "Passw0rd2026"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 REQUIRE_POSTGRES = os.environ.get("SAISHI_REQUIRE_POSTGRES") == "1"
+REQUIRE_BROWSER = os.environ.get("SAISHI_REQUIRE_BROWSER") == "1"
 
 
 def pytest_configure(config):
@@ -39,6 +41,21 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """CI (SAISHI_REQUIRE_POSTGRES=1 / SAISHI_REQUIRE_BROWSER=1): a skipped postgres/browser test fails."""
+    report = yield
+    if report.skipped and not hasattr(report, "wasxfail"):
+        required = [marker for marker, flag in (("postgres", REQUIRE_POSTGRES), ("browser", REQUIRE_BROWSER))
+                    if flag and marker in item.keywords]
+        if required:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            report.outcome = "failed"
+            report.longrepr = (f"{item.nodeid}: a {'/'.join(required)} test was skipped although "
+                               f"SAISHI_REQUIRE_{required[0].upper()}=1 ({reason})")
+    return report
 
 
 # ---------------------------------------------------------------- database per test
@@ -76,6 +93,14 @@ def _truncate_all():
         connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+def _fresh_request_globals(_sender, **_extra):
+    """The app fixture keeps one app context open for the whole test, so without this every request
+    (from any test client) would share `g`: Flask-Login's current user, Flask-Babel's locale, the CSRF
+    token. Each request starts with an empty `g`, as it does in production."""
+    for name in list(g):
+        g.pop(name, None)
+
+
 @pytest.fixture
 def app(request, tmp_path, postgres_url):
     overrides = {
@@ -84,11 +109,13 @@ def app(request, tmp_path, postgres_url):
         "WTF_CSRF_ENABLED": False,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "LOGIN_LOCK_SECONDS": 300,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # scrypt takes ~0.5 s a hash; tests make hundreds
     }
     marker = request.node.get_closest_marker("app_config")
     if marker:
         overrides.update(marker.kwargs)
     application = create_app(overrides)
+    request_started.connect(_fresh_request_globals, application)
     with application.app_context():
         if postgres_url is None:
             db.create_all()

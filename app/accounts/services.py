@@ -19,7 +19,9 @@ _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    """The signed-in account for a session; a deactivated account's open sessions end at once."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.is_active else None
 
 
 def find_by_login(login: str) -> User | None:
@@ -56,13 +58,14 @@ def _seconds_locked(row: LoginThrottle | None) -> int:
 def authenticate(login: str, password: str, address: str) -> LoginResult:
     """Check credentials unless the account or address is locked; failures count toward a lock."""
     config = current_app.config
-    account_key = f"account:{login.strip()[:100]}"
+    user = find_by_login(login)
+    # One counter per account whether it is typed as staff ID or mobile; unknown logins get their own.
+    account_key = f"account:{user.staff_id if user is not None else login.strip()[:100]}"
     address_key = f"address:{address}"
     locked = max(_seconds_locked(db.session.get(LoginThrottle, account_key)),
                  _seconds_locked(db.session.get(LoginThrottle, address_key)))
     if locked:
         return LoginResult(locked_seconds=locked)
-    user = find_by_login(login)
     if user is not None and user.is_active and user.check_password(password):
         for key in (account_key, address_key):
             row = db.session.get(LoginThrottle, key)
@@ -73,18 +76,24 @@ def authenticate(login: str, password: str, address: str) -> LoginResult:
     window = timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])
     lock = timedelta(seconds=config["LOGIN_LOCK_SECONDS"])
     now = utcnow()
+    locked = 0
     for key, limit in ((account_key, config["LOGIN_MAX_ACCOUNT_FAILURES"]),
                        (address_key, config["LOGIN_MAX_ADDRESS_FAILURES"])):
-        row = _throttle(key)
+        row = _throttle(key)  # row-locked: concurrent failures count one after another
+        if _seconds_locked(row):  # locked meanwhile by a concurrent attempt: do not count again
+            locked = max(locked, _seconds_locked(row))
+            continue
         if now - (row.window_started_at or now) > window:
             row.failures, row.window_started_at = 0, now
         row.failures = (row.failures or 0) + 1
         if row.failures >= limit:
             row.locked_until = now + lock
             row.failures, row.window_started_at = 0, now
+            locked = max(locked, _seconds_locked(row))
             if key == account_key and user is not None:
                 record("account.locked", target=user, actor=user, summary=f"{user.staff_id} 登录失败次数过多")
-    return LoginResult()
+    # The attempt that reaches the limit already hears about the lock.
+    return LoginResult(locked_seconds=locked)
 
 
 def validate_new_password(user: User, password: str) -> str | None:
@@ -130,9 +139,15 @@ def set_roles(actor: User, user: User, roles: set[str], liaison_unit_id: int | N
     """Replace the user's staff roles; a liaison role needs its unit."""
     roles = {role for role in roles if role in GRANTABLE_ROLES}
     before = sorted(grant.role for grant in user.role_grants)
-    user.role_grants = [
-        RoleGrant(role=role, unit_id=liaison_unit_id if role == "liaison" else None) for role in sorted(roles)
-    ]
+    # Keep the grant rows of roles that stay: deleting and re-inserting the same role in one flush
+    # would hit uq_role_grants_user_id_role (the unit of work inserts before it deletes).
+    existing = {grant.role: grant for grant in user.role_grants}
+    grants = []
+    for role in sorted(roles):
+        grant = existing.get(role) or RoleGrant(role=role)
+        grant.unit_id = liaison_unit_id if role == "liaison" else None
+        grants.append(grant)
+    user.role_grants = grants
     record("roles.changed", target=user, actor=actor, summary=f"{user.name}（{user.staff_id}）",
            before=before, after=sorted(roles), liaison_unit_id=liaison_unit_id)
 
@@ -149,3 +164,18 @@ def register_password_change_gate(app) -> None:
                 return {"error": "password change required"}, 403
             return redirect(url_for("auth.change_password"))
         return None
+
+
+# Initial passwords set in bulk (roster import): werkzeug's default scrypt costs ~0.1 s per hash,
+# which would make a 20,000-member import take half an hour. These passwords are temporary
+# (must_change_password forces a new one, hashed with the default method, at first sign-in), and the
+# "last six digits of the mobile" kind is derivable from the same row anyway, so a salted
+# PBKDF2-SHA256 with fewer rounds (~0.4 ms) is proportionate. check_password_hash reads any method.
+INITIAL_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+def hash_initial_password(password: str) -> str:
+    """A salted hash for a temporary initial password set in bulk (see INITIAL_PASSWORD_HASH_METHOD)."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(password, method=INITIAL_PASSWORD_HASH_METHOD)

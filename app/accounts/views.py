@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -8,13 +6,14 @@ from app.accounts import services
 from app.accounts.forms import ChangePasswordForm, LoginForm, PreferencesForm
 from app.common.access import login_required, public
 from app.extensions import db
+from app.security import is_safe_redirect
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: a crafted ?next= must not send people elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    if is_safe_redirect(target):
         return target
     return url_for("core.home")
 

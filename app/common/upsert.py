@@ -18,7 +18,9 @@ def _insert_for(model):
 def insert_or_ignore(model, values: dict, conflict_columns: Iterable[str]) -> bool:
     """Insert a row unless one with the same conflict columns exists; True when inserted."""
     statement = _insert_for(model).values(**values).on_conflict_do_nothing(index_elements=list(conflict_columns))
-    return db.session.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: psycopg reports rowcount -1 for this statement on PostgreSQL.
+    statement = statement.returning(*model.__table__.primary_key.columns)
+    return db.session.execute(statement).first() is not None
 
 
 def insert_or_update(model, values: dict, conflict_columns: Iterable[str], update_columns: Iterable[str]) -> None:

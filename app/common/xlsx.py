@@ -76,6 +76,7 @@ class ParsedRow:
     number: int
     values: dict[str, Any]
     raw: dict[str, Any] = field(default_factory=dict)
+    invalid: set[str] = field(default_factory=set)  # column keys whose cell failed to parse
 
 
 def normalise_header(value: Any) -> str:
@@ -109,6 +110,21 @@ def cell_text(value: Any) -> str:
 
 def read_rows(source: bytes | IO[bytes] | str, columns: Sequence[Column]) -> list[ParsedRow]:
     """Parse the first sheet against `columns`; raise ImportFailed listing every problem found."""
+    parsed, problems = read_rows_collecting(source, columns)
+    if problems:
+        raise ImportFailed(problems)
+    if not parsed:
+        raise ImportFailed([ImportProblem(None, None, _("表格中没有数据行"))])
+    return parsed
+
+
+def read_rows_collecting(source: bytes | IO[bytes] | str,
+                         columns: Sequence[Column]) -> tuple[list[ParsedRow], list[ImportProblem]]:
+    """Like read_rows, but return the rows with the cell problems, for callers that add row checks.
+
+    A cell that failed to parse (or a required cell left empty) is None in values and its column
+    key is in ParsedRow.invalid. Only a missing header or an unreadable file raises ImportFailed.
+    """
     workbook = _open_workbook(source)
     try:
         sheet = workbook.worksheets[0]
@@ -124,6 +140,7 @@ def read_rows(source: bytes | IO[bytes] | str, columns: Sequence[Column]) -> lis
             if all(cell_text(value) == "" for value in raw.values()):
                 continue  # blank rows (often trailing, or spacers) are not data
             values: dict[str, Any] = {}
+            invalid: set[str] = set()
             for column in columns:
                 if column.key not in positions:
                     values[column.key] = None
@@ -132,18 +149,17 @@ def read_rows(source: bytes | IO[bytes] | str, columns: Sequence[Column]) -> lis
                 if text == "":
                     if column.required:
                         problems.append(ImportProblem(number, column.header, _("不能为空")))
+                        invalid.add(column.key)
                     values[column.key] = None
                     continue
                 try:
                     values[column.key] = column.parse(raw[column.key]) if column.parse else text
                 except CellError as error:
                     problems.append(ImportProblem(number, column.header, str(error)))
-            parsed.append(ParsedRow(number, values, raw))
-        if problems:
-            raise ImportFailed(problems)
-        if not parsed:
-            raise ImportFailed([ImportProblem(None, None, _("表格中没有数据行"))])
-        return parsed
+                    values[column.key] = None
+                    invalid.add(column.key)
+            parsed.append(ParsedRow(number, values, raw, invalid))
+        return parsed, problems
     finally:
         workbook.close()
 

@@ -1,3 +1,198 @@
-from flask import Blueprint
+"""Members taking a quiz on their phones: the quiz list, the start page, answering, the result.
+
+The answering page saves every answer the moment it is chosen (static/js/quiz-take.js); the JSON
+endpoints below are cheap and idempotent so that a phone on flaky mobile data can retry freely.
+"""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.common.access import Role, roles_required
+from app.core_views import register_home_section
+from app.extensions import db
+from quizzes.models import Attempt, Quiz
+from quizzes.services import attempts as engine
+from quizzes.services import taking
+from quizzes.services.timing import OPEN, past_grace, window_status
+from quizzes.views.manage import settle_expired
 
 bp = Blueprint("take", __name__, url_prefix="")
+
+
+def _visible_quiz_or_404(quiz_id: int) -> Quiz:
+    """A published quiz open to the member's unit; anything else is 404 (no hint that it exists)."""
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None or not quiz.is_published or not engine.is_eligible(quiz, current_user):
+        abort(404)
+    return quiz
+
+
+def _own_attempt_or_404(attempt_id: int) -> Attempt:
+    attempt = engine.owned_attempt(attempt_id, current_user)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def _settle_attempt(attempt: Attempt) -> Attempt:
+    """Submit the attempt on the server if its time ran out while the member was away."""
+    if attempt.submitted_at is None and past_grace(attempt.deadline_at):
+        settle_expired(attempt.quiz_id, user_id=attempt.user_id)
+        db.session.refresh(attempt)
+    return attempt
+
+
+def _json_body() -> dict:
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else {}
+
+
+# ---------------------------------------------------------------- pages
+
+@bp.get("/")
+@roles_required(Role.MEMBER)
+def index():
+    settle_expired(user_id=current_user.id)
+    return render_template("quizzes/take/index.html", rows=taking.member_quizzes(current_user), OPEN=OPEN)
+
+
+@bp.get("/<int:quiz_id>")
+@roles_required(Role.MEMBER)
+def start_page(quiz_id: int):
+    quiz = _visible_quiz_or_404(quiz_id)
+    settle_expired(quiz.id, user_id=current_user.id)
+    attempts = taking.member_attempts(quiz, current_user)
+    open_attempt = next((attempt for attempt in attempts if attempt.submitted_at is None), None)
+    used = max((attempt.number for attempt in attempts), default=0)
+    return render_template(
+        "quizzes/take/start.html", quiz=quiz, attempts=attempts, open_attempt=open_attempt,
+        attempts_left=max(0, quiz.attempts_allowed - used), status=window_status(quiz), OPEN=OPEN,
+        refusal=engine.start_refusal(quiz, current_user),
+    )
+
+
+@bp.post("/<int:quiz_id>/start")
+@roles_required(Role.MEMBER)
+def start(quiz_id: int):
+    quiz = _visible_quiz_or_404(quiz_id)
+    try:
+        attempt = engine.start_attempt(quiz, current_user)
+    except engine.AttemptRefused as refusal:
+        db.session.commit()  # keeps attempts the refusal check scored as expired
+        flash(str(refusal), "error")
+        return redirect(url_for("quizzes.take.start_page", quiz_id=quiz.id))
+    db.session.commit()
+    return redirect(url_for("quizzes.take.attempt", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@roles_required(Role.MEMBER)
+def attempt(attempt_id: int):
+    attempt = _settle_attempt(_own_attempt_or_404(attempt_id))
+    if attempt.submitted_at is not None:
+        return redirect(url_for("quizzes.take.result", attempt_id=attempt.id))
+    state = taking.attempt_state(attempt)
+    return render_template("quizzes/take/attempt.html", attempt=attempt, quiz=attempt.quiz, state=state)
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@roles_required(Role.MEMBER)
+def result(attempt_id: int):
+    attempt = _settle_attempt(_own_attempt_or_404(attempt_id))
+    if attempt.submitted_at is None:
+        return redirect(url_for("quizzes.take.attempt", attempt_id=attempt.id))
+    from quizzes.services.ranking import rank_of
+
+    quiz = attempt.quiz
+    settle_expired(quiz.id)  # the rank counts everyone whose time ran out; keep that work
+    reviewable = taking.review_allowed(attempt)
+    return render_template(
+        "quizzes/take/result.html", attempt=attempt, quiz=quiz, rank=rank_of(quiz, current_user.id),
+        review=taking.review_items(attempt) if reviewable else None,
+        later=quiz.review_policy == "after_close" and not reviewable,
+        attempts_left=max(0, quiz.attempts_allowed - engine.attempts_used(quiz.id, current_user.id)),
+        status=window_status(quiz), OPEN=OPEN,
+    )
+
+
+# ---------------------------------------------------------------- JSON for the answering page
+
+def _rejected(error: engine.AnswerRejected):
+    db.session.commit()  # an attempt found past its time has just been submitted: keep that
+    body = {"error": error.message}
+    if error.submitted:
+        body["submitted"] = True
+    return jsonify(body), error.status
+
+
+@bp.get("/attempts/<int:attempt_id>/state")
+@roles_required(Role.MEMBER)
+def state(attempt_id: int):
+    attempt = _settle_attempt(_own_attempt_or_404(attempt_id))
+    response = jsonify(taking.attempt_state(attempt))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/attempts/<int:attempt_id>/answers")
+@roles_required(Role.MEMBER)
+def answers(attempt_id: int):
+    data = _json_body()
+    try:
+        outcome = engine.save_answer(attempt_id, current_user.id, data.get("position"), data.get("response"),
+                                     data.get("seq"))
+    except engine.AnswerRejected as error:
+        return _rejected(error)
+    db.session.commit()
+    return jsonify(outcome)
+
+
+@bp.post("/attempts/<int:attempt_id>/leave")
+@roles_required(Role.MEMBER)
+def leave(attempt_id: int):
+    try:
+        outcome = engine.record_leave(attempt_id, current_user.id)
+    except engine.AnswerRejected as error:
+        return _rejected(error)
+    db.session.commit()
+    return jsonify(outcome)
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@roles_required(Role.MEMBER)
+def submit(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    data = _json_body()
+    last_answers = data.get("answers") if isinstance(data.get("answers"), list) else []
+    for entry in last_answers[:1000]:  # answers the page had not managed to save yet
+        if not isinstance(entry, dict):
+            continue
+        try:
+            engine.save_answer(attempt.id, current_user.id, entry.get("position"), entry.get("response"),
+                               entry.get("seq"))
+        except engine.AnswerRejected as error:
+            if error.status == 404:
+                abort(404)
+            if error.submitted:
+                break
+    reason = "timeout" if data.get("reason") == "timeout" else "member"
+    attempt = engine.submit_attempt(attempt.id, reason=reason)
+    db.session.commit()
+    result_url = url_for("quizzes.take.result", attempt_id=attempt.id)
+    if request.is_json:
+        return jsonify(submitted=True, score=attempt.score, max_score=attempt.max_score,
+                       submit_reason=attempt.submit_reason, result_url=result_url)
+    return redirect(result_url)
+
+
+
+# ---------------------------------------------------------------- home page section
+
+def _home_section(user) -> dict | None:
+    """Quizzes the member can take now, for the home page (hidden when there are none)."""
+    if not user.has_role(Role.MEMBER):
+        return None
+    rows = [row for row in taking.member_quizzes(user) if row.status == OPEN]
+    return {"rows": rows} if rows else None
+
+
+register_home_section("quizzes/take/_home_section.html", _home_section)

@@ -1,0 +1,24 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length
+
+from app.common.forms import strip_text, text_only
+from app.units.services import NAME_MAX_LENGTH
+
+
+class UnitForm(FlaskForm):
+    name = StringField(
+        _l("名称"), filters=[strip_text],
+        validators=[text_only, DataRequired(_l("请输入名称")),
+                    Length(max=NAME_MAX_LENGTH, message=_l("名称不能超过 %(max)d 个字"))],
+    )
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField(validators=[text_only, DataRequired(_l("无效的移动方向")),
+                                        AnyOf(("up", "down"), message=_l("无效的移动方向"))])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token is checked."""

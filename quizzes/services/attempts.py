@@ -1,0 +1,338 @@
+"""Attempts: starting, autosaving answers, leaving the page, submitting and scoring.
+
+The database settles races: one open attempt per member and quiz, and the attempt numbering, are
+unique constraints (a losing concurrent start gets the winner's attempt back); an autosave is one
+UPDATE guarded by the client's sequence number; submitting locks the attempt row, so a second
+submission finds it scored and returns the same result.
+"""
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts.models import User
+from app.common.clock import utcnow
+from app.extensions import db
+from app.units.models import Unit
+from quizzes.models import Attempt, AttemptItem, Question, Quiz, quiz_eligible_units
+from quizzes.services.answers import InvalidResponse, normalise_response, score_response
+from quizzes.services.papers import PaperError, assemble_paper, new_seed, to_original
+from quizzes.services.timing import (
+    GRACE_SECONDS,
+    OPEN,
+    deadline_for,
+    expiry_cutoff,
+    past_grace,
+    remaining_until,
+    window_status,
+)
+
+MAX_SEQ = 2_000_000_000
+FINALIZE_CHUNK = 200
+SUBMIT_REASONS = ("member", "timeout", "leave_limit", "closed")
+
+
+class AttemptRefused(Exception):
+    """The member may not start (or continue) this quiz now; the message says why."""
+
+
+class AnswerRejected(Exception):
+    """An answering request the server will not accept; `status` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str, *, submitted: bool = False):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.submitted = submitted
+
+
+# ---------------------------------------------------------------- who may take a quiz
+
+def member_unit_ids(user: User) -> set[int]:
+    """The member's unit, branch, and the parent of either (eligibility by any of them)."""
+    ids = {unit_id for unit_id in (user.unit_id, user.branch_id) if unit_id is not None}
+    if ids:
+        parents = db.session.scalars(sa.select(Unit.parent_id).where(Unit.id.in_(ids), Unit.parent_id.is_not(None)))
+        ids.update(parents)
+    return ids
+
+
+def eligibility_clause(user: User):
+    """SQL condition: the quiz is open to every unit, or to one of the member's units."""
+    unit_ids = member_unit_ids(user)
+    restricted = sa.exists().where(quiz_eligible_units.c.quiz_id == Quiz.id)
+    allowed = sa.exists().where(quiz_eligible_units.c.quiz_id == Quiz.id,
+                                quiz_eligible_units.c.unit_id.in_(unit_ids or {-1}))
+    return sa.or_(~restricted, allowed)
+
+
+def is_eligible(quiz: Quiz, user: User) -> bool:
+    """Whether the quiz is open to the member's unit (a quiz without eligible units is open to all)."""
+    if user.unit_id is None:
+        return False
+    return db.session.scalar(sa.select(sa.literal(True)).where(Quiz.id == quiz.id, eligibility_clause(user))) is True
+
+
+def start_refusal(quiz: Quiz, user: User, now: datetime | None = None) -> str | None:
+    """Why the member cannot start the quiz now (unpublished, not open, not eligible), or None."""
+    now = now or utcnow()
+    if not quiz.is_published or not is_eligible(quiz, user):
+        return _("该竞赛未向您开放")
+    status = window_status(quiz, now)
+    if status != OPEN:
+        return _("竞赛尚未开始") if status == "upcoming" else _("竞赛已结束")
+    return None
+
+
+def open_attempt(quiz_id: int, user_id: int) -> Attempt | None:
+    """The member's attempt in progress for the quiz, if any."""
+    return db.session.scalars(
+        sa.select(Attempt).where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id,
+                                 Attempt.submitted_at.is_(None))
+        .execution_options(populate_existing=True)
+    ).first()
+
+
+def attempts_used(quiz_id: int, user_id: int) -> int:
+    """How many attempts the member has started on the quiz (open or submitted)."""
+    return db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.max(Attempt.number), 0))
+        .where(Attempt.quiz_id == quiz_id, Attempt.user_id == user_id)
+    )
+
+
+def owned_attempt(attempt_id: int, user: User) -> Attempt | None:
+    """The attempt if it is the member's own, else None (callers answer 404, never leaking others')."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user.id:
+        return None
+    return attempt
+
+
+# ---------------------------------------------------------------- starting
+
+def start_attempt(quiz: Quiz, user: User, now: datetime | None = None) -> Attempt:
+    """The member's open attempt, or a new one with its paper drawn and recorded; AttemptRefused if not allowed."""
+    now = now or utcnow()
+    finalize_expired(quiz.id, now=now, user_id=user.id)
+    refusal = start_refusal(quiz, user, now)
+    if refusal:
+        raise AttemptRefused(refusal)
+    existing = open_attempt(quiz.id, user.id)
+    if existing is not None:
+        return existing
+    number = attempts_used(quiz.id, user.id) + 1
+    if number > quiz.attempts_allowed:
+        raise AttemptRefused(_("您的作答次数已用完"))
+    seed = new_seed()
+    try:
+        paper = assemble_paper(quiz, seed)
+    except PaperError as error:
+        raise AttemptRefused(_("试卷暂时无法生成，请联系组织者（%(reason)s）", reason=str(error))) from error
+    deadline = deadline_for(quiz, now)
+    try:
+        with db.session.begin_nested():
+            attempt = Attempt(quiz_id=quiz.id, user_id=user.id, number=number, seed=seed, started_at=now,
+                              deadline_at=deadline, open_slot=1, leave_count=0,
+                              max_score=round(sum(entry.points for entry in paper), 2))
+            db.session.add(attempt)
+            db.session.flush()
+            db.session.execute(sa.insert(AttemptItem), [
+                {"attempt_id": attempt.id, "position": position, "question_id": entry.question.id,
+                 "points": entry.points, "option_order": entry.option_order, "response_seq": 0}
+                for position, entry in enumerate(paper, start=1)
+            ])
+    except IntegrityError:
+        # A concurrent request (double tap, second phone) started one first: continue that one.
+        existing = open_attempt(quiz.id, user.id)
+        if existing is not None:
+            return existing
+        raise AttemptRefused(_("您的作答次数已用完")) from None
+    return attempt
+
+
+# ---------------------------------------------------------------- autosave
+
+def _check_int(value, low: int, high: int, message: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise AnswerRejected(400, message)
+    return value
+
+
+# Built once: the autosave is the hottest path (thousands of phones the evening before the deadline),
+# so it runs two prepared Core statements instead of building ORM queries per request.
+_attempts, _items, _questions = Attempt.__table__, AttemptItem.__table__, Question.__table__
+_SAVE_LOOKUP = (
+    sa.select(_attempts.c.user_id, _attempts.c.deadline_at, _attempts.c.submitted_at, _items.c.option_order,
+              _questions.c.question_type, _questions.c.answer)
+    .select_from(_attempts
+                 .join(_items, sa.and_(_items.c.attempt_id == _attempts.c.id,
+                                       _items.c.position == sa.bindparam("p_position")))
+                 .join(_questions, _questions.c.id == _items.c.question_id))
+    .where(_attempts.c.id == sa.bindparam("p_attempt"))
+    # Shares the attempt row with other saves; waits for (and then sees) a submission in progress.
+    .with_for_update(read=True, key_share=True, of=_attempts)
+)
+_SAVE_STORE = (
+    sa.update(_items)
+    .where(_items.c.attempt_id == sa.bindparam("p_attempt"), _items.c.position == sa.bindparam("p_position"),
+           _items.c.response_seq < sa.bindparam("p_seq"))
+    .values(response=sa.bindparam("p_response", type_=sa.JSON(none_as_null=True)),
+            response_seq=sa.bindparam("p_seq"), saved_at=sa.bindparam("p_saved_at"))
+)
+_SAVED_SEQ = sa.select(_items.c.response_seq).where(
+    _items.c.attempt_id == sa.bindparam("p_attempt"), _items.c.position == sa.bindparam("p_position"))
+
+
+def save_answer(attempt_id: int, user_id: int, position, response, seq, now: datetime | None = None) -> dict:
+    """Store the member's answer at `position` unless a newer one (higher seq) is already stored.
+
+    One locking read of the attempt and that item, then one UPDATE guarded by seq; the paper is
+    never loaded. `response` is in displayed letters and stored in original letters.
+    """
+    now = now or utcnow()
+    position = _check_int(position, 1, 10_000, _("题号无效"))
+    seq = _check_int(seq, 1, MAX_SEQ, _("序号无效"))
+    where = {"p_attempt": attempt_id, "p_position": position}
+    row = db.session.execute(_SAVE_LOOKUP, where).first()
+    if row is None:
+        owner = db.session.scalar(sa.select(Attempt.user_id).where(Attempt.id == attempt_id))
+        if owner != user_id:
+            raise AnswerRejected(404, _("找不到这次作答"))
+        raise AnswerRejected(400, _("题号无效"))
+    if row.user_id != user_id:
+        raise AnswerRejected(404, _("找不到这次作答"))
+    if row.submitted_at is not None:
+        raise AnswerRejected(409, _("本次作答已交卷，答案不能再修改"), submitted=True)
+    if past_grace(row.deadline_at, now):
+        submit_attempt(attempt_id, reason="timeout", now=now)
+        raise AnswerRejected(409, _("作答时间已到，试卷已自动提交"), submitted=True)
+    option_order = row.option_order or []
+    blanks = len(row.answer) if row.question_type == "fill" and isinstance(row.answer, list) else 0
+    try:
+        shown = normalise_response(row.question_type, response, len(option_order), blanks)
+    except InvalidResponse:
+        raise AnswerRejected(400, _("答案格式不正确")) from None
+    stored = to_original(row.question_type, shown, option_order)
+    updated = db.session.execute(_SAVE_STORE, {**where, "p_seq": seq, "p_response": stored, "p_saved_at": now}).rowcount
+    remaining = remaining_until(row.deadline_at, now)
+    if updated == 1:
+        return {"saved": True, "seq": seq, "remaining_seconds": remaining}
+    current = db.session.execute(_SAVED_SEQ, where).scalar()
+    return {"saved": False, "stale": True, "seq": current, "remaining_seconds": remaining}
+
+
+# ---------------------------------------------------------------- leaving the page (切屏)
+
+def record_leave(attempt_id: int, user_id: int, now: datetime | None = None) -> dict:
+    """Count one 切屏; at the quiz's leave limit the attempt is submitted (reason 'leave_limit')."""
+    now = now or utcnow()
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user_id:
+        raise AnswerRejected(404, _("找不到这次作答"))
+    if attempt.submitted_at is not None:
+        return {"leave_count": attempt.leave_count, "submitted": True, "submit_reason": attempt.submit_reason}
+    if past_grace(attempt.deadline_at, now):
+        attempt = submit_attempt(attempt_id, reason="timeout", now=now)
+        return {"leave_count": attempt.leave_count, "submitted": True, "submit_reason": attempt.submit_reason}
+    count = db.session.execute(
+        sa.update(Attempt).where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None))
+        .values(leave_count=Attempt.leave_count + 1).returning(Attempt.leave_count)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if count is None:  # submitted meanwhile
+        attempt = submit_attempt(attempt_id, now=now)
+        return {"leave_count": attempt.leave_count, "submitted": True, "submit_reason": attempt.submit_reason}
+    limit = db.session.scalar(sa.select(Quiz.leave_limit).where(Quiz.id == attempt.quiz_id))
+    if limit and count >= limit:
+        attempt = submit_attempt(attempt_id, reason="leave_limit", now=now)
+        return {"leave_count": count, "submitted": True, "submit_reason": attempt.submit_reason,
+                "leave_limit": limit}
+    return {"leave_count": count, "submitted": False, "leave_limit": limit}
+
+
+# ---------------------------------------------------------------- submitting and scoring
+
+def submit_attempt(attempt_id: int, *, reason: str = "member", now: datetime | None = None) -> Attempt:
+    """Score and close the attempt; an attempt already submitted is returned unchanged (same score)."""
+    now = now or utcnow()
+    attempt = db.session.get(Attempt, attempt_id, with_for_update=True, populate_existing=True)
+    if attempt is None:
+        raise AnswerRejected(404, _("找不到这次作答"))
+    if attempt.submitted_at is None:
+        _score([attempt], reason if reason in SUBMIT_REASONS else "member", now)
+    return attempt
+
+
+def finalize_expired(quiz_id: int | None = None, now: datetime | None = None, *, user_id: int | None = None) -> int:
+    """Submit and score every open attempt past deadline + grace (the server-side submission); returns how many."""
+    now = now or utcnow()
+    query = sa.select(Attempt.id).where(Attempt.submitted_at.is_(None), Attempt.deadline_at < expiry_cutoff(now))
+    if quiz_id is not None:
+        query = query.where(Attempt.quiz_id == quiz_id)
+    if user_id is not None:
+        query = query.where(Attempt.user_id == user_id)
+    ids = list(db.session.scalars(query.order_by(Attempt.id)))
+    done = 0
+    for start in range(0, len(ids), FINALIZE_CHUNK):
+        chunk = ids[start:start + FINALIZE_CHUNK]
+        attempts = list(db.session.scalars(
+            sa.select(Attempt).where(Attempt.id.in_(chunk), Attempt.submitted_at.is_(None))
+            .order_by(Attempt.id).with_for_update()
+            .execution_options(populate_existing=True)
+        ))
+        if attempts:
+            _score(attempts, None, now)
+            done += len(attempts)
+    return done
+
+
+def _score(attempts: list[Attempt], reason: str | None, now: datetime) -> None:
+    """Mark every item of the (locked, open) attempts and close them. reason None: timeout or closed."""
+    by_attempt: dict[int, list[tuple[AttemptItem, Question]]] = {attempt.id: [] for attempt in attempts}
+    rows = db.session.execute(
+        sa.select(AttemptItem, Question).join(Question, Question.id == AttemptItem.question_id)
+        .where(AttemptItem.attempt_id.in_(list(by_attempt)))
+        .execution_options(populate_existing=True)
+    ).all()
+    for item, question in rows:
+        by_attempt[item.attempt_id].append((item, question))
+    quizzes = {attempt.quiz_id: attempt.quiz for attempt in attempts}
+    for attempt in attempts:
+        quiz = quizzes[attempt.quiz_id]
+        total = 0.0
+        for item, question in by_attempt[attempt.id]:
+            marking = score_response(question.question_type, question.answer, item.response, item.points,
+                                     partial_credit=quiz.partial_credit,
+                                     partial_ratio=quiz.partial_credit_ratio)
+            item.is_correct = marking.is_correct
+            item.awarded = marking.awarded
+            total += marking.awarded
+        ended = min(now, attempt.deadline_at)
+        attempt.score = round(total, 2)
+        attempt.submitted_at = ended
+        attempt.open_slot = None
+        attempt.time_used_seconds = max(0.0, (ended - attempt.started_at).total_seconds())
+        attempt.submit_reason = reason or ("closed" if attempt.deadline_at >= quiz.closes_at else "timeout")
+    db.session.flush()
+
+
+def deadline_passed(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Whether the attempt's own time is up (not counting the grace for in-flight saves)."""
+    return (now or utcnow()) >= attempt.deadline_at
+
+
+def clamp_open_deadlines(quiz: Quiz) -> int:
+    """After the close time moved earlier, end open attempts no later than the new close; returns how many."""
+    return db.session.execute(
+        sa.update(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_(None),
+                                 Attempt.deadline_at > quiz.closes_at)
+        .values(deadline_at=quiz.closes_at).execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def in_grace(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Whether the attempt's deadline has passed but saves are still accepted."""
+    now = now or utcnow()
+    return attempt.deadline_at <= now <= attempt.deadline_at + timedelta(seconds=GRACE_SECONDS)

@@ -1,0 +1,304 @@
+"""Members answering over HTTP: pages, the JSON API, resuming, ownership, secrecy of the key, review."""
+import json
+from datetime import datetime, timedelta
+
+import pytest
+
+from app.common import clock
+from app.extensions import db
+from quizzes.models import Attempt
+from tests.conftest import DEFAULT_PASSWORD
+from tests.quizzes.engine_helpers import (
+    SECRET_EXPLANATION,
+    SECRET_FILL_KEY,
+    csrf_token_from,
+    displayed_key,
+    fresh,
+    items_of,
+    stock_bank,
+)
+
+T0 = datetime(2026, 3, 1, 2, 0, 0)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with clock.frozen_at(T0):
+        yield
+
+
+@pytest.fixture
+def bank(make_bank, make_question):
+    return stock_bank(make_bank, make_question)
+
+
+@pytest.fixture
+def quiz(make_quiz, bank):
+    return make_quiz(banks=[bank], rules=[("single", 3, 2), ("multiple", 2, 3), ("judge", 2, 1), ("fill", 2, 2)],
+                     time_limit_seconds=900, title="党史知识竞赛", rules_text="请独立完成。")
+
+
+@pytest.fixture
+def member(make_member):
+    return make_member(name="李明")
+
+
+@pytest.fixture
+def phone(client_for, member):
+    return client_for(member)
+
+
+def start(phone, quiz) -> int:
+    response = phone.post(f"/quizzes/{quiz.id}/start")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert "/quizzes/attempts/" in response.location
+    return int(response.location.rstrip("/").split("/")[-1])
+
+
+def answer(phone, attempt_id, position, response, seq):
+    return phone.post(f"/quizzes/attempts/{attempt_id}/answers",
+                      json={"position": position, "response": response, "seq": seq})
+
+
+def test_member_sees_quizzes_open_to_their_unit_only(phone, quiz, make_quiz, bank, make_unit):
+    make_quiz(banks=[bank], rules=[("single", 1, 1)], title="草稿竞赛", published=False)
+    make_quiz(banks=[bank], rules=[("single", 1, 1)], title="别的单位竞赛", eligible_units=[make_unit()])
+
+    page = phone.get("/quizzes/").get_data(as_text=True)
+
+    assert "党史知识竞赛" in page and "草稿竞赛" not in page and "别的单位竞赛" not in page
+    assert "党史知识竞赛" in phone.get("/").get_data(as_text=True)  # the home page lists it too
+
+
+def test_start_page_shows_rules_limit_window_and_attempts(phone, quiz):
+    page = phone.get(f"/quizzes/{quiz.id}").get_data(as_text=True)
+    assert "请独立完成。" in page and "15 分钟" in page and "剩余 1 次" in page
+    assert "2026-03-01 09:00" in page  # the window in Shanghai time
+
+
+def test_answering_page_and_state(phone, quiz):
+    attempt_id = start(phone, quiz)
+
+    page = phone.get(f"/quizzes/attempts/{attempt_id}")
+    state = phone.get(f"/quizzes/attempts/{attempt_id}/state").get_json()
+
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'data-remaining="900"' in html and "答题卡" in html and "quiz-take.js" in html
+    assert state["attempt_id"] == attempt_id and state["remaining_seconds"] == 900 and not state["submitted"]
+    assert [item["position"] for item in state["items"]] == list(range(1, 10))
+    first = state["items"][0]
+    assert set(first) >= {"position", "type", "stem", "options", "blanks", "points", "response", "seq"}
+    assert first["type"] == "single" and len(first["options"]) == 4 and first["response"] is None
+    assert [item["blanks"] for item in state["items"] if item["type"] == "fill"] == [2, 2]
+
+
+def test_starting_twice_resumes_and_a_reload_keeps_the_answers(phone, client_for, member, quiz):
+    attempt_id = start(phone, quiz)
+    assert answer(phone, attempt_id, 1, "C", 1).get_json()["saved"] is True
+    assert answer(phone, attempt_id, 4, ["A", "B"], 1).get_json()["saved"] is True
+    paper = phone.get(f"/quizzes/attempts/{attempt_id}/state").get_json()["items"]
+    fill_position = next(item["position"] for item in paper if item["type"] == "fill")
+    assert answer(phone, attempt_id, fill_position, ["四十", ""], 1).status_code == 200
+
+    other_phone = client_for(member)  # switching phones: same attempt, same answers
+    assert start(other_phone, quiz) == attempt_id
+    state = other_phone.get(f"/quizzes/attempts/{attempt_id}/state").get_json()
+    html = other_phone.get(f"/quizzes/attempts/{attempt_id}").get_data(as_text=True)
+
+    responses = {item["position"]: (item["response"], item["seq"]) for item in state["items"]}
+    assert responses[1] == ("C", 1) and responses[4] == (["A", "B"], 1)
+    assert responses[fill_position] == (["四十", ""], 1)
+    assert 'name="q1" value="C" checked' in html and 'value="四十"' in html
+
+
+def test_stale_and_invalid_saves(phone, quiz):
+    attempt_id = start(phone, quiz)
+    assert answer(phone, attempt_id, 1, "B", 3).get_json()["saved"]
+    stale = answer(phone, attempt_id, 1, "A", 2)
+    assert stale.status_code == 200 and stale.get_json() == {
+        "saved": False, "stale": True, "seq": 3, "remaining_seconds": 900}
+    assert answer(phone, attempt_id, 1, "Q", 4).status_code == 400
+    assert phone.post(f"/quizzes/attempts/{attempt_id}/answers", data="not json",
+                      content_type="application/json").status_code == 400
+
+
+def test_answers_after_deadline_and_grace_are_refused_and_the_attempt_is_submitted(phone, quiz):
+    attempt_id = start(phone, quiz)
+    with clock.frozen_at(T0 + timedelta(seconds=905)):
+        assert answer(phone, attempt_id, 1, "B", 1).status_code == 200  # within the grace
+    with clock.frozen_at(T0 + timedelta(seconds=911)):
+        late = answer(phone, attempt_id, 2, "B", 1)
+        assert late.status_code == 409 and late.get_json()["submitted"] is True
+        assert phone.get(f"/quizzes/attempts/{attempt_id}").location.endswith(f"/attempts/{attempt_id}/result")
+    assert fresh(attempt_id).submit_reason == "timeout"
+
+
+def test_an_attempt_left_to_run_out_is_scored_when_the_member_comes_back(phone, quiz):
+    attempt_id = start(phone, quiz)
+    for seq, item in enumerate(items_of(attempt_id), start=1):
+        answer(phone, attempt_id, item.position, displayed_key(item), seq)
+    with clock.frozen_at(T0 + timedelta(hours=3)):
+        state = phone.get(f"/quizzes/attempts/{attempt_id}/state").get_json()
+        result = phone.get(f"/quizzes/attempts/{attempt_id}/result")
+    assert state["submitted"] is True and state["remaining_seconds"] == 0
+    assert result.status_code == 200 and "时间已到" in result.get_data(as_text=True)
+    assert fresh(attempt_id).score == 3 * 2 + 2 * 3 + 2 + 2 * 2
+
+
+def test_submit_by_form_and_twice_gives_the_same_score(phone, quiz):
+    attempt_id = start(phone, quiz)
+    for seq, item in enumerate(items_of(attempt_id), start=1):
+        answer(phone, attempt_id, item.position, displayed_key(item), seq)
+
+    with clock.frozen_at(T0 + timedelta(minutes=5)):
+        first = phone.post(f"/quizzes/attempts/{attempt_id}/submit")
+        again = phone.post(f"/quizzes/attempts/{attempt_id}/submit", json={})
+    assert first.status_code == 302 and first.location.endswith(f"/quizzes/attempts/{attempt_id}/result")
+    assert again.get_json() == {"submitted": True, "score": 18.0, "max_score": 18.0, "submit_reason": "member",
+                                "result_url": f"/quizzes/attempts/{attempt_id}/result"}
+    page = phone.get(f"/quizzes/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert ">18<" in page and "5:00" in page and "第 1 名 / 共 1 人" in page
+
+
+def test_submit_carries_the_answers_the_page_had_not_saved_yet(phone, quiz):
+    attempt_id = start(phone, quiz)
+    item = items_of(attempt_id)[0]
+    response = phone.post(f"/quizzes/attempts/{attempt_id}/submit", json={
+        "answers": [{"position": 1, "response": displayed_key(item), "seq": 1}, {"position": 2, "response": "Z"}]})
+    assert response.get_json()["score"] == 2
+
+
+def test_leaving_the_page_and_the_leave_limit(phone, quiz, make_staff, client_for):
+    quiz.leave_limit = 2
+    db.session.commit()
+    attempt_id = start(phone, quiz)
+
+    first = phone.post(f"/quizzes/attempts/{attempt_id}/leave", json={}).get_json()
+    second = phone.post(f"/quizzes/attempts/{attempt_id}/leave", json={}).get_json()
+
+    assert first == {"leave_count": 1, "submitted": False, "leave_limit": 2}
+    assert second["submitted"] is True and second["submit_reason"] == "leave_limit"
+    result = phone.get(f"/quizzes/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "离开答题页面次数达到上限" in result
+    organiser_page = client_for(make_staff("organiser")).get(f"/quizzes/manage/{quiz.id}").get_data(as_text=True)
+    assert "李明" in organiser_page and "切屏超限自动交卷" in organiser_page
+
+
+def test_a_member_cannot_touch_someone_elses_attempt(phone, quiz, client_for, make_member):
+    attempt_id = start(phone, quiz)
+    intruder = client_for(make_member())
+    for method, path, body in [
+        ("get", "", None), ("get", "/state", None), ("get", "/result", None),
+        ("post", "/answers", {"position": 1, "response": "A", "seq": 9}), ("post", "/leave", {}),
+        ("post", "/submit", {}),
+    ]:
+        url = f"/quizzes/attempts/{attempt_id}{path}"
+        response = intruder.get(url) if method == "get" else intruder.post(url, json=body)
+        assert response.status_code == 404, url
+    assert fresh(attempt_id).is_open and fresh(attempt_id).leave_count == 0
+    assert items_of(attempt_id)[0].response is None
+
+
+def test_ineligible_unpublished_and_closed_quizzes(phone, quiz, make_quiz, bank, make_unit):
+    elsewhere = make_quiz(banks=[bank], rules=[("single", 1, 1)], eligible_units=[make_unit()])
+    draft = make_quiz(banks=[bank], rules=[("single", 1, 1)], published=False)
+    assert phone.get(f"/quizzes/{elsewhere.id}").status_code == 404
+    assert phone.post(f"/quizzes/{elsewhere.id}/start").status_code == 404
+    assert phone.post(f"/quizzes/{draft.id}/start").status_code == 404
+    assert phone.get("/quizzes/99999").status_code == 404
+
+    closed = make_quiz(banks=[bank], rules=[("single", 1, 1)], opens_in=timedelta(days=-2), open_for=timedelta(days=1))
+    refused = phone.post(f"/quizzes/{closed.id}/start", follow_redirects=True)
+    assert "竞赛已结束" in refused.get_data(as_text=True)
+    assert Attempt.query.filter_by(quiz_id=closed.id).count() == 0
+
+
+def test_attempts_allowed_is_enforced_over_http(phone, quiz):
+    attempt_id = start(phone, quiz)
+    phone.post(f"/quizzes/attempts/{attempt_id}/submit")
+    refused = phone.post(f"/quizzes/{quiz.id}/start", follow_redirects=True)
+    assert "作答次数已用完" in refused.get_data(as_text=True)
+    assert Attempt.query.filter_by(quiz_id=quiz.id).count() == 1
+
+
+def test_staff_without_a_unit_cannot_take_quizzes(client_for, make_staff, quiz):
+    organiser = client_for(make_staff("organiser"))
+    assert organiser.get("/quizzes/").status_code == 403
+    assert organiser.post(f"/quizzes/{quiz.id}/start").status_code == 403
+
+
+def test_correct_answers_never_reach_the_browser_before_submission(phone, quiz):
+    attempt_id = start(phone, quiz)
+    served = [
+        phone.get("/"), phone.get("/quizzes/"), phone.get(f"/quizzes/{quiz.id}"),
+        phone.get(f"/quizzes/attempts/{attempt_id}"), phone.get(f"/quizzes/attempts/{attempt_id}/state"),
+        answer(phone, attempt_id, 1, "A", 1), phone.post(f"/quizzes/attempts/{attempt_id}/leave", json={}),
+        phone.get(f"/quizzes/attempts/{attempt_id}/result", follow_redirects=True),
+    ]
+    for response in served:
+        body = response.get_data(as_text=True)
+        assert SECRET_EXPLANATION not in body and SECRET_FILL_KEY not in body, response.request.path
+    state = phone.get(f"/quizzes/attempts/{attempt_id}/state").get_json()
+    for item in state["items"]:
+        assert "answer" not in item and "explanation" not in item and "is_correct" not in item
+    assert '"answer"' not in json.dumps(state)
+
+    phone.post(f"/quizzes/attempts/{attempt_id}/submit")
+    review = phone.get(f"/quizzes/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert SECRET_EXPLANATION in review and SECRET_FILL_KEY in review  # after_submit: shown once submitted
+
+
+def test_review_after_close_waits_for_the_close(phone, quiz):
+    quiz.review_policy = "after_close"
+    db.session.commit()
+    attempt_id = start(phone, quiz)
+    phone.post(f"/quizzes/attempts/{attempt_id}/submit")
+
+    before = phone.get(f"/quizzes/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert SECRET_EXPLANATION not in before and "竞赛截止" in before
+    with clock.frozen_at(quiz.closes_at + timedelta(seconds=1)):
+        after = phone.get(f"/quizzes/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert SECRET_EXPLANATION in after and "正确答案" in after
+
+
+def test_review_never(phone, quiz):
+    quiz.review_policy = "never"
+    db.session.commit()
+    attempt_id = start(phone, quiz)
+    phone.post(f"/quizzes/attempts/{attempt_id}/submit")
+    with clock.frozen_at(quiz.closes_at + timedelta(days=1)):
+        page = phone.get(f"/quizzes/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert SECRET_EXPLANATION not in page and "正确答案" not in page
+
+
+def test_no_review_of_an_earlier_attempt_while_another_is_open(phone, quiz):
+    quiz.attempts_allowed = 2
+    db.session.commit()
+    first = start(phone, quiz)
+    phone.post(f"/quizzes/attempts/{first}/submit")
+    assert SECRET_EXPLANATION in phone.get(f"/quizzes/attempts/{first}/result").get_data(as_text=True)
+    second = start(phone, quiz)
+    assert second != first
+    assert SECRET_EXPLANATION not in phone.get(f"/quizzes/attempts/{first}/result").get_data(as_text=True)
+
+
+def form_token(html: str) -> str:
+    return html.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_json_posts_need_the_csrf_token_from_the_page(app, member, quiz):
+    phone = app.test_client()
+    login_page = phone.get("/login").get_data(as_text=True)
+    assert phone.post("/login", data={"login": member.staff_id, "password": DEFAULT_PASSWORD,
+                                      "csrf_token": form_token(login_page)}).status_code == 302
+    token = form_token(phone.get(f"/quizzes/{quiz.id}").get_data(as_text=True))
+    attempt_id = int(phone.post(f"/quizzes/{quiz.id}/start", data={"csrf_token": token}).location.split("/")[-1])
+    html = phone.get(f"/quizzes/attempts/{attempt_id}").get_data(as_text=True)
+    url = f"/quizzes/attempts/{attempt_id}/answers"
+    body = {"position": 1, "response": "A", "seq": 1}
+
+    assert phone.post(url, json=body).status_code == 400
+    saved = phone.post(url, json=body, headers={"X-CSRFToken": csrf_token_from(html)})
+    assert saved.status_code == 200 and saved.get_json()["saved"] is True

@@ -1,0 +1,59 @@
+"""/healthz: 200 after a real database round trip, 503 when the database cannot be reached."""
+import pytest
+
+from app import create_app
+from app.extensions import db
+
+
+def test_healthz_is_ok_after_a_database_round_trip(client, count_queries):
+    with count_queries() as counter:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "db": "ok"}
+    assert any("SELECT 1" in statement for statement in counter.statements)
+
+
+def test_healthz_needs_no_sign_in_and_is_never_redirected(client, make_member):
+    member = make_member(must_change_password=True)
+    client.post("/login", data={"login": member.staff_id, "password": "Passw0rd2026"})
+    response = client.get("/healthz")  # even mid forced password change
+    assert response.status_code == 200
+
+
+@pytest.fixture
+def unreachable_app(tmp_path, request):
+    def build(url):
+        application = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False},
+                                 instance_path=tmp_path)
+        request.addfinalizer(lambda: _dispose(application))
+        return application
+
+    return build
+
+
+def _dispose(application):
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql+psycopg://postgres@127.0.0.1:1/saishi?connect_timeout=3",  # nothing listens on port 1
+    "sqlite:///{tmp}",  # a directory, not a database file
+])
+def test_healthz_reports_503_when_the_database_is_unreachable(unreachable_app, tmp_path, url):
+    application = unreachable_app(url.format(tmp=tmp_path))
+    response = application.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["status"] == "error"
+    assert response.json["db"] != "ok"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_say_service_unavailable_when_the_database_is_down(unreachable_app):
+    """Not a stack trace nor a 500: a friendly 503 "try again shortly" page, even with no database."""
+    application = unreachable_app("postgresql+psycopg://postgres@127.0.0.1:1/saishi?connect_timeout=3")
+    application.config["PROPAGATE_UNEXPECTED"] = False
+    response = application.test_client().post("/login", data={"login": "T1", "password": "x"})
+    assert response.status_code == 503
+    assert "服务暂时不可用，请稍后重试" in response.get_data(as_text=True)

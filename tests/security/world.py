@@ -1,0 +1,108 @@
+"""The 'world' the route walk runs in: two units, people in every role, and real objects whose ids
+fill the path arguments of every route."""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from app.accounts.models import User
+from app.campaigns.models import Campaign, CampaignPhase
+from app.common.clock import utcnow
+from app.extensions import db
+from app.units.models import Unit
+
+
+@dataclass
+class World:
+    unit_a: Unit  # the walking member's unit
+    branch_a: Unit
+    unit_b: Unit  # another unit: its liaison must not reach unit A's things
+    member: User  # a member of unit A (walks the routes)
+    other_member: User  # another member of unit A (whose things the member must not reach)
+    liaison_b: User  # liaison of unit B
+    judge: User
+    organiser: User
+    admin: User
+    campaign: Campaign
+    # Path-argument name -> the id of a real object. Arguments not listed get an id that does not exist.
+    values: dict = field(default_factory=dict)
+    # Path-argument names whose value belongs to unit A: a liaison of unit B must be refused.
+    unit_a_arguments: set = field(default_factory=set)
+    # Path-argument names whose value belongs to other_member: the walking member must be refused.
+    other_member_arguments: set = field(default_factory=set)
+    # Ids of further objects for OWNERSHIP_CASES (e.g. other_member's submitted attempt).
+    extra: dict = field(default_factory=dict)
+
+    def identities(self) -> dict[str, User | None]:
+        return {"anonymous": None, "member": self.member, "liaison_b": self.liaison_b, "judge": self.judge,
+                "organiser": self.organiser, "admin": self.admin}
+
+
+def build_world(make_unit, make_user, make_staff) -> World:
+    unit_a = make_unit("甲单位")
+    branch_a = make_unit("甲单位第一支部", parent=unit_a)
+    unit_b = make_unit("乙单位")
+    member = make_user(name="甲成员", unit=unit_a, branch=branch_a)
+    other_member = make_user(name="甲另一成员", unit=unit_a, branch=branch_a)
+    campaign = Campaign(name="测试专项活动", description="", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+    campaign.phases = [CampaignPhase(position=1, name="第一阶段", starts_on=date(2026, 1, 1),
+                                     ends_on=date(2026, 6, 30))]
+    db.session.add(campaign)
+    db.session.commit()
+    world = World(
+        unit_a=unit_a, branch_a=branch_a, unit_b=unit_b, member=member, other_member=other_member,
+        liaison_b=make_staff("liaison", unit=unit_b, name="乙联络员"),
+        judge=make_staff("judge", name="评委"),
+        organiser=make_staff("organiser", name="组织方"),
+        admin=make_staff("admin", name="管理员"),
+        campaign=campaign,
+    )
+    unit_scoped = {"unit_id": unit_a.id, "branch_id": branch_a.id, "user_id": other_member.id,
+                   "member_id": other_member.id, "person_id": other_member.id}
+    world.values.update(unit_scoped)
+    world.unit_a_arguments.update(unit_scoped)
+    world.other_member_arguments.update({"user_id", "member_id", "person_id"})
+    world.values.update({"campaign_id": campaign.id, "phase_id": campaign.phases[0].id})
+    for seed in WORLD_SEEDERS:
+        seed(world)
+    db.session.commit()
+    return world
+
+
+def seed_quizzes(world: World) -> None:
+    """A bank with a question, an open published quiz, other_member's open and submitted attempts and
+    a practice answer of theirs: the ids behind quiz routes, two of them not the walking member's."""
+    from quizzes.models import Attempt, AttemptItem, PaperRule, PracticeAnswer, Question, QuestionBank, Quiz
+
+    now = utcnow()
+    bank = QuestionBank(name="路由巡检题库")
+    question = Question(bank=bank, question_type="single", stem="巡检题？", stem_digest="0" * 64,
+                        options=["甲", "乙", "丙", "丁"], answer="A", points=1.0)
+    quiz = Quiz(campaign=world.campaign, title="路由巡检竞赛", opens_at=now - timedelta(days=1),
+                closes_at=now + timedelta(days=7), time_limit_seconds=1800, attempts_allowed=3,
+                is_published=True, banks=[bank])
+    quiz.rules = [PaperRule(position=1, question_type="single", count=1, points_each=1.0)]
+    db.session.add_all([bank, question, quiz])
+    db.session.flush()
+    submitted = Attempt(quiz=quiz, user_id=world.other_member.id, number=1, seed=1, started_at=now - timedelta(hours=2),
+                        deadline_at=now - timedelta(hours=1, minutes=30), max_score=1.0)
+    submitted.items = [AttemptItem(position=1, question_id=question.id, points=1.0, option_order=[0, 1, 2, 3],
+                                   response="A", is_correct=True, awarded=1.0)]
+    attempt = Attempt(quiz=quiz, user_id=world.other_member.id, number=2, seed=2, started_at=now,
+                      deadline_at=now + timedelta(minutes=30), max_score=1.0)
+    attempt.items = [AttemptItem(position=1, question_id=question.id, points=1.0, option_order=[0, 1, 2, 3])]
+    answer = PracticeAnswer(user_id=world.other_member.id, bank_id=bank.id, question_id=question.id, response="B",
+                            is_correct=False)
+    db.session.add(submitted)
+    db.session.flush()  # submitted as the app does it: opened first, then closed (open_slot defaults to 1)
+    submitted.submitted_at, submitted.open_slot, submitted.submit_reason = now - timedelta(hours=1, minutes=45), None, "member"
+    submitted.score, submitted.time_used_seconds = 1.0, 900.0
+    db.session.add_all([attempt, answer])
+    db.session.flush()
+    world.values.update({"bank_id": bank.id, "question_id": question.id, "quiz_id": quiz.id,
+                         "attempt_id": attempt.id, "answer_id": answer.id})
+    world.extra.update({"submitted_attempt_id": submitted.id})
+    world.unit_a_arguments.update({"attempt_id", "answer_id"})
+    world.other_member_arguments.update({"attempt_id", "answer_id"})
+
+
+# Functions(world) that add objects of later features (quizzes, events…) and their ids to world.values.
+WORLD_SEEDERS: list = [seed_quizzes]
