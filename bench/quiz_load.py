@@ -36,6 +36,7 @@ import json
 import os
 import random
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -249,6 +250,27 @@ def stop(process: subprocess.Popen | None) -> None:
 
 
 # ---------------------------------------------------------------- measuring
+
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _server_cpu_seconds(master_pid: int) -> float:
+    """CPU time so far of the gunicorn master and its workers (Linux /proc; 0 elsewhere)."""
+    total, ticks = 0.0, os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    for pid in [str(master_pid), *children]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
 
 class Recorder:
     """Latencies per request kind, and every error with what it was."""
@@ -613,6 +635,8 @@ def main(argv=None) -> int:
               f"submit rush {rush:g} s; {os.cpu_count()} CPUs, load average before "
               f"{'/'.join(f'{value:.1f}' for value in os.getloadavg())} …", flush=True)
         threading.stack_size(512 * 1024)
+        client_cpu_before = _cpu_seconds(resource.RUSAGE_SELF)
+        server_cpu_before = _server_cpu_seconds(app_server.pid)
         started = time.perf_counter()
         prober.start()
         for thread in threads:
@@ -623,10 +647,17 @@ def main(argv=None) -> int:
         load_after = os.getloadavg()
         stop_event.set()
         prober.join()
+        client_cpu = _cpu_seconds(resource.RUSAGE_SELF) - client_cpu_before
+        server_cpu = _server_cpu_seconds(app_server.pid) - server_cpu_before
         stop(app_server)
         app_server = None
 
         figures = report(recorder, wall, members)
+        served = recorder.requests
+        print(f"CPU during the run: gunicorn {server_cpu:.1f} s ({server_cpu / served * 1000:.1f} ms per request "
+              f"served), bench client {client_cpu:.1f} s, database server not counted; "
+              f"wall {wall:.0f} s × {os.cpu_count()} CPUs")
+        figures.update(server_cpu_seconds=server_cpu, client_cpu_seconds=client_cpu)
         figures["load_average_after"] = load_after
         print(f"load average at the end of the run: {'/'.join(f'{value:.1f}' for value in load_after)}")
         checked = verify(url, quiz_id, members, options.questions)
