@@ -27,6 +27,19 @@ def _sqlite_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def end_read_transaction() -> None:
+    """End the request's transaction, before any write, so slow CPU work (password hashing) holds no lock.
+
+    On SQLite a POST's transaction begins IMMEDIATE and so holds the database's only write lock: a
+    65 ms scrypt check inside it would queue every autosave in the building behind each sign-in.
+    Loaded objects stay in the session and reload on next use, in a new transaction.
+    """
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("end_read_transaction() called with unsaved changes, which it would discard")
+    session.rollback()
+
+
 def register_database(app) -> None:
     db.init_app(app)
     with app.app_context():

@@ -137,7 +137,7 @@ def create_schema(url: str, env: dict) -> str:
     return "create_all"
 
 
-def seed(url: str, members: int, hash_method: str) -> tuple[int, list[str]]:
+def seed(url: str, members: int, hash_method: str | None) -> tuple[int, list[str]]:
     """Members, units, a bank and a published quiz; returns the quiz id and the members' staff IDs."""
     import hashlib
 
@@ -159,7 +159,7 @@ def seed(url: str, members: int, hash_method: str) -> tuple[int, list[str]]:
         units = [Unit(name=f"压测单位{index:03d}", sort_order=index) for index in range(max(1, members // 50))]
         db.session.add_all(units)
         db.session.flush()
-        password_hash = generate_password_hash(PASSWORD, method=hash_method)
+        password_hash = generate_password_hash(PASSWORD, method=hash_method or app.config["PASSWORD_HASH_METHOD"])
         staff_ids = [f"B{index:06d}" for index in range(members)]
         db.session.execute(sa.insert(User), [
             {"staff_id": staff_id, "name": f"压测{index}", "unit_id": units[index % len(units)].id,
@@ -278,12 +278,14 @@ class Recorder:
     def __init__(self):
         self.lock = threading.Lock()
         self.latencies: dict[str, list[float]] = defaultdict(list)
+        self.timeline: dict[str, list[tuple[float, float]]] = defaultdict(list)  # (monotonic sent at, seconds)
         self.errors: list[tuple[str, str]] = []
         self.requests = 0
 
     def add(self, kind: str, seconds: float) -> None:
         with self.lock:
             self.latencies[kind].append(seconds)
+            self.timeline[kind].append((time.monotonic() - seconds, seconds))
             self.requests += 1
 
     def error(self, kind: str, detail: str) -> None:
@@ -576,13 +578,16 @@ def main(argv=None) -> int:
     parser.add_argument("--members", type=int, default=1000)
     parser.add_argument("--database-url", help="PostgreSQL URL of a database to drop, create and use")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per gunicorn worker (default 1: sync workers, as the README deploys)")
     parser.add_argument("--rush-seconds", type=float, default=60.0,
                         help="everyone starts within this many seconds, and submits within the last as many")
     parser.add_argument("--answer-seconds", type=float, default=60.0, help="answering time between the two rushes")
     parser.add_argument("--resend-ratio", type=float, default=0.10)
     parser.add_argument("--change-ratio", type=float, default=0.10)
-    parser.add_argument("--hash-method", default="scrypt",
-                        help="password hash for the bench members (werkzeug method; default scrypt as in production)")
+    parser.add_argument("--hash-method", default=None,
+                        help="password hash for the bench members (werkzeug method; default: the app's "
+                             "PASSWORD_HASH_METHOD, as members who chose their own password have)")
     parser.add_argument("--probe-interval", type=float, default=0.5, help="seconds between probe pairs")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the database and the temp dir")
@@ -609,7 +614,8 @@ def main(argv=None) -> int:
 
         port = free_port()
         app_server = start_gunicorn("quiz_load:app_with_floor", port, options.workers, env,
-                                    workdir / "gunicorn.log", extra=("--pythonpath", str(ROOT / "bench")))
+                                    workdir / "gunicorn.log",
+                                    extra=("--pythonpath", str(ROOT / "bench"), "--threads", str(options.threads)))
         base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(base + "/healthz", app_server)
@@ -617,7 +623,8 @@ def main(argv=None) -> int:
         except SystemExit:
             print((workdir / "gunicorn.log").read_text()[-3000:])
             raise
-        print(f"gunicorn -w {options.workers} -b 127.0.0.1:{port}: wsgi:app, and a bare WSGI app at {FLOOR_PATH}")
+        print(f"gunicorn -w {options.workers} --threads {options.threads} -b 127.0.0.1:{port}: wsgi:app, "
+              f"and a bare WSGI app at {FLOOR_PATH}")
 
         rng = random.Random(options.seed)
         rush, answering = options.rush_seconds, options.answer_seconds
@@ -653,6 +660,7 @@ def main(argv=None) -> int:
         app_server = None
 
         figures = report(recorder, wall, members)
+        figures["phases"] = report_phases(recorder, origin, rush, answering)
         served = recorder.requests
         print(f"CPU during the run: gunicorn {server_cpu:.1f} s ({server_cpu / served * 1000:.1f} ms per request "
               f"served), bench client {client_cpu:.1f} s, database server not counted; "
@@ -685,6 +693,25 @@ def main(argv=None) -> int:
             print(f"kept: {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def report_phases(recorder: Recorder, origin: float, rush: float, answering: float) -> dict:
+    """Autosave and bare-floor percentiles within each phase: the rushes are what the goal is about."""
+    phases = (("start rush", origin, origin + rush), ("answering", origin + rush, origin + rush + answering),
+              ("submit rush", origin + rush + answering, float("inf")))
+    figures = {}
+    print(f"\n{'phase':12} {'kind':9} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for name, begin, end in phases:
+        for kind in ("autosave", "bare"):
+            values = [seconds for sent_at, seconds in recorder.timeline.get(kind, []) if begin <= sent_at < end]
+            if not values:
+                continue
+            row = {"count": len(values), "p50_ms": percentile(values, 0.50) * 1000,
+                   "p95_ms": percentile(values, 0.95) * 1000, "p99_ms": percentile(values, 0.99) * 1000}
+            figures[f"{name}/{kind}"] = row
+            print(f"{name:12} {kind:9} {row['count']:>7} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} "
+                  f"{row['p99_ms']:>8.1f}")
+    return figures
 
 
 def report(recorder: Recorder, wall: float, members: list[Member]) -> dict:

@@ -136,7 +136,7 @@ def test_production_with_a_secret_and_no_debug_starts(clean_env, build, tmp_path
     application = build({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"}, instance_path=tmp_path)
     assert application.config["SECRET_KEY"] == "a-long-production-secret"
     assert not application.debug
-    assert application.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    assert application.config["PASSWORD_HASH_METHOD"] == "scrypt:16384:8:1"
 
 
 # ---------------------------------------------------------------- reverse proxy

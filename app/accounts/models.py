@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.accounts.hashing import check_password_hash, generate_password_hash
 from app.common.access import Role
 from app.common.clock import utcnow
 from app.extensions import db
@@ -14,6 +14,11 @@ from app.extensions import db
 GENDERS = ("男", "女")
 POLITICAL_STATUSES = ("中共党员", "预备党员", "共青团员", "民主党派", "无党派人士", "群众")
 GRANTABLE_ROLES = (Role.ADMIN, Role.ORGANISER, Role.LIAISON, Role.JUDGE)
+
+
+def password_hash_method() -> str:
+    """werkzeug's method for passwords people choose: scrypt unless configured (tests use a fast one)."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
 
 
 class User(UserMixin, db.Model):
@@ -43,8 +48,7 @@ class User(UserMixin, db.Model):
 
     # -- passwords
     def set_password(self, password: str) -> None:
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -61,17 +61,12 @@ def change_password():
     form = ChangePasswordForm()
     status = 200
     if form.validate_on_submit():
-        if not current_user.check_password(form.current_password.data):
-            form.current_password.errors.append(_("当前密码不正确"))
-        else:
-            problem = services.validate_new_password(current_user, form.new_password.data)
-            if problem:
-                form.new_password.errors.append(problem)
-            else:
-                services.change_password(current_user, form.new_password.data)
-                db.session.commit()
-                flash(_("密码已修改。"), "success")
-                return redirect(url_for("core.home"))
+        problem = services.change_own_password(current_user, form.current_password.data, form.new_password.data)
+        if problem is None:
+            db.session.commit()
+            flash(_("密码已修改。"), "success")
+            return redirect(url_for("core.home"))
+        getattr(form, problem.field).errors.append(problem.message)
     if request.method == "POST":
         status = 400
     return render_template("auth/change_password.html", form=form), status

@@ -8,6 +8,7 @@ submission finds it scored and returns the same result.
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -52,10 +53,15 @@ class AnswerRejected(Exception):
 def member_unit_ids(user: User) -> set[int]:
     """The member's unit, branch, and the parent of either (eligibility by any of them)."""
     ids = {unit_id for unit_id in (user.unit_id, user.branch_id) if unit_id is not None}
-    if ids:
+    if not ids:
+        return ids
+    # Asked several times per request (visibility, then the start check); units do not move mid-request.
+    cache = g.setdefault("member_unit_ids", {}) if has_request_context() else {}
+    key = (user.id, frozenset(ids))
+    if key not in cache:
         parents = db.session.scalars(sa.select(Unit.parent_id).where(Unit.id.in_(ids), Unit.parent_id.is_not(None)))
-        ids.update(parents)
-    return ids
+        cache[key] = ids | set(parents)
+    return set(cache[key])
 
 
 def eligibility_clause(user: User):

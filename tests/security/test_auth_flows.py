@@ -256,3 +256,69 @@ def test_language_switch_refuses_to_redirect_off_site(client, target):
     response = client.post("/language", data={"locale": "en", "next": target})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+# ---------------------------------------------------------------- hashing holds no lock
+
+@pytest.fixture
+def lock_probe(app, monkeypatch):
+    """Wraps the password hash functions: each call records whether a transaction was open and,
+    on SQLite, whether another connection could take the write lock at that moment."""
+    import sqlite3
+
+    from app.accounts import services
+
+    seen: list[tuple[str, bool, str]] = []
+
+    def other_writer_can_lock() -> str:
+        if db.engine.dialect.name != "sqlite":
+            return "n/a"
+        other = sqlite3.connect(db.engine.url.database, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            return "free"
+        except sqlite3.OperationalError as error:
+            return str(error)
+        finally:
+            other.close()
+
+    def wrap(name):
+        real = getattr(services, name)
+
+        def probed(*args, **kwargs):
+            seen.append((name, db.session().in_transaction(), other_writer_can_lock()))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(services, name, probed)
+
+    wrap("check_password_hash")
+    wrap("generate_password_hash")
+    return seen
+
+
+def test_signing_in_hashes_outside_any_transaction(client, make_member, lock_probe):
+    """On SQLite a POST holds the only write lock; a 65 ms scrypt check inside it would make every
+    autosave in the building queue behind each sign-in."""
+    member = make_member()
+    db.session.commit()
+    assert login(client, member.staff_id).status_code == 302
+    assert login(client.application.test_client(), member.staff_id, "wrong-pass-1").status_code == 401
+    assert [name for name, *_ in lock_probe] == ["check_password_hash"] * 2
+    assert all(not in_transaction and lock in ("free", "n/a") for _name, in_transaction, lock in lock_probe)
+
+
+def test_changing_the_password_hashes_outside_any_transaction(client, make_member, lock_probe):
+    member = make_member(must_change_password=True)
+    db.session.commit()
+    login(client, member.staff_id)
+    lock_probe.clear()
+    response = client.post("/account/password", data={
+        "current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD,
+    })
+    assert response.status_code == 302
+    assert [name for name, *_ in lock_probe] == ["check_password_hash", "check_password_hash",
+                                                 "generate_password_hash"]
+    assert all(not in_transaction and lock in ("free", "n/a") for _name, in_transaction, lock in lock_probe)
+    db.session.expire_all()
+    assert not db.session.get(User, member.id).must_change_password
