@@ -96,7 +96,7 @@ def _answer_rows(quiz: Quiz, unit_id: int | None) -> Iterator[tuple]:
     member_unit, top_unit, top_id = member_units()
     query = (
         sa.select(User.name, User.staff_id, top_unit.name, Attempt.number, AttemptItem.position,
-                  Question.stem, Question.question_type, Question.answer, AttemptItem.response,
+                  AttemptItem.stem, Question.question_type, AttemptItem.answer, AttemptItem.response,
                   AttemptItem.is_correct, AttemptItem.awarded)
         .select_from(AttemptItem)
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)

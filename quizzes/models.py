@@ -220,6 +220,13 @@ class AttemptItem(db.Model):
     saved_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     is_correct: Mapped[bool | None] = mapped_column(sa.Boolean)
     awarded: Mapped[float | None] = mapped_column(sa.Float)
+    # The question as this member was shown it (stem, options: copied at start) and as it was marked
+    # (answer, explanation: copied again at submit, so a key corrected mid-quiz applies to later
+    # submissions). Editing the question afterwards changes neither this paper nor its review.
+    stem: Mapped[str | None] = mapped_column(sa.Text)
+    options: Mapped[list | None] = mapped_column(sa.JSON)
+    answer: Mapped[object | None] = mapped_column(sa.JSON)
+    explanation: Mapped[str | None] = mapped_column(sa.Text)
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")
     question: Mapped[Question] = relationship()

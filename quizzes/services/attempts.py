@@ -118,6 +118,12 @@ def owned_attempt(attempt_id: int, user: User) -> Attempt | None:
 
 # ---------------------------------------------------------------- starting
 
+def question_snapshot(question: Question) -> dict:
+    """The question's content as an attempt item keeps it: the paper shows this, not later edits."""
+    return {"stem": question.stem, "options": list(question.options or []), "answer": question.answer,
+            "explanation": question.explanation or ""}
+
+
 def start_attempt(quiz: Quiz, user: User, now: datetime | None = None) -> Attempt:
     """The member's open attempt, or a new one with its paper drawn and recorded; AttemptRefused if not allowed."""
     now = now or utcnow()
@@ -146,7 +152,8 @@ def start_attempt(quiz: Quiz, user: User, now: datetime | None = None) -> Attemp
             db.session.flush()
             db.session.execute(sa.insert(AttemptItem), [
                 {"attempt_id": attempt.id, "position": position, "question_id": entry.question.id,
-                 "points": entry.points, "option_order": entry.option_order, "response_seq": 0}
+                 "points": entry.points, "option_order": entry.option_order, "response_seq": 0,
+                 **question_snapshot(entry.question)}
                 for position, entry in enumerate(paper, start=1)
             ])
     except IntegrityError:
@@ -309,7 +316,8 @@ def _score(attempts: list[Attempt], reason: str | None, now: datetime) -> None:
         quiz = quizzes[attempt.quiz_id]
         total = 0.0
         for item, question in by_attempt[attempt.id]:
-            marking = score_response(question.question_type, question.answer, item.response, item.points,
+            item.answer, item.explanation = question.answer, question.explanation or ""  # the key as marked
+            marking = score_response(question.question_type, item.answer, item.response, item.points,
                                      partial_credit=quiz.partial_credit,
                                      partial_ratio=quiz.partial_credit_ratio)
             item.is_correct = marking.is_correct

@@ -294,12 +294,12 @@ def attempt_paper(attempt: Attempt) -> list[PaperItem]:
         question = item.question
         kind = question.question_type
         if kind in ("single", "multiple"):
-            count = len(question.options or [])
+            count = len(item.options or [])
             order = list(item.option_order or []) or list(range(count))
             to_shown = {OPTION_LETTERS[original]: OPTION_LETTERS[shown] for shown, original in enumerate(order)}
-            chosen, key = set(_as_letters(item.response)), set(_as_letters(question.answer))
+            chosen, key = set(_as_letters(item.response)), set(_as_letters(item.answer))
             options = [
-                PaperOption(OPTION_LETTERS[shown], OPTION_LETTERS[original], question.options[original],
+                PaperOption(OPTION_LETTERS[shown], OPTION_LETTERS[original], item.options[original],
                             OPTION_LETTERS[original] in chosen, OPTION_LETTERS[original] in key)
                 for shown, original in enumerate(order) if original < count
             ]
@@ -308,11 +308,11 @@ def attempt_paper(attempt: Attempt) -> list[PaperItem]:
         else:
             options = []
             response_shown = format_response(kind, item.response)
-            key_shown = format_answer(kind, question.answer)
+            key_shown = format_answer(kind, item.answer)
         paper.append(PaperItem(
             item=item, question=question, options=options, response_shown=response_shown,
             response_original=format_response(kind, item.response), key_shown=key_shown,
-            key_original=format_answer(kind, question.answer),
+            key_original=format_answer(kind, item.answer),
         ))
     return paper
 

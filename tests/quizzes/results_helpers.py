@@ -12,6 +12,7 @@ from app.common import clock
 from app.extensions import db
 from quizzes.models import Attempt, AttemptItem, Question, Quiz
 from quizzes.services.answers import score_response
+from quizzes.services.attempts import question_snapshot
 
 
 def record_attempt(quiz: Quiz, user, *, score: float | None = None, time_used: float = 600.0,
@@ -40,7 +41,8 @@ def record_attempt(quiz: Quiz, user, *, score: float | None = None, time_used: f
         question, response = answer[0], answer[1]
         order = list(answer[2]) if len(answer) > 2 else list(range(len(question.options or [])))
         item = AttemptItem(position=position, question_id=question.id, points=question.points,
-                           option_order=order, response=response, response_seq=1 if response is not None else 0)
+                           option_order=order, response=response, response_seq=1 if response is not None else 0,
+                           **question_snapshot(question))
         if submitted:
             marking = score_response(question.question_type, question.answer, response, question.points,
                                      partial_credit=quiz.partial_credit, partial_ratio=quiz.partial_credit_ratio)

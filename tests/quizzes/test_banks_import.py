@@ -12,6 +12,7 @@ from app.common.xlsx import ImportFailed
 from app.extensions import db
 from quizzes.models import Attempt, AttemptItem, Question, QuestionBank
 from quizzes.services import bank_sheets
+from quizzes.services.attempts import question_snapshot
 from tests.quizzes.banks_sheet import HEADER, read_sheet, row
 
 
@@ -44,7 +45,7 @@ def use_in_attempt(make_quiz, make_member, question, response):
                       max_score=1, time_used_seconds=300)
     attempt.items = [AttemptItem(position=1, question_id=question.id, points=1,
                                  option_order=list(range(len(question.options))), response=response,
-                                 is_correct=True, awarded=1)]
+                                 is_correct=True, awarded=1, **question_snapshot(question))]
     db.session.add(attempt)
     db.session.commit()
     return attempt.items[0].id

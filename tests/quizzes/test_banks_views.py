@@ -10,6 +10,7 @@ from app.audit.models import AuditEntry
 from app.common import clock
 from app.extensions import db
 from quizzes.models import Attempt, AttemptItem, Question, QuestionBank
+from quizzes.services.attempts import question_snapshot
 from tests.conftest import DEFAULT_PASSWORD
 from tests.quizzes.banks_sheet import HEADER, read_sheet, row
 
@@ -297,7 +298,7 @@ def test_a_question_on_past_papers_keeps_their_answers_and_its_shape(org, make_b
                       deadline_at=now + timedelta(minutes=30), submitted_at=now, open_slot=sa.null(), score=1,
                       max_score=1)
     attempt.items = [AttemptItem(position=1, question_id=question.id, points=1, option_order=[2, 0, 3, 1],
-                                 response="A", is_correct=True, awarded=1)]
+                                 response="A", is_correct=True, awarded=1, **question_snapshot(question))]
     db.session.add(attempt)
     db.session.commit()
     url = f"/quizzes/banks/{bank.id}/questions/{question.id}/edit"

@@ -302,3 +302,30 @@ def test_json_posts_need_the_csrf_token_from_the_page(app, member, quiz):
     assert phone.post(url, json=body).status_code == 400
     saved = phone.post(url, json=body, headers={"X-CSRFToken": csrf_token_from(html)})
     assert saved.status_code == 200 and saved.get_json()["saved"] is True
+
+
+def test_the_paper_keeps_the_question_as_shown_and_the_key_as_marked(phone, make_bank, make_question, make_quiz,
+                                                                      make_staff, client_for):
+    """An organiser who edits a question mid-quiz (a typo, a wrong key) changes no paper already given;
+    a corrected key applies to attempts submitted after the correction; later edits change no review."""
+    question = make_question(make_bank(), "single", stem="遵义会议召开于哪一年？", options=["1934年", "1935年"],
+                             answer="A", explanation="旧解析")
+    quiz = make_quiz(fixed=[(question, 10)], shuffle_options=False, review_policy="after_submit")
+    attempt_id = start(phone, quiz)
+
+    question.stem, question.options = "（已修改）题干", ["甲", "乙"]
+    question.answer, question.explanation = "B", "遵义会议于1935年1月召开。"  # the key was wrong
+    db.session.commit()
+    item = phone.get(f"/quizzes/attempts/{attempt_id}/state").get_json()["items"][0]
+    assert item["stem"] == "遵义会议召开于哪一年？" and item["options"] == ["1934年", "1935年"]
+    assert answer(phone, attempt_id, 1, "B", 1).get_json()["saved"]
+    with clock.frozen_at(T0 + timedelta(minutes=3)):
+        assert phone.post(f"/quizzes/attempts/{attempt_id}/submit", json={}).get_json()["score"] == 10.0
+
+    question.stem, question.answer, question.explanation = "再次修改", "A", "又改了"
+    db.session.commit()
+    result = phone.get(f"/quizzes/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "遵义会议召开于哪一年？" in result and "1935年" in result and "遵义会议于1935年1月召开。" in result
+    assert "再次修改" not in result and "又改了" not in result and "（已修改）" not in result
+    paper = client_for(make_staff("organiser")).get(f"/quizzes/manage/attempts/{attempt_id}").get_data(as_text=True)
+    assert "遵义会议召开于哪一年？" in paper and "1935年" in paper and "再次修改" not in paper

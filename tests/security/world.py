@@ -8,6 +8,7 @@ from app.campaigns.models import Campaign, CampaignPhase
 from app.common.clock import utcnow
 from app.extensions import db
 from app.units.models import Unit
+from quizzes.services.attempts import question_snapshot
 
 
 @dataclass
@@ -85,10 +86,12 @@ def seed_quizzes(world: World) -> None:
     submitted = Attempt(quiz=quiz, user_id=world.other_member.id, number=1, seed=1, started_at=now - timedelta(hours=2),
                         deadline_at=now - timedelta(hours=1, minutes=30), max_score=1.0)
     submitted.items = [AttemptItem(position=1, question_id=question.id, points=1.0, option_order=[0, 1, 2, 3],
-                                   response="A", is_correct=True, awarded=1.0)]
+                                   response="A", is_correct=True, awarded=1.0,
+                                   **question_snapshot(question))]
     attempt = Attempt(quiz=quiz, user_id=world.other_member.id, number=2, seed=2, started_at=now,
                       deadline_at=now + timedelta(minutes=30), max_score=1.0)
-    attempt.items = [AttemptItem(position=1, question_id=question.id, points=1.0, option_order=[0, 1, 2, 3])]
+    attempt.items = [AttemptItem(position=1, question_id=question.id, points=1.0, option_order=[0, 1, 2, 3],
+                                 **question_snapshot(question))]
     answer = PracticeAnswer(user_id=world.other_member.id, bank_id=bank.id, question_id=question.id, response="B",
                             is_correct=False)
     db.session.add(submitted)
