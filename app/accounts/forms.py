@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.common.forms import options
+
 
 class LoginForm(FlaskForm):
     login = StringField(_l("工号或手机号"), validators=[DataRequired(_l("请输入工号或手机号")), Length(max=64)])
@@ -19,4 +21,4 @@ class ChangePasswordForm(FlaskForm):
 
 
 class PreferencesForm(FlaskForm):
-    locale = SelectField(_l("界面语言"), choices=[("zh", "简体中文"), ("en", "English")])
+    locale = SelectField(_l("界面语言"), choices=options([("zh", "简体中文"), ("en", "English")]))

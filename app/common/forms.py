@@ -1,5 +1,6 @@
-"""Form pieces every feature uses: trimming filters and a guard against non-text JSON values."""
+"""Form pieces every feature uses: trimming filters, a guard against non-text JSON values, options."""
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
 from app.common.text import clean
@@ -14,3 +15,11 @@ def text_only(_form, field):
     """Refuse values that are not text (a JSON body can carry numbers, lists or objects)."""
     if any(not isinstance(value, str) for value in field.raw_data or ()):
         raise StopValidation(_l("格式不正确"))
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) or (value, label, html attributes) pairs as select/radio options.
+
+    WTForms 3.3 deprecates raw tuples; this keeps every form's choices short to write.
+    """
+    return [SelectChoice(pair[0], pair[1], render_kw=dict(pair[2]) if len(pair) > 2 else {}) for pair in pairs]

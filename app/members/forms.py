@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import GENDERS, POLITICAL_STATUSES
+from app.common.forms import options
 from app.members.fields import MAX_NAME_LENGTH, MAX_STAFF_ID_LENGTH
 from app.members.importing import PASSWORD_FROM_MOBILE, PASSWORD_RANDOM
 
@@ -33,8 +34,8 @@ class ImportForm(FlaskForm):
     ])
     password_mode = RadioField(
         _l("新成员的初始密码"),
-        choices=[(PASSWORD_FROM_MOBILE, _l("手机号后六位")),
-                 (PASSWORD_RANDOM, _l("每人一个随机密码（导入后下载密码表）"))],
+        choices=options([(PASSWORD_FROM_MOBILE, _l("手机号后六位")),
+                         (PASSWORD_RANDOM, _l("每人一个随机密码（导入后下载密码表）"))]),
         default=PASSWORD_FROM_MOBILE,
         validators=[InputRequired(_l("请选择初始密码方式"))],
     )
@@ -51,18 +52,18 @@ class MemberForm(FlaskForm):
     mobile = StringField(_l("手机号"), validators=[Optional(), _length(20)], render_kw={"inputmode": "tel"})
     unit_id = SelectField(_l("单位"), coerce=int)
     branch_id = SelectField(_l("支部"), coerce=int, default=0)
-    gender = SelectField(_l("性别"), choices=[("", "—")] + [(value, value) for value in GENDERS], default="")
+    gender = SelectField(_l("性别"), choices=options([("", "—")] + [(value, value) for value in GENDERS]), default="")
     political_status = SelectField(_l("政治面貌"),
-                                   choices=[("", "—")] + [(value, value) for value in POLITICAL_STATUSES],
+                                   choices=options([("", "—")] + [(value, value) for value in POLITICAL_STATUSES]),
                                    default="")
 
     def set_places(self, units, branches, *, allow_no_unit: bool) -> None:
         """Fill the unit and branch choices; each branch option names its unit for the filtering script."""
-        self.unit_id.choices = ([(0, _l("— 无单位（工作人员账号）"))] if allow_no_unit else []) + [
-            (unit.id, unit.name) for unit in units]
-        self.branch_id.choices = [(0, _l("— 不属于支部"), {"data-unit": ""})] + [
+        self.unit_id.choices = options(([(0, _l("— 无单位（工作人员账号）"))] if allow_no_unit else []) + [
+            (unit.id, unit.name) for unit in units])
+        self.branch_id.choices = options([(0, _l("— 不属于支部"), {"data-unit": ""})] + [
             (branch.id, f"{branch.parent.name} / {branch.name}", {"data-unit": str(branch.parent_id)})
-            for branch in branches]
+            for branch in branches])
 
 
 class RolesForm(FlaskForm):
@@ -70,8 +71,8 @@ class RolesForm(FlaskForm):
     liaison_unit_id = SelectField(_l("联络员负责的单位"), coerce=int, default=0)
 
     def set_choices(self, roles, units) -> None:
-        self.roles.choices = [(role, ROLE_LABELS[role]) for role in roles]
-        self.liaison_unit_id.choices = [(0, "—")] + [(unit.id, unit.name) for unit in units]
+        self.roles.choices = options((role, ROLE_LABELS[role]) for role in roles)
+        self.liaison_unit_id.choices = options([(0, "—")] + [(unit.id, unit.name) for unit in units])
 
 
 class StaffAccountForm(RolesForm):

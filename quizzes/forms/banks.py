@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from app.common.forms import strip_text
@@ -20,12 +21,6 @@ from quizzes.services.bank_rules import (
     TYPE_LABELS,
 )
 from quizzes.services.banks import BANK_NAME_MAX, DESCRIPTION_MAX, QuestionFilters
-
-try:  # WTForms 3.3 deprecates (value, label) tuples
-    from wtforms.fields.choices import SelectChoice as _choice
-except ImportError:  # pragma: no cover - older WTForms
-    def _choice(value, label):
-        return (value, label)
 
 SEARCH_MAX = 100
 
@@ -43,7 +38,7 @@ class BankForm(FlaskForm):
 class QuestionForm(FlaskForm):
     """All four types in one form; the service checks the options and answer against the type."""
 
-    question_type = SelectField(_l("题型"), choices=[_choice(kind, TYPE_LABELS[kind]) for kind in QUESTION_TYPES],
+    question_type = SelectField(_l("题型"), choices=[SelectChoice(kind, TYPE_LABELS[kind]) for kind in QUESTION_TYPES],
                                 validate_choice=True)
     stem = TextAreaField(_l("题干"), filters=[strip_text], validators=[
         DataRequired(_l("题干不能为空")), Length(max=STEM_MAX, message=_l("题干不能超过 %(max)d 个字")),
@@ -57,7 +52,7 @@ class QuestionForm(FlaskForm):
     category = StringField(_l("分类"), filters=[strip_text], validators=[
         Length(max=CATEGORY_MAX, message=_l("分类不能超过 %(max)d 个字")),
     ])
-    difficulty = SelectField(_l("难度"), choices=[_choice("", _l("不设")), *(_choice(level, level) for level in DIFFICULTIES)])
+    difficulty = SelectField(_l("难度"), choices=[SelectChoice("", _l("不设")), *(SelectChoice(level, level) for level in DIFFICULTIES)])
     points = StringField(_l("分值"), default="1", filters=[strip_text], validators=[Length(max=20)])
 
     @property

@@ -3,15 +3,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from quizzes.models import OPTION_LETTERS, Question
-
-try:  # WTForms 3.3 deprecates (value, label) tuples
-    from wtforms.fields.choices import SelectChoice as _choice
-except ImportError:  # pragma: no cover - older WTForms
-    def _choice(value, label):
-        return (value, label)
 from quizzes.services.answers import InvalidResponse, normalise_response
 
 QUESTION_TYPE_LABELS = {
@@ -29,11 +24,11 @@ class StartForm(FlaskForm):
     question_type = SelectField(_l("题型"), choices=[], default="")
 
     def set_choices(self, categories: list[tuple[str, int]], types: list[tuple[str, int]]) -> None:
-        self.category.choices = [_choice("", _l("全部分类"))] + [
-            _choice(name, f"{name}（{count}）") for name, count in categories
+        self.category.choices = [SelectChoice("", _l("全部分类"))] + [
+            SelectChoice(name, f"{name}（{count}）") for name, count in categories
         ]
-        self.question_type.choices = [_choice("", _l("全部题型"))] + [
-            _choice(kind, f"{QUESTION_TYPE_LABELS[kind]}（{count}）") for kind, count in types
+        self.question_type.choices = [SelectChoice("", _l("全部题型"))] + [
+            SelectChoice(kind, f"{QUESTION_TYPE_LABELS[kind]}（{count}）") for kind, count in types
         ]
 
 

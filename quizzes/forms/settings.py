@@ -27,7 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.common.forms import strip_text
+from app.common.forms import options, strip_text
 from quizzes.models import QUESTION_TYPES
 
 LOCAL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -35,7 +35,7 @@ MAX_TIME_LIMIT_MINUTES = 24 * 60
 MAX_ATTEMPTS = 100
 
 
-def question_type_choices():
+def question_type_choices() -> list[tuple[str, str]]:
     return [("single", _l("单选题")), ("multiple", _l("多选题")), ("judge", _l("判断题")), ("fill", _l("填空题"))]
 
 
@@ -76,14 +76,14 @@ class QuizSettingsForm(FlaskForm):
     attempts_allowed = IntegerField(_l("可答题次数"), default=1, validators=[
         InputRequired(_l("请填写可答题次数")), NumberRange(1, MAX_ATTEMPTS, _l("次数应在 %(min)s 到 %(max)s 之间"))])
     counting = RadioField(_l("多次答题时计入成绩"), default="best",
-                          choices=[("best", _l("最高一次")), ("latest", _l("最后一次"))])
+                          choices=options([("best", _l("最高一次")), ("latest", _l("最后一次"))]))
     paper_mode = RadioField(_l("组卷方式"), default="random",
-                            choices=[("random", _l("随机抽题（按规则）")), ("fixed", _l("固定试卷（逐题选定）"))])
+                            choices=options([("random", _l("随机抽题（按规则）")), ("fixed", _l("固定试卷（逐题选定）"))]))
     banks = CheckboxListField(_l("出题题库"), coerce=int, validate_choice=True)
     shuffle_questions = BooleanField(_l("打乱题目顺序（同题型内）"), default=True)
     shuffle_options = BooleanField(_l("打乱选项顺序（单选、多选）"), default=True)
-    review_policy = SelectField(_l("答案与解析公布"), default="after_submit", choices=[
-        ("after_submit", _l("交卷后立即公布")), ("after_close", _l("竞赛截止后公布")), ("never", _l("不公布"))])
+    review_policy = SelectField(_l("答案与解析公布"), default="after_submit", choices=options([
+        ("after_submit", _l("交卷后立即公布")), ("after_close", _l("竞赛截止后公布")), ("never", _l("不公布"))]))
     partial_credit = BooleanField(_l("多选题、填空题部分得分"), default=False)
     partial_credit_percent = IntegerField(_l("少选得分比例（%）"), default=50, validators=[
         Optional(), NumberRange(1, 99, _l("比例应在 %(min)s 到 %(max)s 之间"))])
@@ -102,7 +102,7 @@ class QuizSettingsForm(FlaskForm):
 class RuleRowForm(Form):
     """One random-paper rule row; a row whose count is left empty is ignored."""
 
-    question_type = SelectField(_l("题型"), choices=question_type_choices, validators=[Optional()])
+    question_type = SelectField(_l("题型"), choices=options(question_type_choices()), validators=[Optional()])
     category = StringField(_l("分类"), filters=[strip_text], validators=[Length(max=64)])
     difficulty = StringField(_l("难度"), filters=[strip_text], validators=[Length(max=16)])
     count = IntegerField(_l("题数"), validators=[Optional(), NumberRange(1, 300, _l("题数应在 %(min)s 到 %(max)s 之间"))])

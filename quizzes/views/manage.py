@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
 from app.common.access import Role, roles_required
+from app.common.forms import options
 from app.extensions import db
 from quizzes.forms.settings import (
     AddQuestionsForm,
@@ -67,9 +68,9 @@ def _settings_form(quiz: Quiz | None) -> QuizSettingsForm:
         })
     else:
         form = QuizSettingsForm()
-    form.campaign_id.choices = services.campaign_choices()
-    form.banks.choices = services.bank_choices()
-    form.eligible_units.choices = services.unit_choices()
+    form.campaign_id.choices = options(services.campaign_choices())
+    form.banks.choices = options(services.bank_choices())
+    form.eligible_units.choices = options(services.unit_choices())
     return form
 
 
