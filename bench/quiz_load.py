@@ -15,7 +15,7 @@ What it does, in one run:
  3. Starts `gunicorn -w 4 -b 127.0.0.1:<free port> quiz_load:app_with_floor` with SAISHI_DATABASE_URL set:
     that is wsgi:app, plus a bare WSGI app (returns a constant) at /__floor in the same workers, so the
     floor waits in the same queue as the autosaves and the ratio between them is the app's own cost.
- 4. One thread per member (requests.Session, CSRF tokens read from the pages as a browser would):
+ 4. One thread per member (a light http.client browser with cookies, CSRF tokens read from the pages):
       start rush  — every member logs in and starts within the first --rush-seconds;
       answering   — 20 autosaves spread until the member's submit time; ~10 % of answers changed later
                     (seq 2), ~10 % of saves resent as flaky phones do: the same save again, the same save
@@ -33,6 +33,7 @@ Logins are successful ones only, so the per-address throttle (which counts failu
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -47,6 +48,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -334,25 +336,58 @@ class Member:
     done: bool = False
 
 
+@dataclass
+class Reply:
+    status_code: int
+    headers: dict  # lower-case names
+    text: str
+
+    def json(self):
+        return json.loads(self.text)
+
+
 class Client:
-    """One member's browser: a requests.Session that times every request."""
+    """One member's browser: cookies, and every request timed.
+
+    Plain http.client rather than requests: the bench shares the server's two cores, and requests
+    costs about three times the CPU per call, which would be taken from the server under test.
+    Like a sync gunicorn worker, each request uses its own connection (no keep-alive).
+    """
 
     def __init__(self, base: str, recorder: Recorder):
-        import requests
-
-        self.session = requests.Session()
-        self.base = base
+        parsed = urllib.parse.urlsplit(base)
+        self.base, self.host, self.port = base, parsed.hostname, parsed.port
+        self.cookies: dict[str, str] = {}
         self.recorder = recorder
 
-    def request(self, kind: str, method: str, path: str, **kwargs):
+    def request(self, kind: str, method: str, path: str, *, data: dict | None = None, json_body=None,
+                headers: dict | None = None) -> Reply | None:
+        send = {"Host": f"{self.host}:{self.port}", "Connection": "close", **(headers or {})}
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode(data).encode()
+            send["Content-Type"] = "application/x-www-form-urlencoded"
+        elif json_body is not None:
+            body = json.dumps(json_body).encode()
+            send["Content-Type"] = "application/json"
+        if self.cookies:
+            send["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         started = time.perf_counter()
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
         try:
-            response = self.session.request(method, self.base + path, timeout=60, allow_redirects=False, **kwargs)
+            connection.request(method, path, body=body, headers=send)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
         except Exception as error:  # connection refused/reset, timeout
             self.recorder.error(kind, f"{type(error).__name__}: {error}")
             return None
+        finally:
+            connection.close()
         self.recorder.add(kind, time.perf_counter() - started)
-        return response
+        for header in response.headers.get_all("Set-Cookie") or ():
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return Reply(response.status, {name.lower(): value for name, value in response.getheaders()}, text)
 
 
 def csrf_from(html: str) -> str | None:
@@ -360,6 +395,19 @@ def csrf_from(html: str) -> str | None:
     if match is None:
         return None
     return next(group for group in match.groups() if group)
+
+
+QUESTION_SECTION = re.compile(r'<section class="quiz-q"[^>]*?data-position="(\d+)" data-type="(\w+)"'
+                              r'[^>]*?data-blanks="(\d+)"(.*?)</section>', re.S)
+
+
+def paper_from(html: str) -> list[dict]:
+    """The questions of the answering page: position, type, option letters shown, number of blanks."""
+    items = []
+    for position, kind, blanks, body in QUESTION_SECTION.findall(html):
+        letters = re.findall(rf'name="q{position}" value="([A-H])"', body)
+        items.append({"position": int(position), "type": kind, "options": letters, "blanks": int(blanks)})
+    return items
 
 
 def choose(item: dict, rng: random.Random):
@@ -383,6 +431,14 @@ def sleep_until(moment: float) -> None:
 
 def run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng: random.Random,
                options: argparse.Namespace) -> None:
+    try:
+        _run_member(member, base, quiz_id, recorder, rng, options)
+    except Exception as error:  # a bug in the bench must show as an error, not as a quietly missing member
+        recorder.error("bench", f"{member.staff_id}: {type(error).__name__}: {error}")
+
+
+def _run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng: random.Random,
+                options: argparse.Namespace) -> None:
     client = Client(base, recorder)
     sleep_until(member.start_at)
 
@@ -398,7 +454,7 @@ def run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng:
         return fail("login_page", page, "a sign-in form")
     response = client.request("login", "POST", "/login",
                               data={"login": member.staff_id, "password": PASSWORD, "csrf_token": token})
-    if response is None or response.status_code != 302 or "/login" in response.headers.get("Location", ""):
+    if response is None or response.status_code != 302 or "/login" in response.headers.get("location", ""):
         return fail("login", response, "302 away from /login")
 
     page = client.request("start_page", "GET", f"/quizzes/{quiz_id}")
@@ -406,7 +462,7 @@ def run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng:
     if token is None:
         return fail("start_page", page, "the start page with a form")
     response = client.request("start", "POST", f"/quizzes/{quiz_id}/start", data={"csrf_token": token})
-    match = ATTEMPT_URL.search(response.headers.get("Location", "")) if response is not None else None
+    match = ATTEMPT_URL.search(response.headers.get("location", "")) if response is not None else None
     if response is None or response.status_code != 302 or match is None:
         return fail("start", response, "302 to /quizzes/attempts/<id>")
     member.attempt_id = int(match.group(1))
@@ -416,12 +472,9 @@ def run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng:
     token = csrf_from(page.text) if page is not None and page.status_code == 200 else None
     if token is None:
         return fail("paper", page, "the answering page with a csrf-token meta")
-    state = client.request("state", "GET", attempt_path + "/state")
-    if state is None or state.status_code != 200:
-        return fail("state", state, "200 JSON")
-    items = state.json()["items"]
+    items = paper_from(page.text)  # as the page's script does: the paper is in the HTML, no /state call
     if len(items) != options.questions:
-        recorder.error("state", f"{member.staff_id}: paper has {len(items)} items, not {options.questions}")
+        recorder.error("paper", f"{member.staff_id}: paper has {len(items)} items, not {options.questions}")
     headers = {"X-CSRFToken": token}
 
     # The answering plan: each question answered once, some changed later, ~resend_ratio of the saves
@@ -444,7 +497,7 @@ def run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng:
 
     def save(position: int, seq: int, response, session=None) -> dict | None:
         result = (session or client).request("autosave", "POST", attempt_path + "/answers", headers=headers,
-                                             json={"position": position, "response": response, "seq": seq})
+                                             json_body={"position": position, "response": response, "seq": seq})
         if result is None:
             return None
         if result.status_code != 200:
@@ -477,7 +530,7 @@ def run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng:
         else:  # "twice": a new save sent twice at once (double tap, retry racing the original)
             seq = len(sent) + 1
             twin_client = Client(client.base, recorder)
-            twin_client.session.cookies.update(client.session.cookies)
+            twin_client.cookies.update(client.cookies)
             results: list = []
             twin = threading.Thread(target=lambda p=position, q=seq, r=response, c=twin_client, out=results:
                                     out.append(save(p, q, r, c)))
@@ -491,7 +544,7 @@ def run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng:
     member.sent = {position: sent[-1] for position, sent in history.items() if sent}
 
     sleep_until(member.submit_at)
-    response = client.request("submit", "POST", attempt_path + "/submit", headers=headers, json={})
+    response = client.request("submit", "POST", attempt_path + "/submit", headers=headers, json_body={})
     if response is None or response.status_code != 200 or not response.json().get("submitted"):
         return fail("submit", response, "200 {submitted: true}")
     member.done = True
@@ -735,7 +788,7 @@ def report_phases(recorder: Recorder, origin: float, rush: float, answering: flo
 
 
 def report(recorder: Recorder, wall: float, members: list[Member]) -> dict:
-    order = ["login_page", "login", "start_page", "start", "paper", "state", "autosave", "submit", "healthz", "bare"]
+    order = ["login_page", "login", "start_page", "start", "paper", "autosave", "submit", "healthz", "bare"]
     kinds = {}
     print(f"\n{'request':12} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     for kind in order:
