@@ -256,25 +256,35 @@ def _convert(value: Any, kind: str) -> Any:
 
 
 def build_workbook(sheets: Sequence[Sheet]) -> bytes:
-    """Write the sheets to .xlsx bytes (streamed, so large exports stay within memory)."""
+    """Write the sheets to .xlsx bytes: header row frozen and styled, widths fitted, values typed.
+
+    Write-only mode keeps memory flat; rows are held until the end only because widths must be
+    written before them. Text goes in as plain values (a neutralised string is never a formula),
+    and only number, percent, date and duration cells carry a format.
+    """
     workbook = Workbook(write_only=True)
     for spec in sheets:
         sheet = workbook.create_sheet(title=spec.title[:31])
         widths = [max(display_width(column.header), 6) for column in spec.columns]
+        for index, column in enumerate(spec.columns):
+            if column.kind in _FORMATS:
+                widths[index] = max(widths[index], 19 if column.kind == "datetime" else 12)
         sheet.freeze_panes = "A2"
+        kinds = [column.kind for column in spec.columns]
         rows_out = []
         for row in spec.rows:
             cells = []
-            for index, (column, value) in enumerate(zip(spec.columns, row, strict=False)):
-                converted = _convert(value, column.kind)
-                cell = WriteOnlyCell(sheet, value=converted)
-                if column.kind == "text" and isinstance(converted, str):
-                    cell.data_type = "s"  # never a formula, whatever the text
+            for index, (kind, value) in enumerate(zip(kinds, row, strict=False)):
+                converted = _convert(value, kind)
+                if kind in _FORMATS and converted is not None:
+                    cell = WriteOnlyCell(sheet, value=converted)
+                    cell.number_format = _FORMATS[kind]
+                    cells.append(cell)
+                    continue
+                # A string's display width is at most twice its length: measure only what could widen.
+                if isinstance(converted, str) and 2 * len(converted) > widths[index]:
                     widths[index] = max(widths[index], display_width(converted))
-                elif column.kind in _FORMATS:
-                    cell.number_format = _FORMATS[column.kind]
-                    widths[index] = max(widths[index], 12 if column.kind != "datetime" else 19)
-                cells.append(cell)
+                cells.append(converted)
             rows_out.append(cells)
         for index, column in enumerate(spec.columns, start=1):
             width = column.width or min(widths[index - 1] + 2, 60)

@@ -140,3 +140,20 @@ def test_liaison_export_holds_only_their_unit_and_no_answer_key_while_open(setti
         book = open_book(liaison.get(f"/quizzes/manage/{setting['quiz'].id}/export.xlsx").data)
     assert book.sheetnames == SHEETS
     assert rows(book["答卷明细"])[1:] == []
+
+
+def test_cli_writes_the_same_workbook_for_quizzes_too_large_for_a_web_download(app, setting, tmp_path):
+    path = tmp_path / "results.xlsx"
+    result = app.test_cli_runner().invoke(args=["quiz", "export-results", str(setting["quiz"].id), str(path)])
+    assert result.exit_code == 0, result.output
+    assert "已导出「知识竞赛」的成绩" in result.output
+    book = load_workbook(path)
+    assert book.sheetnames == SHEETS
+    assert rows(book["个人排名"])[1][1] == "'=HYPERLINK(\"http://x\",\"点我\")"
+    assert len(rows(book["答卷明细"])) == 1 + 4  # two members, two questions each
+
+
+def test_cli_export_of_an_unknown_quiz_fails(app, tmp_path):
+    result = app.test_cli_runner().invoke(args=["quiz", "export-results", "999", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 1 and "没有编号为 999 的竞赛" in result.output
+    assert not (tmp_path / "x.xlsx").exists()
