@@ -638,6 +638,28 @@ def verify(url: str, quiz_id: int, members: list[Member], questions: int) -> dic
             "answers_checked": answers_sent, "lost_or_overwritten": lost, "stray": stray, "problems": problems[:20]}
 
 
+def time_export(url: str, quiz_id: int) -> dict:
+    """Build the organiser's results workbook of the quiz just played, in-process, and time it."""
+    import sqlalchemy as sa
+
+    from app import create_app
+    from app.extensions import db
+    from quizzes.exports import results_workbook
+    from quizzes.models import Attempt, AttemptItem, Quiz
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        quiz = db.session.get(Quiz, quiz_id)
+        rows = db.session.scalar(sa.select(sa.func.count()).select_from(AttemptItem).join(Attempt)
+                                 .where(Attempt.quiz_id == quiz_id, Attempt.submitted_at.is_not(None)))
+        started = time.perf_counter()
+        content = results_workbook(quiz)
+        seconds = time.perf_counter() - started
+        db.session.rollback()
+        db.engine.dispose()
+    return {"answer_rows": rows, "seconds": seconds, "kib": len(content) // 1024}
+
+
 # ---------------------------------------------------------------- main
 
 def main(argv=None) -> int:
@@ -739,6 +761,12 @@ def main(argv=None) -> int:
         figures["load_average_after"] = load_after
         print(f"load average at the end of the run: {'/'.join(f'{value:.1f}' for value in load_after)}")
         checked = verify(url, quiz_id, members, options.questions)
+        exported = time_export(url, quiz_id)
+        bare_p50 = figures["kinds"].get("bare", {}).get("p50_ms")
+        figures["export"] = exported
+        print(f"\nresults workbook after the run (five sheets, {exported['answer_rows']} answer rows): "
+              f"{exported['seconds']:.1f} s, {exported['kib']} KiB"
+              + (f"; {exported['seconds'] * 1000 / bare_p50:,.0f}× the bare p50" if bare_p50 else ""))
         figures["database"] = checked
         print("\ndatabase check:")
         for key, value in checked.items():
