@@ -3,8 +3,10 @@ from datetime import datetime
 
 from flask import url_for
 from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from app.common.access import Role, access_rule_for
 
@@ -22,6 +24,16 @@ def duration(seconds: float | int | None) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def in_brackets(value) -> Markup:
+    """A parenthetical in the reader's language: （x） in Chinese, " (x)" in English."""
+    return Markup(_("（%(text)s）", text=escape(value)))
+
+
+def join_list(values) -> str:
+    """Items joined as the reader's language lists them: 甲、乙 in Chinese, "a, b" in English."""
+    return _("、").join(str(value) for value in values)
 
 
 def can_visit(endpoint: str) -> bool:
@@ -58,6 +70,8 @@ def navigation() -> list[tuple[str, str]]:
 def register_template_helpers(app) -> None:
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters["in_brackets"] = in_brackets
+    app.jinja_env.filters["join_list"] = join_list
     app.jinja_env.globals.update(navigation=navigation, can_visit=can_visit, Role=Role, url_for=url_for)
     app.jinja_env.add_extension("jinja2.ext.i18n")  # {% trans %} blocks; Flask-Babel installs gettext
 

@@ -93,3 +93,19 @@ def test_an_invalid_account_language_is_refused(client_for, make_member):
     assert response.status_code == 400
     db.session.expire_all()
     assert db.session.get(User, member.id).locale is None
+
+
+def test_brackets_and_lists_follow_the_language(client_for, make_staff, make_unit):
+    """Chinese pages use full-width brackets and 、; English pages get " (x)" and "a, b"."""
+    from app.units.models import Unit
+
+    parent = make_unit("市委办公室")
+    db.session.add(Unit(name="第一支部", parent_id=parent.id))
+    db.session.commit()
+    staff = make_staff("admin")
+    browser = client_for(staff)
+    chinese = browser.get("/units/").get_data(as_text=True)
+    assert "（0）" in chinese
+    browser.post("/language", data={"locale": "en"})
+    english = browser.get("/units/").get_data(as_text=True)
+    assert " (0)" in english and "（" not in english
