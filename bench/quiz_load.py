@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Load benchmark of the quiz answering path: N members log in, start, autosave 20 answers, submit.
 
-    .venv/bin/python bench/quiz_load.py                      # SQLite file in a temp dir, 1,000 members
+    .venv/bin/python bench/quiz_load.py                      # SQLite file in a temp dir, 1,000 members, ~13 min
+    .venv/bin/python bench/quiz_load.py --answer-seconds 60  # the stress variant: the paper answered in a minute
     .venv/bin/python bench/quiz_load.py --members 200 --rush-seconds 20 --answer-seconds 20
     .venv/bin/python bench/quiz_load.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test_bench
 
@@ -672,7 +673,9 @@ def main(argv=None) -> int:
                         help="threads per gunicorn worker (default 1: sync workers, as the README deploys)")
     parser.add_argument("--rush-seconds", type=float, default=60.0,
                         help="everyone starts within this many seconds, and submits within the last as many")
-    parser.add_argument("--answer-seconds", type=float, default=60.0, help="answering time between the two rushes")
+    parser.add_argument("--answer-seconds", type=float, default=600.0,
+                        help="answering time between the two rushes (default 600: 20 questions at about 30 s "
+                             "each; 60 compresses the paper into a stress test with ten times the autosaves)")
     parser.add_argument("--resend-ratio", type=float, default=0.10)
     parser.add_argument("--change-ratio", type=float, default=0.10)
     parser.add_argument("--hash-method", default=None,
