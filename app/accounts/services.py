@@ -60,6 +60,17 @@ def _seconds_locked(row: LoginThrottle | None) -> int:
     return max(0, int((row.locked_until - utcnow()).total_seconds()))
 
 
+def _is_outdated(password_hash: str) -> bool:
+    """Whether a stored hash was made with other parameters than the configured method's.
+
+    Only a fully specified method (scrypt:N:r:p, pbkdf2:hash:rounds) can be compared with the
+    hash's own prefix. Temporary initial passwords are not upgraded: the first sign-in replaces them.
+    """
+    method = password_hash_method()
+    fully_specified = method.count(":") == (3 if method.startswith("scrypt") else 2)
+    return fully_specified and not password_hash.startswith(method + "$")
+
+
 def authenticate(login: str, password: str, address: str) -> LoginResult:
     """Check credentials unless the account or address is locked; failures count toward a lock."""
     config = current_app.config
@@ -73,10 +84,15 @@ def authenticate(login: str, password: str, address: str) -> LoginResult:
     if locked:
         return LoginResult(locked_seconds=locked)
     password_hash = user.password_hash if user is not None and user.is_active else None
+    outdated = password_hash is not None and not user.must_change_password and _is_outdated(password_hash)
     end_read_transaction()  # nothing written yet; the hash check below must not hold the write lock
     if password_hash and check_password_hash(password_hash, password):
+        # A hash made with other parameters (an older default) is replaced while the password is at hand.
+        new_hash = generate_password_hash(password, method=password_hash_method()) if outdated else None
         if throttles:  # earlier failures are forgiven
             db.session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))
+        if new_hash:
+            user.password_hash = new_hash
         user.last_login_at = utcnow()
         return LoginResult(user=user)
     window = timedelta(seconds=config["LOGIN_FAILURE_WINDOW_SECONDS"])

@@ -322,3 +322,23 @@ def test_changing_the_password_hashes_outside_any_transaction(client, make_membe
     assert all(not in_transaction and lock in ("free", "n/a") for _name, in_transaction, lock in lock_probe)
     db.session.expire_all()
     assert not db.session.get(User, member.id).must_change_password
+
+
+def test_a_hash_with_older_parameters_is_upgraded_at_sign_in(client, make_member):
+    """Members hashed with werkzeug's former scrypt default keep their password and get the configured,
+    cheaper-to-check hash; a temporary initial password is left for the first-login change to replace."""
+    from werkzeug.security import generate_password_hash
+
+    member = make_member()
+    first_login = make_member(must_change_password=True)
+    for user in (member, first_login):
+        user.password_hash = generate_password_hash(DEFAULT_PASSWORD, method="scrypt:32768:8:1")
+    db.session.commit()
+
+    assert login(client, member.staff_id).status_code == 302
+    assert login(client.application.test_client(), first_login.staff_id).status_code == 302
+    db.session.expire_all()
+    upgraded = db.session.get(User, member.id).password_hash
+    assert upgraded.startswith(client.application.config["PASSWORD_HASH_METHOD"] + "$")
+    assert db.session.get(User, first_login.id).password_hash.startswith("scrypt:32768:8:1$")
+    assert login(client.application.test_client(), member.staff_id).status_code == 302  # same password
