@@ -149,5 +149,9 @@ class AddQuestionsForm(FlaskForm):
                                        validators=[DataRequired(_l("请勾选要加入试卷的题目"))])
 
 
+class RescoreForm(FlaskForm):
+    """重新判分: a button that posts (only the CSRF token)."""
+
+
 class PublishForm(FlaskForm):
     action = StringField(validators=[AnyOf(("publish", "unpublish"))])  # the pressed button's value

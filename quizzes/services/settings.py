@@ -191,6 +191,12 @@ def paper_total(quiz: Quiz) -> tuple[int, float]:
     return sum(rule.count for rule in quiz.rules), round(sum(rule.count * rule.points_each for rule in quiz.rules), 2)
 
 
+def submitted_count(quiz: Quiz) -> int:
+    """How many attempts at the quiz have been submitted."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Attempt)
+                             .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None)))
+
+
 def fixed_candidates(quiz: Quiz, *, question_type: str = "", category: str = "", text: str = "") -> list[Question]:
     """Active questions of the quiz's banks not yet on its fixed paper, filtered, at most CANDIDATES_SHOWN."""
     query = (sa.select(Question)

@@ -12,6 +12,7 @@ from quizzes.forms.settings import (
     FixedPaperForm,
     PublishForm,
     QuizSettingsForm,
+    RescoreForm,
     RulesForm,
     question_type_choices,
 )
@@ -31,6 +32,7 @@ from quizzes.services.papers import (
     type_label,
     validate_rules,
 )
+from quizzes.services.rescoring import rescore_quiz
 from quizzes.services.taking import manage_attempts_with_leaves
 from quizzes.services.timing import window_status
 
@@ -105,7 +107,8 @@ def show(quiz_id: int):
     return render_template(
         "quizzes/manage/show.html", quiz=quiz, status=window_status(quiz), problems=validate_rules(quiz),
         paper_count=count, paper_points=total, leaves=manage_attempts_with_leaves(quiz),
-        publish_form=PublishForm(), type_label=type_label,
+        publish_form=PublishForm(), rescore_form=RescoreForm(), type_label=type_label,
+        submitted=services.submitted_count(quiz),
     )
 
 
@@ -262,6 +265,21 @@ def publish(quiz_id: int):
         return redirect(url_for("quizzes.manage.show", quiz_id=quiz_id))
     db.session.commit()
     flash(_("竞赛已发布，符合条件的成员可以看到。") if quiz.is_published else _("竞赛已撤回发布。"), "success")
+    return redirect(url_for("quizzes.manage.show", quiz_id=quiz.id))
+
+
+@bp.post("/<int:quiz_id>/rescore")
+@roles_required(Role.ORGANISER)
+def rescore(quiz_id: int):
+    quiz = _quiz_or_404(quiz_id)
+    if not RescoreForm().validate_on_submit():
+        flash(_("请求有误，请刷新后重试。"), "error")
+        return redirect(url_for("quizzes.manage.show", quiz_id=quiz.id))
+    settle_expired(quiz.id)
+    outcome = rescore_quiz(quiz, current_user)
+    db.session.commit()
+    flash(_("已按题库中的最新答案重新判分：%(attempts)s 份答卷，%(changed)s 份得分有变化。",
+            attempts=outcome.attempts, changed=outcome.scores_changed), "success")
     return redirect(url_for("quizzes.manage.show", quiz_id=quiz.id))
 
 
