@@ -79,3 +79,10 @@ def test_members_and_liaisons_cannot_rescore(setting, client_for, make_member, m
     for person in (make_member(), make_staff("liaison")):
         assert client_for(person).post(f"/quizzes/manage/{setting['quiz'].id}/rescore").status_code == 403
     assert scores(setting) == [10.0, 20.0]
+
+
+def test_the_audit_log_names_the_rescoring(setting, client_for, make_staff):
+    rescore_quiz(setting["quiz"], setting["organiser"])
+    db.session.commit()
+    page = client_for(make_staff("admin")).get("/audit/").get_data(as_text=True)
+    assert "重新判分（quiz.rescored）" in page  # the filter names the action, not just its code
