@@ -142,7 +142,7 @@ class PasswordProblem:
 def change_own_password(user: User, current_password: str, new_password: str) -> PasswordProblem | None:
     """Set the user's own new password, if the current one is right and the new one acceptable.
 
-    The two or three hash computations (~65 ms each) run outside any transaction; see
+    The two or three hash computations (~25 ms each) run outside any transaction; see
     end_read_transaction. A successful change lifts the first-login requirement.
     """
     from flask_babel import gettext as _
