@@ -1,6 +1,6 @@
 """The one clock the server trusts. Times are naive UTC in the database, Asia/Shanghai on screen."""
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
@@ -19,6 +19,11 @@ def utcnow() -> datetime:
 def to_local(value: datetime) -> datetime:
     """A stored naive-UTC time as an aware Asia/Shanghai time."""
     return value.replace(tzinfo=UTC).astimezone(DISPLAY_ZONE)
+
+
+def local_today() -> date:
+    """Today's date in Asia/Shanghai, by the server clock."""
+    return to_local(utcnow()).date()
 
 
 def from_local(value: datetime) -> datetime:

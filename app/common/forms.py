@@ -1,5 +1,8 @@
-"""Form pieces every feature uses: trimming filters, a guard against non-text JSON values, options."""
+"""Form pieces every feature uses: trimming filters, a guard against non-text JSON values, options,
+the CSRF-only button form and the checkbox list."""
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
@@ -23,3 +26,14 @@ def options(pairs) -> list[SelectChoice]:
     WTForms 3.3 deprecates raw tuples; this keeps every form's choices short to write.
     """
     return [SelectChoice(pair[0], pair[1], render_kw=dict(pair[2]) if len(pair) > 2 else {}) for pair in pairs]
+
+
+class ConfirmForm(FlaskForm):
+    """A button that posts (delete, publish, reset a password): it carries only the CSRF token."""
+
+
+class CheckboxListField(SelectMultipleField):
+    """A multiple choice shown as checkboxes (easier than a multi-select on a phone)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

@@ -1,0 +1,52 @@
+"""Response mechanics every feature shares: private pages, file downloads, query arguments."""
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+from flask import Response, request, send_file
+from flask_babel import gettext as _
+
+from app.common.text import download_safe_name
+from app.common.xlsx import XLSX_MIMETYPE
+
+INT_ARG_MAX_DIGITS = 12  # ids and page numbers; longer is an attack or a typo, never a record
+
+
+def no_store(response: Response) -> Response:
+    """Mark a response as private and not to be cached or restored from history (Back button, proxies)."""
+    response.headers["Cache-Control"] = "no-store, max-age=0"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header that every browser reads: ASCII fallback plus RFC 5987 `filename*` in UTF-8."""
+    name = download_safe_name(filename)
+    fallback = "".join(char if 32 <= ord(char) < 127 and char not in '"\\;%' else "_" for char in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def download(content: bytes, filename: str, mimetype: str, *, private: bool = True) -> Response:
+    """`content` as a file download named `filename`; private (no-store) unless said otherwise."""
+    response = send_file(io.BytesIO(content), mimetype=mimetype, max_age=0)
+    response.headers["Content-Disposition"] = content_disposition(filename)
+    return no_store(response) if private else response
+
+
+def xlsx_download(content: bytes, filename: str, *, private: bool = True) -> Response:
+    """A workbook download; workbooks hold personal data, so they are never cached unless said otherwise."""
+    return download(content, filename, XLSX_MIMETYPE, private=private)
+
+
+def int_arg(name: str, default: int | None = None, *, source=None, minimum: int = 0) -> int | None:
+    """An optional whole number from the query string (or `source`); a clean 400 for anything else."""
+    from app.errors import abort_with
+
+    raw = (source if source is not None else request.args).get(name, "")
+    raw = raw.strip() if isinstance(raw, str) else ""
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or len(raw) > INT_ARG_MAX_DIGITS or int(raw) < minimum:
+        abort_with(400, _("参数无效。"))
+    return int(raw)

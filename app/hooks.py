@@ -1,0 +1,136 @@
+"""The plug-in points: how a feature (quizzes, events, …) joins the platform.
+
+A feature package exposes `init_app(app)` and registers everything there, explicitly, through the
+functions below; nothing registers itself as a side effect of being imported. `create_app()` calls
+each feature's `init_app` from `register_features`. The registries belong to the app (not to a
+module), so an app built without a feature simply lacks its entries, and two apps never share them.
+
+    def init_app(app):
+        app.register_blueprint(bp)
+        hooks.add_navigation(app, "speech.index", _l("演讲比赛"), order=200)
+        hooks.add_campaign_section(app, "speech/_campaign_section.html", campaign_section)
+        hooks.add_audit_labels(app, {"speech.sheet_unlocked": _l("解锁评分表")}, {"Contest": _l("演讲比赛")})
+        hooks.add_demo_loader(app, load_demo, logins=[DemoLogin(...)])
+        hooks.add_unit_deletion_check(app, contests_naming_unit)
+        hooks.add_participation_provider(app, SpeechParticipation())
+        app.cli.add_command(speech_cli)
+
+Section context functions return a dict for their template (as `section`), or None to hide it.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+
+EXTENSION_KEY = "saishi.hooks"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: Any  # a lazy string
+    order: int
+
+
+@dataclass(frozen=True)
+class Section:
+    template: str
+    context: Callable[..., dict | None] | None = None
+    order: int = 100
+
+
+@dataclass
+class Hooks:
+    """Everything the features registered with one app."""
+
+    navigation: list[NavItem] = field(default_factory=list)
+    home_sections: list[Section] = field(default_factory=list)
+    campaign_sections: list[Section] = field(default_factory=list)
+    action_labels: dict[str, Any] = field(default_factory=dict)
+    target_labels: dict[str, Any] = field(default_factory=dict)
+    demo_loaders: list[Callable] = field(default_factory=list)
+    demo_logins: list = field(default_factory=list)
+    unit_deletion_checks: list[Callable] = field(default_factory=list)
+    participation_providers: list = field(default_factory=list)
+    features: list[str] = field(default_factory=list)
+
+
+def init_hooks(app: Flask) -> Hooks:
+    """Give `app` its empty registries (the first step of create_app)."""
+    hooks = Hooks()
+    app.extensions[EXTENSION_KEY] = hooks
+    return hooks
+
+
+def hooks_of(app: Flask | None = None) -> Hooks:
+    """The registries of `app` (default: the current app)."""
+    return (app or current_app).extensions[EXTENSION_KEY]
+
+
+def _replace_section(sections: list[Section], section: Section) -> None:
+    sections[:] = [existing for existing in sections if existing.template != section.template]
+    sections.append(section)
+    sections.sort(key=lambda item: item.order)
+
+
+def add_navigation(app: Flask, endpoint: str, label, *, order: int) -> None:
+    """A main-menu entry; shown in `order` to whoever passes the endpoint's declared access rule."""
+    items = hooks_of(app).navigation
+    items[:] = [item for item in items if item.endpoint != endpoint]
+    items.append(NavItem(endpoint, label, order))
+    items.sort(key=lambda item: item.order)
+
+
+def add_home_section(app: Flask, template: str, context: Callable | None = None, *, order: int = 100) -> None:
+    """A home-page section: `context(user)` gives its data, or None to hide it."""
+    _replace_section(hooks_of(app).home_sections, Section(template, context, order))
+
+
+def add_campaign_section(app: Flask, template: str, context: Callable | None = None, *,
+                         order: int = 100) -> None:
+    """A campaign-page section: `context(campaign, user)` gives its data, or None to hide it."""
+    _replace_section(hooks_of(app).campaign_sections, Section(template, context, order))
+
+
+def add_audit_labels(app: Flask, actions: dict[str, Any], targets: dict[str, Any] | None = None) -> None:
+    """Names for a feature's audit action codes (and target types) in the audit viewer."""
+    registry = hooks_of(app)
+    registry.action_labels.update(actions)
+    registry.target_labels.update(targets or {})
+
+
+def add_demo_loader(app: Flask, loader: Callable, *, logins=()) -> None:
+    """Run `loader(ctx)` in `flask demo`, after those registered before it, and list its logins."""
+    registry = hooks_of(app)
+    if loader not in registry.demo_loaders:
+        registry.demo_loaders.append(loader)
+    for login in logins:
+        if login not in registry.demo_logins:
+            registry.demo_logins.append(login)
+
+
+def add_unit_deletion_check(app: Flask, check: Callable) -> None:
+    """Refuse deleting a unit or branch while `check(unit)` gives a reason (a message naming what uses it)."""
+    checks = hooks_of(app).unit_deletion_checks
+    if check not in checks:
+        checks.append(check)
+
+
+def add_participation_provider(app: Flask, provider) -> None:
+    """An activity whose participants count towards a campaign's coverage (the statistics page)."""
+    providers = hooks_of(app).participation_providers
+    if provider not in providers:
+        providers.append(provider)
+
+
+def sections_with_data(sections: list[Section], *args) -> list[tuple[str, dict]]:
+    """(template, data) for each section whose context has something to show for `args`."""
+    shown = []
+    for section in sections:
+        data = section.context(*args) if section.context else {}
+        if data is not None:
+            shown.append((section.template, data))
+    return shown
