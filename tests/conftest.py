@@ -17,9 +17,8 @@ from app.accounts.models import RoleGrant, User
 from app.common import clock
 from app.extensions import db
 from app.units.models import Unit
+from tests.support import DEFAULT_PASSWORD, POSTGRES_URL, is_postgres, log_in
 
-DEFAULT_PASSWORD = "Passw0rd2026"
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 REQUIRE_POSTGRES = os.environ.get("SAISHI_REQUIRE_POSTGRES") == "1"
 REQUIRE_BROWSER = os.environ.get("SAISHI_REQUIRE_BROWSER") == "1"
 
@@ -28,10 +27,6 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "app_config(**overrides): config overrides for the app fixture")
     if REQUIRE_POSTGRES and not POSTGRES_URL.startswith("postgresql"):
         raise pytest.UsageError("SAISHI_REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not a PostgreSQL URL")
-
-
-def is_postgres() -> bool:
-    return POSTGRES_URL.startswith("postgresql")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -198,12 +193,6 @@ def make_staff(make_user, make_unit):
     return factory
 
 
-def log_in(test_client, user: User, password: str = DEFAULT_PASSWORD):
-    response = test_client.post("/login", data={"login": user.staff_id, "password": password})
-    assert response.status_code == 302, f"login failed for {user.staff_id}: {response.status_code}"
-    return test_client
-
-
 @pytest.fixture
 def client_for(app):
     """A fresh test client already signed in as `user`."""
@@ -212,6 +201,26 @@ def client_for(app):
         return log_in(app.test_client(), user, password)
 
     return factory
+
+
+@pytest.fixture
+def organiser(make_staff):
+    return make_staff("organiser", name="组织员甲")
+
+
+@pytest.fixture
+def admin(make_staff):
+    return make_staff("admin", name="管理员甲")
+
+
+@pytest.fixture
+def organiser_client(client_for, organiser):
+    return client_for(organiser)
+
+
+@pytest.fixture
+def admin_client(client_for, admin):
+    return client_for(admin)
 
 
 # ---------------------------------------------------------------- helpers

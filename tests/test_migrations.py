@@ -13,7 +13,7 @@ from flask_migrate import downgrade, upgrade
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import POSTGRES_URL
+from tests.support import POSTGRES_URL
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

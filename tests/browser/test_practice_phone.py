@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from quizzes.models import PracticeAnswer, WrongAnswer
-from tests.conftest import DEFAULT_PASSWORD
 from tests.quizzes import conftest as quiz_fixtures
+from tests.support import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,8 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from quizzes.models import Attempt, AttemptItem
-from tests.conftest import DEFAULT_PASSWORD
 from tests.quizzes import conftest as quiz_fixtures
+from tests.support import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -19,12 +19,3 @@ def roster(xlsx):
 
     return build
 
-
-@pytest.fixture
-def organiser(make_staff):
-    return make_staff("organiser", name="组织者")
-
-
-@pytest.fixture
-def organiser_client(client_for, organiser):
-    return client_for(organiser)

@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.extensions import db
-from tests.conftest import DEFAULT_PASSWORD, log_in
 from tests.members.helpers import snapshot
+from tests.support import DEFAULT_PASSWORD, log_in
 
 
 @pytest.fixture

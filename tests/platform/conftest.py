@@ -11,26 +11,6 @@ from app.units.models import Unit
 
 
 @pytest.fixture
-def organiser(make_staff):
-    return make_staff("organiser", name="组织员甲")
-
-
-@pytest.fixture
-def admin(make_staff):
-    return make_staff("admin", name="管理员甲")
-
-
-@pytest.fixture
-def organiser_client(client_for, organiser):
-    return client_for(organiser)
-
-
-@pytest.fixture
-def admin_client(client_for, admin):
-    return client_for(admin)
-
-
-@pytest.fixture
 def make_campaign(app):
     """make_campaign(name, starts_on, ends_on, phases=[(name, start, end), …]) -> Campaign."""
 

@@ -67,7 +67,7 @@ _numbers = itertools.count(1)
 
 @cache
 def _password_hash() -> str:
-    from tests.conftest import DEFAULT_PASSWORD
+    from tests.support import DEFAULT_PASSWORD
 
     return generate_password_hash(DEFAULT_PASSWORD)
 

@@ -11,8 +11,8 @@ from app.common import clock
 from app.extensions import db
 from quizzes.models import Attempt, AttemptItem, Question, QuestionBank
 from quizzes.services.attempts import question_snapshot
-from tests.conftest import DEFAULT_PASSWORD
 from tests.quizzes.banks_sheet import HEADER, read_sheet, row
+from tests.support import DEFAULT_PASSWORD
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.common import clock
 from app.extensions import db
 from quizzes.models import Attempt, PracticeAnswer, WrongAnswer
-from tests.conftest import DEFAULT_PASSWORD
+from tests.support import DEFAULT_PASSWORD
 
 EXPLANATION = "解析：这是只在作答后出现的说明ZX91"
 

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from quizzes.models import PracticeAnswer, WrongAnswer
 from quizzes.services import practice as services
-from tests.conftest import DEFAULT_PASSWORD
+from tests.support import DEFAULT_PASSWORD
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import pytest
 from app.common import clock
 from app.extensions import db
 from quizzes.models import Attempt
-from tests.conftest import DEFAULT_PASSWORD
 from tests.quizzes.engine_helpers import (
     SECRET_EXPLANATION,
     SECRET_FILL_KEY,
@@ -17,6 +16,7 @@ from tests.quizzes.engine_helpers import (
     items_of,
     stock_bank,
 )
+from tests.support import DEFAULT_PASSWORD
 
 T0 = datetime(2026, 3, 1, 2, 0, 0)
 

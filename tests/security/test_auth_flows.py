@@ -6,7 +6,7 @@ import pytest
 
 from app.accounts.models import User
 from app.extensions import db
-from tests.conftest import DEFAULT_PASSWORD
+from tests.support import DEFAULT_PASSWORD
 
 NEW_PASSWORD = "Zhongguo2026x"
 

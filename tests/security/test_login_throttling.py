@@ -10,7 +10,7 @@ from app.accounts.models import LoginThrottle
 from app.audit.models import AuditEntry
 from app.common import clock
 from app.extensions import db
-from tests.conftest import DEFAULT_PASSWORD
+from tests.support import DEFAULT_PASSWORD
 
 LOCK_MESSAGE = "登录失败次数过多，已暂时锁定"
 MOMENT = datetime(2026, 3, 1, 2, 0, 0)

@@ -3,7 +3,7 @@ import pytest
 
 from app import create_app
 from app.extensions import db
-from tests.conftest import DEFAULT_PASSWORD
+from tests.support import DEFAULT_PASSWORD
 
 PHONE_UA = "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 Mobile Safari/537.36"
 

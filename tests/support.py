@@ -1,0 +1,17 @@
+"""Constants and helpers that tests import (fixtures live in conftest.py and return callables)."""
+import os
+
+DEFAULT_PASSWORD = "Passw0rd2026"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def is_postgres() -> bool:
+    """Whether this run's database is PostgreSQL (TEST_DATABASE_URL)."""
+    return POSTGRES_URL.startswith("postgresql")
+
+
+def log_in(test_client, user, password: str = DEFAULT_PASSWORD):
+    """Sign `test_client` in as `user` through the login form; returns the client."""
+    response = test_client.post("/login", data={"login": user.staff_id, "password": password})
+    assert response.status_code == 302, f"login failed for {user.staff_id}: {response.status_code}"
+    return test_client
