@@ -5,6 +5,10 @@ from flask import Flask
 
 from app.config import check_production_config, load_config
 
+# Feature packages, in the order their navigation and sections are registered. Each exposes
+# init_app(app); create_app({"FEATURES": (...)}) builds the platform with fewer (or none).
+DEFAULT_FEATURES = ("quizzes", "events")
+
 
 def create_app(overrides: dict | None = None, *, instance_path: str | Path | None = None) -> Flask:
     """Build the app; `instance_path` (default: <project>/instance) holds the secret key and SQLite file."""
@@ -21,11 +25,11 @@ def create_app(overrides: dict | None = None, *, instance_path: str | Path | Non
     register_proxy_fix(app)
 
     register_extensions(app)
-    register_blueprints(app)
+    register_platform(app)
+    register_features(app)
     register_request_hooks(app)
     register_templating(app)
     register_error_handlers(app)
-    register_cli(app)
     return app
 
 
@@ -42,8 +46,10 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every table known before migrations or create_all)
     from app.database import register_database
     from app.extensions import csrf, login_manager, migrate
+    from app.hooks import init_hooks
     from app.i18n import register_i18n
 
+    init_hooks(app)
     register_database(app)
     from app.extensions import db
 
@@ -60,19 +66,24 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
 
-def register_blueprints(app: Flask) -> None:
-    from app.accounts.views import bp as auth_bp
-    from app.audit.views import bp as audit_bp
-    from app.campaigns.views import bp as campaigns_bp
-    from app.core_views import bp as core_bp
-    from app.members.views import bp as members_bp
-    from app.units.views import bp as units_bp
-    from events.views import bp as events_bp
-    from quizzes.views import build_blueprint as build_quizzes_blueprint
+def register_platform(app: Flask) -> None:
+    """The platform's own packages plug in exactly as features do, each through its init_app."""
+    from app import accounts, audit, campaigns, demo, members, units
+    from app import core_views as core
 
-    quizzes_bp = build_quizzes_blueprint()
-    for blueprint in (core_bp, auth_bp, units_bp, members_bp, campaigns_bp, audit_bp, quizzes_bp, events_bp):
-        app.register_blueprint(blueprint)
+    for package in (core, accounts, members, units, campaigns, audit, demo):
+        package.init_app(app)
+
+
+def register_features(app: Flask) -> None:
+    """Call each feature's init_app in order; the only place app/ imports a feature package."""
+    from importlib import import_module
+
+    from app.hooks import hooks_of
+
+    for name in app.config.get("FEATURES", DEFAULT_FEATURES):
+        import_module(name).init_app(app)
+        hooks_of(app).features.append(name)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -96,9 +107,3 @@ def register_error_handlers(app: Flask) -> None:
     from app.errors import register_errors
 
     register_errors(app)
-
-
-def register_cli(app: Flask) -> None:
-    from app.cli import register_commands
-
-    register_commands(app)

@@ -1,13 +1,12 @@
 """Home, health check and language switch."""
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
+from app.common import clock
 from app.common.access import login_required, public
 from app.extensions import db
+from app.hooks import hooks_of, sections_with_data
 from app.security import is_safe_redirect
 from app.units.models import Unit
 
@@ -16,42 +15,13 @@ bp = Blueprint("core", __name__)
 
 # ---------------------------------------------------------------- home page
 
-@dataclass(frozen=True)
-class HomeSection:
-    template: str
-    context: Callable | None = None  # context(user) -> dict, or None to hide the section
-
-
-# Sections other features add to the home page, shown in registration order below the built-in parts
-# (current campaign, own unit, headline figures). Register once, at import time of your package:
-#     register_home_section("quizzes/_home_section.html", lambda user: {"quizzes": open_quizzes(user)} or None)
-# The template sees the page context plus `section`, the dict its context function returned.
-HOME_SECTIONS: list[HomeSection] = []
-
-
-def register_home_section(template: str, context: Callable | None = None) -> None:
-    """Add a section to the home page (registering the same template again replaces it)."""
-    HOME_SECTIONS[:] = [section for section in HOME_SECTIONS if section.template != template]
-    HOME_SECTIONS.append(HomeSection(template, context))
-
-
-def home_sections(user) -> list[tuple[str, dict]]:
-    """(template, section data) for each registered home section with something to show `user`."""
-    shown = []
-    for section in HOME_SECTIONS:
-        data = section.context(user) if section.context else {}
-        if data is not None:
-            shown.append((section.template, data))
-    return shown
-
-
 @bp.get("/")
 @login_required
 def home():
     from app.campaigns import services as campaigns
     from app.units import services as units
 
-    today = campaigns.local_today()
+    today = clock.local_today()
     campaign = campaigns.current_campaign(today)
     liaison_unit = None
     if current_user.liaison_unit_id is not None:
@@ -65,7 +35,7 @@ def home():
         figures=units.headline_figures() if current_user.is_organiser else None,
         liaison_unit=liaison_unit,
         liaison_headcount=units.unit_headcount(liaison_unit) if liaison_unit else None,
-        sections=home_sections(current_user),
+        sections=sections_with_data(hooks_of().home_sections, current_user),
     )
 
 
@@ -94,3 +64,13 @@ def set_language():
     if not is_safe_redirect(target):
         target = url_for("core.home")
     return redirect(target)
+
+
+def init_app(app) -> None:
+    """Register the home page, health check and language switch, and the 首页 menu entry."""
+    from flask_babel import lazy_gettext as _l
+
+    from app import hooks
+
+    app.register_blueprint(bp)
+    hooks.add_navigation(app, "core.home", _l("首页"), order=0)

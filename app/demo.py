@@ -1,23 +1,18 @@
 """flask --app wsgi demo [--if-empty]: a realistic, idempotent demo data set with known logins.
 
-The demo is built by the loaders in DEMO_LOADERS, run in order inside one transaction. Each loader is a
-function `loader(ctx: DemoContext) -> None` that creates what is missing and leaves what exists
-untouched, so running the command twice changes nothing. Other packages extend the demo without
-editing this file, at import time of their own module (e.g. quizzes/cli.py):
+The demo is built by the loaders registered with hooks.add_demo_loader, run in registration order
+inside one transaction: the platform's own (units, campaign, staff accounts, members, registered by
+init_app below), then each feature's from its own init_app, e.g. quizzes/__init__.py:
 
-    from app.demo import DemoLogin, register_demo_loader
+    hooks.add_demo_loader(app, load_demo_bank)
+    hooks.add_demo_loader(app, load_demo_quiz, logins=[DemoLogin("…", "…", "…")])
 
-    def load_quiz_demo(ctx):
-        campaign = ctx.campaign                       # 解放思想大讨论活动, loaded by the core loaders
-        if already_there(campaign): return            # stay idempotent
-        ... create a question bank and a quiz; ctx.note("知识竞赛：…")
-
-    register_demo_loader(load_quiz_demo, logins=[DemoLogin("…", "…", "…")])
-
-`ctx` offers: today (Asia/Shanghai), campaign, units (top-level Unit by name), branches ((unit name,
-branch name) -> Unit), accounts (demo staff accounts by login), password_hash(password) (hashed once
-per distinct password), note(text) (printed after the run) and rng (a seeded random.Random).
-The login table (DEMO_LOGINS) is printed at the end of every run, also when --if-empty skips loading.
+A loader is `loader(ctx: DemoContext) -> None`; it creates what is missing and leaves what exists
+untouched, so running the command twice changes nothing. `ctx` offers: today (Asia/Shanghai),
+campaign (解放思想大讨论活动), units (top-level Unit by name), branches ((unit name, branch name) -> Unit),
+accounts (demo staff accounts by login), password_hash(password) (hashed once per distinct
+password), note(text) (printed after the run) and rng (a seeded random.Random). The login table is
+printed at the end of every run, also when --if-empty skips loading.
 """
 import random
 from collections.abc import Callable
@@ -32,9 +27,9 @@ from werkzeug.security import generate_password_hash
 
 from app.accounts.models import RoleGrant, User
 from app.campaigns.models import Campaign, CampaignPhase
-from app.campaigns.services import local_today
-from app.common.clock import utcnow
+from app.common.clock import local_today, utcnow
 from app.extensions import db
+from app.hooks import hooks_of
 from app.units.models import Unit
 
 SEED = 2026
@@ -50,14 +45,14 @@ class DemoLogin:
     note: str = ""
 
 
-DEMO_LOGINS: list[DemoLogin] = [
+PLATFORM_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("管理员", "admin", "Admin@2026", "全部功能，含审计日志"),
     DemoLogin("组织员", "organiser", "Organiser@2026", "单位、名册、专项活动、竞赛管理"),
     DemoLogin("联络员", "liaison", "Liaison@2026", "市委办公室联络员（本人也在册）"),
     DemoLogin("评委", "judge1", "Judge@2026", "judge2、judge3 同一密码"),
     DemoLogin("普通人员", "member", MEMBER_PASSWORD, "市委办公室 / 第二党支部"),
     DemoLogin("其他在册人员", "010002 等工号", MEMBER_PASSWORD, "工号 = 单位序号两位 + 序号四位"),
-]
+)
 
 
 @dataclass
@@ -273,22 +268,18 @@ def load_members(ctx: DemoContext) -> None:
     ctx.note(f"同名人员：{DUPLICATE_NAME_UNIT}有 {len(namesakes)} 名{DUPLICATE_NAME}（工号 {'、'.join(namesakes)}）")
 
 
-DEMO_LOADERS: list[Loader] = [load_units, load_campaign, load_staff_accounts, load_members]
+PLATFORM_LOADERS: tuple[Loader, ...] = (load_units, load_campaign, load_staff_accounts, load_members)
 
 
-def register_demo_loader(loader: Loader, logins: list[DemoLogin] | tuple = ()) -> None:
-    """Run `loader` after the core loaders (once, however often it is registered) and list its logins."""
-    if loader not in DEMO_LOADERS:
-        DEMO_LOADERS.append(loader)
-    for login in logins:
-        if login not in DEMO_LOGINS:
-            DEMO_LOGINS.append(login)
+def demo_logins() -> list[DemoLogin]:
+    """Every registered demo login, platform first (what `flask demo` prints)."""
+    return list(hooks_of().demo_logins)
 
 
 def load_demo(today: date | None = None) -> DemoContext:
     """Run every loader in order (without committing); returns the context with its notes."""
     ctx = DemoContext(today=today or local_today())
-    for loader in DEMO_LOADERS:
+    for loader in hooks_of().demo_loaders:
         loader(ctx)
     return ctx
 
@@ -306,7 +297,7 @@ def _pad(text: str, width: int) -> str:
 def login_table() -> str:
     """The demo logins as an aligned plain-text table."""
     header = DemoLogin("角色", "登录名（工号）", "密码", "说明")
-    rows = [header, *DEMO_LOGINS]
+    rows = [header, *demo_logins()]
     widths = [max(_width(getattr(row, column)) for row in rows) for column in ("role", "login", "password")]
     lines = []
     for index, row in enumerate(rows):
@@ -338,3 +329,13 @@ def demo_command(if_empty: bool) -> None:
     click.echo("")
     click.echo("演示账号（登录名可用工号或手机号）：")
     click.echo(login_table())
+
+
+def init_app(app) -> None:
+    """Register `flask demo` with the platform's loaders and logins (features add theirs after)."""
+    from app import hooks
+
+    for loader in PLATFORM_LOADERS:
+        hooks.add_demo_loader(app, loader)
+    hooks.add_demo_loader(app, PLATFORM_LOADERS[-1], logins=PLATFORM_LOGINS)
+    app.cli.add_command(demo_command)

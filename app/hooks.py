@@ -12,7 +12,7 @@ module), so an app built without a feature simply lacks its entries, and two app
         hooks.add_audit_labels(app, {"speech.sheet_unlocked": _l("解锁评分表")}, {"Contest": _l("演讲比赛")})
         hooks.add_demo_loader(app, load_demo, logins=[DemoLogin(...)])
         hooks.add_unit_deletion_check(app, contests_naming_unit)
-        hooks.add_participation_provider(app, SpeechParticipation())
+        hooks.add_participation_provider(app, ParticipationProvider("speech", _l("演讲比赛"), …))
         app.cli.add_command(speech_cli)
 
 Section context functions return a dict for their template (as `section`), or None to hide it.
@@ -42,6 +42,17 @@ class Section:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ParticipationProvider:
+    """An activity's answer to "who took part in this campaign": `participants(campaign)` is a select of
+    (user_id, took_part_at) rows, one or more per member; `definition` is shown beside its figure."""
+
+    key: str
+    label: Any
+    definition: Any
+    participants: Callable[..., Any]
+
+
 @dataclass
 class Hooks:
     """Everything the features registered with one app."""
@@ -54,7 +65,7 @@ class Hooks:
     demo_loaders: list[Callable] = field(default_factory=list)
     demo_logins: list = field(default_factory=list)
     unit_deletion_checks: list[Callable] = field(default_factory=list)
-    participation_providers: list = field(default_factory=list)
+    participation_providers: list[ParticipationProvider] = field(default_factory=list)
     features: list[str] = field(default_factory=list)
 
 
@@ -119,11 +130,11 @@ def add_unit_deletion_check(app: Flask, check: Callable) -> None:
         checks.append(check)
 
 
-def add_participation_provider(app: Flask, provider) -> None:
-    """An activity whose participants count towards a campaign's coverage (the statistics page)."""
+def add_participation_provider(app: Flask, provider: ParticipationProvider) -> None:
+    """An activity whose participants count towards a campaign's coverage (one provider per key)."""
     providers = hooks_of(app).participation_providers
-    if provider not in providers:
-        providers.append(provider)
+    providers[:] = [existing for existing in providers if existing.key != provider.key]
+    providers.append(provider)
 
 
 def sections_with_data(sections: list[Section], *args) -> list[tuple[str, dict]]:

@@ -4,11 +4,11 @@ from datetime import datetime
 from flask import url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app.common.access import Role, access_rule_for
+from app.hooks import hooks_of
 
 
 def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
@@ -48,23 +48,9 @@ def can_visit(endpoint: str) -> bool:
     return "authenticated" in rule or current_user.has_any_role(rule)
 
 
-# Main navigation in display order: (endpoint, label). Items show only to those who may visit them.
-NAV_ITEMS = (
-    ("core.home", _l("首页")),
-    ("quizzes.take.index", _l("知识竞赛")),
-    ("quizzes.practice.index", _l("练习")),
-    ("quizzes.manage.index", _l("竞赛管理")),
-    ("quizzes.reports.index", _l("竞赛成绩")),
-    ("quizzes.banks.index", _l("题库")),
-    ("members.index", _l("人员名册")),
-    ("units.index", _l("单位")),
-    ("campaigns.index", _l("专项活动")),
-    ("audit.index", _l("审计日志")),
-)
-
-
 def navigation() -> list[tuple[str, str]]:
-    return [(endpoint, label) for endpoint, label in NAV_ITEMS if can_visit(endpoint)]
+    """The main menu: the entries packages registered (hooks.add_navigation) that this user may visit."""
+    return [(item.endpoint, item.label) for item in hooks_of().navigation if can_visit(item.endpoint)]
 
 
 def register_template_helpers(app) -> None:

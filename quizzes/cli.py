@@ -7,17 +7,6 @@ quiz_cli = AppGroup("quiz", help="Question banks and quiz maintenance.")
 
 # ---------------------------------------------------------------- question banks (题库)
 
-def _register_demo_bank() -> None:
-    """`flask --app wsgi demo` also loads the demo question bank (quizzes/demo.py)."""
-    from app.demo import register_demo_loader
-    from quizzes.demo import load_demo_bank
-
-    register_demo_loader(load_demo_bank)
-
-
-_register_demo_bank()
-
-
 @quiz_cli.command("import-bank")
 @click.argument("bank_name")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
@@ -109,17 +98,6 @@ def export_results_command(quiz_id: int, path: str) -> None:
 
 
 # ---------------------------------------------------------------- quiz clock (close-expired)
-
-def _register_demo_quiz() -> None:
-    """`flask --app wsgi demo` also loads the demo quiz (quizzes/demo.py, after the demo bank)."""
-    from app.demo import register_demo_loader
-    from quizzes.demo import load_demo_quiz
-
-    register_demo_loader(load_demo_quiz)
-
-
-_register_demo_quiz()
-
 
 @quiz_cli.command("close-expired")
 @click.option("--quiz", "quiz_id", type=int, default=None, help="Only this quiz (id); default: every quiz.")

@@ -1,0 +1,21 @@
+"""Accounts: sign-in by staff ID or mobile, roles, passwords and their hashing, login throttling.
+
+models.py users, role grants, throttle rows · services.py sign-in, password rules, the user loader
+· hashing.py low-priority password hashing · forms.py, views.py the sign-in and account pages.
+"""
+
+
+def init_app(app) -> None:
+    """Register the sign-in pages and name the account actions in the audit log."""
+    from flask_babel import lazy_gettext as _l
+
+    from app import hooks
+    from app.accounts.views import bp
+
+    app.register_blueprint(bp)
+    hooks.add_audit_labels(app, {
+        "account.locked": _l("账号锁定"),
+        "password.changed": _l("修改密码"),
+        "password.reset": _l("重置密码"),
+        "roles.changed": _l("调整角色"),
+    }, {"User": _l("人员")})

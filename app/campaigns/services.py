@@ -10,7 +10,6 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.audit.services import record
 from app.campaigns.models import Campaign, CampaignPhase
-from app.common import clock
 from app.common.text import clean
 from app.extensions import db
 
@@ -26,11 +25,6 @@ class CampaignProblem(Exception):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-def local_today() -> date:
-    """Today's date in Asia/Shanghai, by the server clock."""
-    return clock.to_local(clock.utcnow()).date()
 
 
 # ---------------------------------------------------------------- reading

@@ -5,11 +5,12 @@ from flask_login import current_user
 
 from app.campaigns import services
 from app.campaigns.forms import CampaignForm, ConfirmForm, MoveForm, PhaseForm
-from app.campaigns.hooks import activity_sections
 from app.campaigns.models import Campaign, CampaignPhase
 from app.common.access import Role, login_required, roles_required
+from app.common.clock import local_today
 from app.errors import abort_with
 from app.extensions import db
+from app.hooks import hooks_of, sections_with_data
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
@@ -40,7 +41,7 @@ def _attach(form, problem: services.CampaignProblem) -> None:
 @bp.get("/")
 @login_required
 def index():
-    today = services.local_today()
+    today = local_today()
     campaigns = services.campaigns_in_order()
     rows = [(campaign, services.campaign_status(campaign, today), services.current_phase(campaign, today))
             for campaign in campaigns]
@@ -51,12 +52,12 @@ def index():
 @login_required
 def show(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
-    today = services.local_today()
+    today = local_today()
     return render_template(
         "campaigns/show.html", campaign=campaign, today=today,
         status=services.campaign_status(campaign, today), steps=services.timeline(campaign, today),
         current=services.current_phase(campaign, today),
-        activity_sections=activity_sections(campaign, current_user),
+        activity_sections=sections_with_data(hooks_of().campaign_sections, campaign, current_user),
     )
 
 

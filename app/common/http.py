@@ -39,8 +39,10 @@ def xlsx_download(content: bytes, filename: str, *, private: bool = True) -> Res
     return download(content, filename, XLSX_MIMETYPE, private=private)
 
 
-def int_arg(name: str, default: int | None = None, *, source=None, minimum: int = 0) -> int | None:
-    """An optional whole number from the query string (or `source`); a clean 400 for anything else."""
+def int_arg(name: str, default: int | None = None, *, source=None, minimum: int = 0,
+            strict: bool = True) -> int | None:
+    """An optional whole number from the query string (or `source`); anything else is a clean 400, or
+    the default when not `strict` (page numbers in links people edit by hand)."""
     from app.errors import abort_with
 
     raw = (source if source is not None else request.args).get(name, "")
@@ -48,5 +50,7 @@ def int_arg(name: str, default: int | None = None, *, source=None, minimum: int 
     if not raw:
         return default
     if not raw.isascii() or not raw.isdigit() or len(raw) > INT_ARG_MAX_DIGITS or int(raw) < minimum:
+        if not strict:
+            return default
         abort_with(400, _("参数无效。"))
     return int(raw)

@@ -1,11 +1,9 @@
 """Roster pages: list, person page, create and edit, (de)activate, password reset, roles."""
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from app.audit.views import register_action_labels
 from app.common.access import Role, roles_required
 from app.errors import abort_with
 from app.extensions import db
@@ -17,12 +15,6 @@ bp = Blueprint("members", __name__, url_prefix="/members")
 
 MANAGERS = (Role.ORGANISER, Role.LIAISON)  # admin passes the organiser check
 _MAX_ID = 2**31 - 1
-
-register_action_labels({
-    "member.deactivated": _l("停用人员"),
-    "member.activated": _l("恢复人员"),
-    "staff.created": _l("新建工作人员账号"),
-})
 
 
 @bp.context_processor

@@ -1,5 +1,5 @@
 """Units (单位) and branches (支部): ordering, naming, deletion and headcounts."""
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -10,6 +10,7 @@ from app.accounts.models import RoleGrant, User
 from app.audit.services import record
 from app.common.text import clean
 from app.extensions import db
+from app.hooks import hooks_of
 from app.units.models import Unit
 
 NAME_MAX_LENGTH = 100
@@ -17,17 +18,6 @@ NAME_MAX_LENGTH = 100
 
 class UnitProblem(Exception):
     """A unit rule the request broke; str(problem) is the message shown to the user."""
-
-
-# Other features that refer to units (e.g. a quiz open to chosen units) add a check here:
-# check(unit) -> a reason the unit cannot be deleted yet ("还被 2 场竞赛设为参赛范围"), or None.
-DELETION_CHECKS: list[Callable[[Unit], str | None]] = []
-
-
-def register_deletion_check(check: Callable[[Unit], str | None]) -> None:
-    """Refuse deleting a unit or branch while `check(unit)` gives a reason (registered once)."""
-    if check not in DELETION_CHECKS:
-        DELETION_CHECKS.append(check)
 
 
 # ---------------------------------------------------------------- reading
@@ -172,7 +162,8 @@ def rename_unit(actor: User, unit: Unit, name: str) -> None:
 
 
 def deletion_blockers(unit: Unit) -> list[str]:
-    """Why `unit` cannot be deleted yet (members, branches, liaisons); empty when it can."""
+    """Why `unit` cannot be deleted yet (members, branches, liaisons, and what features registered with
+    hooks.add_unit_deletion_check); empty when it can."""
     reasons = []
     branches = db.session.scalar(sa.select(sa.func.count(Unit.id)).where(Unit.parent_id == unit.id)) or 0
     if branches:
@@ -184,7 +175,7 @@ def deletion_blockers(unit: Unit) -> list[str]:
     liaisons = db.session.scalar(sa.select(sa.func.count(RoleGrant.id)).where(RoleGrant.unit_id == unit.id)) or 0
     if liaisons:
         reasons.append(_("还有 %(n)s 名联络员", n=liaisons))
-    for check in DELETION_CHECKS:
+    for check in hooks_of().unit_deletion_checks:
         reason = check(unit)
         if reason:
             reasons.append(reason)

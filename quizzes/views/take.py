@@ -6,14 +6,11 @@ endpoints below are cheap and idempotent so that a phone on flaky mobile data ca
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.campaigns.hooks import register_activity_section
 from app.common.access import Role, roles_required
-from app.core_views import register_home_section
 from app.extensions import db
 from quizzes.models import Attempt, Quiz
 from quizzes.services import attempts as engine
 from quizzes.services import taking
-from quizzes.services.settings import organiser_quizzes
 from quizzes.services.timing import OPEN, past_grace, window_status
 from quizzes.views.manage import settle_expired
 
@@ -184,31 +181,3 @@ def submit(attempt_id: int):
         return jsonify(submitted=True, score=attempt.score, max_score=attempt.max_score,
                        submit_reason=attempt.submit_reason, result_url=result_url)
     return redirect(result_url)
-
-
-
-# ---------------------------------------------------------------- home page section
-
-def _home_section(user) -> dict | None:
-    """Quizzes the member can take now, for the home page (hidden when there are none)."""
-    if not user.has_role(Role.MEMBER):
-        return None
-    rows = [row for row in taking.member_quizzes(user) if row.status == OPEN]
-    return {"rows": rows} if rows else None
-
-
-register_home_section("quizzes/take/_home_section.html", _home_section)
-
-
-def _campaign_section(campaign, user) -> dict | None:
-    """The campaign page lists its quizzes: every one for organisers, the member's own otherwise."""
-    if user.is_organiser:
-        lines = [line for line in organiser_quizzes() if line.quiz.campaign_id == campaign.id]
-        return {"organiser_lines": lines} if lines else None
-    if not user.has_role(Role.MEMBER):
-        return None
-    rows = [row for row in taking.member_quizzes(user) if row.quiz.campaign_id == campaign.id]
-    return {"rows": rows} if rows else None
-
-
-register_activity_section("quizzes/take/_campaign_section.html", _campaign_section)

@@ -5,8 +5,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from jinja2 import ChoiceLoader, DictLoader
 
+from app import hooks
 from app.audit.models import AuditEntry
-from app.campaigns import hooks
 from app.campaigns.models import Campaign, CampaignPhase
 from app.campaigns.services import CURRENT, FINISHED, ONGOING, UPCOMING, current_phase, timeline
 from app.common import clock
@@ -249,12 +249,8 @@ def test_registered_activity_sections_appear_on_the_campaign_page(app, client_fo
     ])
     client = client_for(make_staff("member"))
     assert "相关活动" not in client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    try:
-        hooks.register_activity_section("test/_section.html", lambda campaign, user: {"label": "知识竞赛"})
-        hooks.register_activity_section("test/_hidden.html", lambda campaign, user: None)
-        page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    finally:
-        hooks.ACTIVITY_SECTIONS[:] = [section for section in hooks.ACTIVITY_SECTIONS
-                                      if not section.template.startswith("test/")]
+    hooks.add_campaign_section(app, "test/_section.html", lambda campaign, user: {"label": "知识竞赛"})
+    hooks.add_campaign_section(app, "test/_hidden.html", lambda campaign, user: None)
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert "相关活动" in page
     assert "知识竞赛：解放思想大讨论活动" in page

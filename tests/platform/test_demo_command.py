@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from app.accounts.models import RoleGrant, User
 from app.audit.models import AuditEntry
 from app.campaigns.models import Campaign, CampaignPhase
-from app.campaigns.services import current_phase, local_today
-from app.demo import DEMO_LOGINS, SEED, demo_members
+from app.campaigns.services import current_phase
+from app.common.clock import local_today
+from app.demo import SEED, demo_logins, demo_members
 from app.extensions import db
 from app.units.models import Unit
 
@@ -28,7 +29,7 @@ def run_demo(app, *args):
 
 
 def assert_logins_printed(output):
-    for login in DEMO_LOGINS:
+    for login in demo_logins():
         assert login.login in output and login.password in output
 
 

@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from jinja2 import ChoiceLoader, DictLoader
 
-from app import core_views
+from app import hooks
 from app.common import clock
 
 PHASES = [
@@ -73,11 +73,7 @@ def test_registered_home_sections_are_shown(app, client_for, make_member):
         app.jinja_env.loader,
     ])
     client = client_for(make_member())
-    try:
-        core_views.register_home_section("test/_home.html", lambda user: {"text": f"待参加竞赛：{user.name}"})
-        core_views.register_home_section("test/_none.html", lambda user: None)
-        page = client.get("/").get_data(as_text=True)
-    finally:
-        core_views.HOME_SECTIONS[:] = [section for section in core_views.HOME_SECTIONS
-                                       if not section.template.startswith("test/")]
+    hooks.add_home_section(app, "test/_home.html", lambda user: {"text": f"待参加竞赛：{user.name}"})
+    hooks.add_home_section(app, "test/_none.html", lambda user: None)
+    page = client.get("/").get_data(as_text=True)
     assert "待参加竞赛：" in page

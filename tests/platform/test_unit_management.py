@@ -1,6 +1,7 @@
 """Units (单位) and branches (支部): create, rename, reorder, delete, headcounts, who sees what."""
 import sqlalchemy as sa
 
+from app import hooks
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.units import services
@@ -288,10 +289,9 @@ def test_members_and_judges_have_no_units_pages(client_for, make_staff, make_uni
         assert client.get(f"/units/{unit.id}").status_code == 403
 
 
-def test_other_features_can_block_deleting_a_unit(organiser_client, make_unit, monkeypatch):
+def test_other_features_can_block_deleting_a_unit(app, organiser_client, make_unit):
     unit = make_unit("市审计局")
-    monkeypatch.setattr(services, "DELETION_CHECKS", [])
-    services.register_deletion_check(lambda candidate: "还被 1 场竞赛设为参赛范围" if candidate.id == unit.id else None)
+    hooks.add_unit_deletion_check(app, lambda candidate: "还被 1 场竞赛设为参赛范围" if candidate.id == unit.id else None)
     response = organiser_client.post(f"/units/{unit.id}/delete")
     assert response.status_code == 409
     assert "还被 1 场竞赛设为参赛范围" in response.get_data(as_text=True)

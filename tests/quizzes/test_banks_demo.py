@@ -1,8 +1,8 @@
 """The demo question bank loaded by `flask --app wsgi demo`."""
 import sqlalchemy as sa
 
-from app.demo import DEMO_LOADERS
 from app.extensions import db
+from app.hooks import hooks_of
 from quizzes.demo import DEMO_BANK_NAME, QUESTIONS, load_demo_bank
 from quizzes.models import Question
 from quizzes.services import bank_sheets, banks
@@ -28,4 +28,4 @@ def test_the_demo_bank_holds_every_type_and_category_and_loads_once(app):
 
 
 def test_the_demo_command_runs_the_bank_loader(app):
-    assert load_demo_bank in DEMO_LOADERS
+    assert load_demo_bank in hooks_of(app).demo_loaders
