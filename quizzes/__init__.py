@@ -16,9 +16,11 @@ def init_app(app) -> None:
     from quizzes import sections
     from quizzes.cli import quiz_cli
     from quizzes.demo import load_demo_bank, load_demo_quiz
+    from quizzes.models import question_type_label
     from quizzes.views import build_blueprint
 
     app.register_blueprint(build_blueprint())
+    app.add_template_filter(question_type_label, "question_type")
     for order, (endpoint, label) in enumerate((
         ("quizzes.take.index", _l("知识竞赛")),
         ("quizzes.practice.index", _l("练习")),

@@ -11,7 +11,6 @@ from quizzes.models import QuestionBank
 DEMO_BANK_NAME = "党建知识题库"
 DEMO_BANK_DESCRIPTION = "党史、党章党规、理论知识和解放思想大讨论学习内容，供知识竞赛和日常练习使用。"
 POINTS = {"single": 1, "multiple": 2, "judge": 1, "fill": 2}
-TYPE_WORDS = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "fill": "填空题"}
 
 # (type, category, difficulty, stem, options, answer as written in the sheet, explanation)
 QUESTIONS = [
@@ -167,12 +166,12 @@ QUESTIONS = [
 
 def demo_workbook() -> bytes:
     """The demo questions as an import sheet (the same columns as the template)."""
-    from quizzes.services.bank_sheets import COLUMNS
+    from quizzes.services.bank_sheets import COLUMNS, SHEET_TYPE_NAMES
 
     def rows():
         for question_type, category, difficulty, stem, options, answer, explanation in QUESTIONS:
             cells = list(options) + [None] * (8 - len(options))
-            yield (TYPE_WORDS[question_type], stem, *cells, answer, explanation, category, difficulty,
+            yield (SHEET_TYPE_NAMES[question_type], stem, *cells, answer, explanation, category, difficulty,
                    POINTS[question_type], None)
 
     columns = [OutColumn(column.header, "number" if column.key == "points" else "text") for column in COLUMNS]
@@ -191,7 +190,7 @@ def load_demo_bank(ctx=None) -> QuestionBank:
     bank = banks.create_bank(None, DEMO_BANK_NAME, DEMO_BANK_DESCRIPTION)
     report = bank_sheets.import_questions(bank, demo_workbook(), None, filename="demo", bank_created=True)
     if ctx is not None:
-        per_type = "，".join(f"{TYPE_WORDS[kind]} {counts['created']}" for kind, counts in report.counts.items())
+        per_type = "，".join(f"{bank_sheets.SHEET_TYPE_NAMES[kind]} {counts['created']}" for kind, counts in report.counts.items())
         ctx.note(f"题库：{DEMO_BANK_NAME} {report.total('created')} 题（{per_type}）")
     return bank
 

@@ -9,12 +9,15 @@ e.g. [["40", "四十"], ["高质量"]].
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.clock import utcnow
 from app.extensions import db
 
 QUESTION_TYPES = ("single", "multiple", "judge", "fill")
+# How each type is named to people, in QUESTION_TYPES order (also the `question_type` template filter).
+QUESTION_TYPE_LABELS = {"single": _l("单选题"), "multiple": _l("多选题"), "judge": _l("判断题"), "fill": _l("填空题")}
 OPTION_LETTERS = "ABCDEFGH"
 COUNTING_RULES = ("best", "latest")
 REVIEW_POLICIES = ("after_submit", "after_close", "never")
@@ -268,3 +271,14 @@ class WrongAnswer(db.Model):
     mastered: Mapped[bool] = mapped_column(sa.Boolean, default=False)  # answered right on review
 
     question: Mapped[Question] = relationship()
+
+
+def question_type_label(question_type: str) -> str:
+    """The question type as people read it (单选题 …); an unknown code as it is."""
+    return str(QUESTION_TYPE_LABELS.get(question_type, question_type))
+
+
+def blank_count(question_type: str, answer) -> int:
+    """How many blanks a fill question has: one per accepted-answers list in its key (0 for other types;
+    the key itself never leaves the server)."""
+    return len(answer) if question_type == "fill" and isinstance(answer, list) else 0

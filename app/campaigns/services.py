@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.audit.services import record
 from app.campaigns.models import Campaign, CampaignPhase
+from app.common.problems import Problem
 from app.common.text import clean
 from app.extensions import db
 
@@ -19,12 +20,8 @@ DESCRIPTION_MAX_LENGTH = 4000
 UPCOMING, CURRENT, ONGOING, FINISHED = "upcoming", "current", "ongoing", "finished"
 
 
-class CampaignProblem(Exception):
+class CampaignProblem(Problem):
     """A campaign rule the request broke; `field` names the form field the message belongs beside."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # ---------------------------------------------------------------- reading

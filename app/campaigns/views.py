@@ -4,10 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.campaigns import services
-from app.campaigns.forms import CampaignForm, ConfirmForm, MoveForm, PhaseForm
+from app.campaigns.forms import CampaignForm, MoveForm, PhaseForm
 from app.campaigns.models import Campaign, CampaignPhase
 from app.common.access import Role, login_required, roles_required
 from app.common.clock import local_today
+from app.common.forms import ConfirmForm
+from app.common.problems import attach_problem
 from app.errors import abort_with
 from app.extensions import db
 from app.hooks import hooks_of, sections_with_data
@@ -29,11 +31,6 @@ def _phase_or_404(campaign_id: int, phase_id: int) -> CampaignPhase:
 def _form_values(form) -> dict:
     return {"name": form.name.data, "description": form.description.data or "",
             "starts_on": form.starts_on.data, "ends_on": form.ends_on.data}
-
-
-def _attach(form, problem: services.CampaignProblem) -> None:
-    field = getattr(form, problem.field or "name", None) or form.name
-    field.errors.append(str(problem))
 
 
 # ---------------------------------------------------------------- pages
@@ -71,7 +68,7 @@ def create():
         try:
             campaign = services.create_campaign(current_user, **_form_values(form))
         except services.CampaignProblem as problem:
-            _attach(form, problem)
+            attach_problem(form, problem, default="name")
         else:
             db.session.commit()
             flash(_("已创建专项活动“%(name)s”，可以继续添加阶段。", name=campaign.name), "success")
@@ -88,7 +85,7 @@ def edit(campaign_id: int):
         try:
             services.update_campaign(current_user, campaign, **_form_values(form))
         except services.CampaignProblem as problem:
-            _attach(form, problem)
+            attach_problem(form, problem, default="name")
         else:
             db.session.commit()
             flash(_("已保存。"), "success")
@@ -128,7 +125,7 @@ def add_phase(campaign_id: int):
         try:
             services.add_phase(current_user, campaign, **_form_values(form))
         except services.CampaignProblem as problem:
-            _attach(form, problem)
+            attach_problem(form, problem, default="name")
         else:
             db.session.commit()
             flash(_("已添加阶段。"), "success")
@@ -146,7 +143,7 @@ def edit_phase(campaign_id: int, phase_id: int):
         try:
             services.update_phase(current_user, phase, **_form_values(form))
         except services.CampaignProblem as problem:
-            _attach(form, problem)
+            attach_problem(form, problem, default="name")
         else:
             db.session.commit()
             flash(_("已保存。"), "success")

@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.accounts.models import GENDERS, POLITICAL_STATUSES
-from app.common.forms import options
+from app.common.forms import CheckboxListField, options
 from app.members.fields import MAX_NAME_LENGTH, MAX_STAFF_ID_LENGTH
 from app.members.importing import PASSWORD_FROM_MOBILE, PASSWORD_RANDOM
 
@@ -17,14 +16,6 @@ ROLE_LABELS = {
     "judge": _l("评委"),
 }
 
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class ActionForm(FlaskForm):
-    """A button that posts (deactivate, reset password): only the CSRF token."""
 
 
 class ImportForm(FlaskForm):
@@ -67,7 +58,7 @@ class MemberForm(FlaskForm):
 
 
 class RolesForm(FlaskForm):
-    roles = MultiCheckboxField(_l("角色"), choices=[])
+    roles = CheckboxListField(_l("角色"), choices=[])
     liaison_unit_id = SelectField(_l("联络员负责的单位"), coerce=int, default=0)
 
     def set_choices(self, roles, units) -> None:

@@ -7,12 +7,13 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.common.access import Role, roles_required
+from app.common.forms import ConfirmForm
 from app.common.tokens import InvalidToken
 from app.common.xlsx import XLSX_MIMETYPE, ImportFailed
 from app.errors import abort_with
 from app.extensions import db
 from app.members import exports, password_sheets, services
-from app.members.forms import ActionForm, ImportForm
+from app.members.forms import ImportForm
 from app.members.importing import import_roster
 from app.members.views import MANAGERS, bp, filters_from
 
@@ -48,7 +49,7 @@ def import_page():
             password_sheets.discard_sheet(token, current_user.id)
         abort_with(409, _("导入时名册被他人同时修改，没有导入任何数据，请重新导入。"))
     response = make_response(render_template("members/import_result.html", result=result, token=token,
-                                             action_form=ActionForm()))
+                                             action_form=ConfirmForm()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -72,7 +73,7 @@ def password_sheet(token: str):
 @bp.post("/import/passwords/<token>/delete")
 @roles_required(Role.ORGANISER)
 def delete_password_sheet(token: str):
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         password_sheets.discard_sheet(token[:500], current_user.id)

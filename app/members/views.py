@@ -5,10 +5,11 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.common.access import Role, roles_required
+from app.common.forms import ConfirmForm
 from app.errors import abort_with
 from app.extensions import db
 from app.members import password_sheets, services
-from app.members.forms import ROLE_LABELS, ActionForm, MemberForm, RolesForm, StaffAccountForm
+from app.members.forms import ROLE_LABELS, MemberForm, RolesForm, StaffAccountForm
 from app.members.services import MemberData, MemberFilters, MemberProblem, NotAllowed
 
 bp = Blueprint("members", __name__, url_prefix="/members")
@@ -91,7 +92,7 @@ def render_member(member, roles_form: RolesForm | None = None, status: int = 200
                                liaison_unit_id=member.liaison_unit_id or 0)
     if roles_form is not None:
         roles_form.set_choices(grantable, services.units_for(current_user))
-    return render_template("members/detail.html", member=member, action_form=ActionForm(),
+    return render_template("members/detail.html", member=member, action_form=ConfirmForm(),
                            can_change=services.can_change(current_user, member), roles_form=roles_form), status
 
 
@@ -165,7 +166,7 @@ def edit(member_id: int):
 
 def _change(member_id: int, change):
     member = load_member(member_id)
-    if not ActionForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         outcome = change(member)

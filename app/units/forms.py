@@ -19,6 +19,3 @@ class MoveForm(FlaskForm):
     direction = HiddenField(validators=[text_only, DataRequired(_l("无效的移动方向")),
                                         AnyOf(("up", "down"), message=_l("无效的移动方向"))])
 
-
-class ConfirmForm(FlaskForm):
-    """A button that changes something: only the CSRF token is checked."""

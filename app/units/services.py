@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from app.accounts.models import RoleGrant, User
 from app.audit.services import record
+from app.common.problems import Problem
 from app.common.text import clean
 from app.extensions import db
 from app.hooks import hooks_of
@@ -16,7 +17,7 @@ from app.units.models import Unit
 NAME_MAX_LENGTH = 100
 
 
-class UnitProblem(Exception):
+class UnitProblem(Problem):
     """A unit rule the request broke; str(problem) is the message shown to the user."""
 
 

@@ -4,10 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.common.access import Role, roles_required
+from app.common.forms import ConfirmForm
+from app.common.problems import attach_problem
 from app.errors import abort_with
 from app.extensions import db
 from app.units import services
-from app.units.forms import ConfirmForm, MoveForm, UnitForm
+from app.units.forms import MoveForm, UnitForm
 from app.units.models import Unit
 
 bp = Blueprint("units", __name__, url_prefix="/units")
@@ -80,7 +82,7 @@ def create():
         try:
             unit = services.create_unit(current_user, form.name.data)
         except services.UnitProblem as problem:
-            form.name.errors.append(str(problem))
+            attach_problem(form, problem, default="name")
         else:
             db.session.commit()
             flash(_("已添加单位“%(name)s”。", name=unit.name), "success")
@@ -97,7 +99,7 @@ def create_branch(unit_id: int):
         try:
             branch = services.create_unit(current_user, form.name.data, parent=unit)
         except services.UnitProblem as problem:
-            form.name.errors.append(str(problem))
+            attach_problem(form, problem, default="name")
         else:
             db.session.commit()
             flash(_("已添加支部“%(name)s”。", name=branch.name), "success")
@@ -114,7 +116,7 @@ def edit(unit_id: int):
         try:
             services.rename_unit(current_user, unit, form.name.data)
         except services.UnitProblem as problem:
-            form.name.errors.append(str(problem))
+            attach_problem(form, problem, default="name")
         else:
             db.session.commit()
             flash(_("名称已保存。"), "success")

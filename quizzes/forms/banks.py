@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length
 
 from app.common.forms import strip_text
 from app.common.text import clean
-from quizzes.models import OPTION_LETTERS, QUESTION_TYPES
+from quizzes.models import OPTION_LETTERS, QUESTION_TYPE_LABELS, QUESTION_TYPES
 from quizzes.services.bank_rules import (
     CATEGORY_MAX,
     DIFFICULTIES,
@@ -18,7 +18,6 @@ from quizzes.services.bank_rules import (
     OPTION_FIELDS,
     OPTION_MAX,
     STEM_MAX,
-    TYPE_LABELS,
 )
 from quizzes.services.banks import BANK_NAME_MAX, DESCRIPTION_MAX, QuestionFilters
 
@@ -38,7 +37,7 @@ class BankForm(FlaskForm):
 class QuestionForm(FlaskForm):
     """All four types in one form; the service checks the options and answer against the type."""
 
-    question_type = SelectField(_l("题型"), choices=[SelectChoice(kind, TYPE_LABELS[kind]) for kind in QUESTION_TYPES],
+    question_type = SelectField(_l("题型"), choices=[SelectChoice(kind, QUESTION_TYPE_LABELS[kind]) for kind in QUESTION_TYPES],
                                 validate_choice=True)
     stem = TextAreaField(_l("题干"), filters=[strip_text], validators=[
         DataRequired(_l("题干不能为空")), Length(max=STEM_MAX, message=_l("题干不能超过 %(max)d 个字")),
@@ -73,9 +72,6 @@ for _index, _letter in enumerate(OPTION_LETTERS):
 class ImportForm(FlaskForm):
     file = FileField(_l("Excel 文件（.xlsx）"), validators=[FileRequired(_l("请选择要导入的文件"))])
 
-
-class ConfirmForm(FlaskForm):
-    """A button that changes something: only the CSRF token is checked."""
 
 
 def _visible(text: str) -> str:

@@ -6,15 +6,8 @@ from wtforms import DateField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from quizzes.models import OPTION_LETTERS, Question
+from quizzes.models import OPTION_LETTERS, QUESTION_TYPE_LABELS, Question, blank_count
 from quizzes.services.answers import InvalidResponse, normalise_response
-
-QUESTION_TYPE_LABELS = {
-    "single": _l("单选题"),
-    "multiple": _l("多选题"),
-    "judge": _l("判断题"),
-    "fill": _l("填空题"),
-}
 
 
 class StartForm(FlaskForm):
@@ -38,9 +31,6 @@ class AnswerForm(FlaskForm):
     token = HiddenField(validators=[DataRequired(), Length(max=32)])
 
 
-class ConfirmForm(FlaskForm):
-    """A button that changes something: only the CSRF token is checked."""
-
 
 class StatsFilterForm(FlaskForm):
     """Date range of the per-unit practice figures (a GET form: no CSRF token)."""
@@ -55,10 +45,6 @@ class StatsFilterForm(FlaskForm):
         if field.data and self.since.data and field.data < self.since.data:
             raise ValidationError(_l("结束日期不能早于开始日期"))
 
-
-def blank_count(question: Question) -> int:
-    """How many blanks a fill question has (one per accepted-answers list in its key)."""
-    return len(question.answer) if question.question_type == "fill" else 0
 
 
 def read_response(question: Question, formdata: MultiDict):
@@ -92,4 +78,4 @@ def read_response(question: Question, formdata: MultiDict):
             raw = None
     else:
         raise InvalidResponse(kind)
-    return normalise_response(kind, raw, option_count, blank_count(question))
+    return normalise_response(kind, raw, option_count, blank_count(question.question_type, question.answer))

@@ -15,7 +15,6 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import (
     AnyOf,
@@ -27,8 +26,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.common.forms import options, strip_text
-from quizzes.models import QUESTION_TYPES
+from app.common.forms import CheckboxListField, options, strip_text
+from quizzes.models import QUESTION_TYPE_LABELS, QUESTION_TYPES
 
 LOCAL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 MAX_TIME_LIMIT_MINUTES = 24 * 60
@@ -36,14 +35,8 @@ MAX_ATTEMPTS = 100
 
 
 def question_type_choices() -> list[tuple[str, str]]:
-    return [("single", _l("单选题")), ("multiple", _l("多选题")), ("judge", _l("判断题")), ("fill", _l("填空题"))]
+    return list(QUESTION_TYPE_LABELS.items())
 
-
-class CheckboxListField(SelectMultipleField):
-    """A multiple choice shown as checkboxes (easier than a multi-select on a phone)."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class LocalDateTimeField(DateTimeLocalField):
@@ -148,9 +141,6 @@ class AddQuestionsForm(FlaskForm):
     question_ids = SelectMultipleField(coerce=int, validate_choice=False,
                                        validators=[DataRequired(_l("请勾选要加入试卷的题目"))])
 
-
-class RescoreForm(FlaskForm):
-    """重新判分: a button that posts (only the CSRF token)."""
 
 
 class PublishForm(FlaskForm):

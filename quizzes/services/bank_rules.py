@@ -9,7 +9,6 @@ import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.common.text import clean, fold, to_halfwidth
 from quizzes.models import OPTION_LETTERS, QUESTION_TYPES, Question
@@ -28,7 +27,6 @@ _DIFFICULTY_WORDS = {
     "中": "中", "中等": "中", "一般": "中", "适中": "中",
     "难": "难", "困难": "难", "较难": "难", "高": "难",
 }
-TYPE_LABELS = {"single": _l("单选题"), "multiple": _l("多选题"), "judge": _l("判断题"), "fill": _l("填空题")}
 OPTION_FIELDS = tuple(f"option_{letter.lower()}" for letter in OPTION_LETTERS)
 
 

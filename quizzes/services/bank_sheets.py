@@ -24,9 +24,9 @@ from app.common.xlsx import (
     template_workbook,
 )
 from app.extensions import db
-from quizzes.models import OPTION_LETTERS, QUESTION_TYPES, Question, QuestionBank
+from quizzes.models import OPTION_LETTERS, QUESTION_TYPE_LABELS, QUESTION_TYPES, Question, QuestionBank
 from quizzes.services.answers import format_answer
-from quizzes.services.bank_rules import OPTION_FIELDS, TYPE_LABELS, check_question
+from quizzes.services.bank_rules import OPTION_FIELDS, check_question
 from quizzes.services.banks import lock_bank, structure_change, usage_counts
 
 MAX_ROWS = 5000
@@ -94,7 +94,7 @@ class ImportReport:
             counts = self.counts[kind]
             if any(counts.values()):
                 lines.append(_("%(type)s：新增 %(created)s，更新 %(updated)s，未变 %(unchanged)s",
-                               type=TYPE_LABELS[kind], **counts))
+                               type=QUESTION_TYPE_LABELS[kind], **counts))
         return lines
 
 

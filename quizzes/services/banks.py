@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.audit.services import record
-from app.common.text import clean
+from app.common.problems import Problem
+from app.common.text import clean, like_pattern
 from app.extensions import db
 from quizzes.models import QUESTION_TYPES, AttemptItem, Question, QuestionBank, quiz_banks
 from quizzes.services.answers import format_answer
@@ -24,12 +25,8 @@ BANK_NAME_MAX = 100
 DESCRIPTION_MAX = 1000
 
 
-class BankProblem(Exception):
+class BankProblem(Problem):
     """A bank rule the request broke; `field` names the form field it belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 # ---------------------------------------------------------------- banks
@@ -163,11 +160,6 @@ class QuestionFilters:
         return bool(self.question_type or self.category or self.active is not None or self.search)
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def questions_page(bank: QuestionBank, filters: QuestionFilters, page: int = 1, per_page: int = 20):
     """A page of the bank's questions, newest last, filtered (two queries: count and rows)."""
     query = sa.select(Question).where(Question.bank_id == bank.id)
@@ -178,7 +170,7 @@ def questions_page(bank: QuestionBank, filters: QuestionFilters, page: int = 1, 
     if filters.active is not None:
         query = query.where(Question.is_active.is_(filters.active))
     if filters.search:
-        query = query.where(Question.stem.ilike(_like_pattern(filters.search), escape="\\"))
+        query = query.where(Question.stem.ilike(like_pattern(filters.search), escape="\\"))
     return db.paginate(query.order_by(Question.id), page=page, per_page=per_page, error_out=False)
 
 

@@ -18,20 +18,23 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.common.problems import Problem
 from app.extensions import db
-from quizzes.models import OPTION_LETTERS, FixedPaperItem, Question, Quiz, quiz_banks
+from quizzes.models import (
+    OPTION_LETTERS,
+    QUESTION_TYPES,
+    FixedPaperItem,
+    Question,
+    Quiz,
+    question_type_label,
+    quiz_banks,
+)
 
-TYPE_LABELS = {"single": "单选题", "multiple": "多选题", "judge": "判断题", "fill": "填空题"}
 MAX_PAPER_QUESTIONS = 300
 MAX_RULES = 30
 
 
-def type_label(question_type: str) -> str:
-    """The question type as shown to people (单选题 …)."""
-    return _(TYPE_LABELS.get(question_type, question_type))
-
-
-class PaperError(Exception):
+class PaperError(Problem):
     """The quiz's paper cannot be assembled (rules ask for more than the banks hold, empty paper)."""
 
 
@@ -52,7 +55,7 @@ class RuleSpec:
     difficulty: str = ""
 
     def describe(self) -> str:
-        parts = [type_label(self.question_type)]
+        parts = [question_type_label(self.question_type)]
         if self.category:
             parts.append(_("分类「%(category)s」", category=self.category))
         if self.difficulty:
@@ -99,7 +102,7 @@ def available_summary(bank_ids: list[int]) -> list[tuple[str, str, int]]:
         .where(Question.bank_id.in_(bank_ids), Question.is_active.is_(True))
         .group_by(Question.question_type, Question.category)
     ).all()
-    order = {name: index for index, name in enumerate(TYPE_LABELS)}
+    order = {name: index for index, name in enumerate(QUESTION_TYPES)}
     return sorted(((t, c or "", n) for t, c, n in rows), key=lambda row: (order.get(row[0], 9), row[1]))
 
 

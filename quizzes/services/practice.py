@@ -20,7 +20,7 @@ a resent form stores one answer and counts once in the wrong-answer book.
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -28,7 +28,8 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts.models import User
 from app.campaigns.models import Campaign
-from app.common.clock import to_local, utcnow
+from app.common.clock import local_today, utcnow
+from app.common.problems import Problem
 from app.common.upsert import insert_or_ignore
 from app.extensions import db
 from quizzes.models import (
@@ -57,15 +58,11 @@ PAUSE_MARGIN = timedelta(seconds=60)
 WRONG_BOOK_FILTERS = ("open", "mastered", "all")
 
 
-class PracticeProblem(Exception):
+class PracticeProblem(Problem):
     """A practice request that cannot be served; str(problem) names why (shown to the member)."""
 
 
 # ---------------------------------------------------------------- which banks
-
-def _local_today() -> date:
-    return to_local(utcnow()).date()
-
 
 def practisable_bank_ids(user: User) -> set[int]:
     """Ids of the banks `user` may practise (all banks for organisers; see the module docstring)."""
@@ -82,7 +79,7 @@ def practisable_bank_ids(user: User) -> set[int]:
         sa.select(quiz_banks.c.bank_id).distinct()
         .join(Quiz, Quiz.id == quiz_banks.c.quiz_id)
         .join(Campaign, Campaign.id == Quiz.campaign_id)
-        .where(Quiz.is_published.is_(True), Campaign.ends_on >= _local_today(),
+        .where(Quiz.is_published.is_(True), Campaign.ends_on >= local_today(),
                sa.or_(names_no_unit, names_my_unit))
     )
     return set(db.session.scalars(query))

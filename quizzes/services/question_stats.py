@@ -12,10 +12,17 @@ import sqlalchemy as sa
 from app.accounts.models import User
 from app.common.text import clean, fold
 from app.extensions import db
-from quizzes.models import OPTION_LETTERS, Attempt, AttemptItem, FixedPaperItem, Question, Quiz
+from quizzes.models import (
+    OPTION_LETTERS,
+    Attempt,
+    AttemptItem,
+    FixedPaperItem,
+    Question,
+    Quiz,
+    question_type_label,
+)
 from quizzes.services.answers import format_answer
 from quizzes.services.attempts import finalize_expired
-from quizzes.services.papers import type_label
 from quizzes.services.ranking import member_units
 
 TYPE_ORDER = {"single": 0, "multiple": 1, "judge": 2, "fill": 3}
@@ -55,10 +62,6 @@ class QuestionFigures:
     def key_text(self) -> str:
         return format_answer(self.question.question_type, self.question.answer)
 
-
-def question_type_label(question_type: str) -> str:
-    """单选题 / 多选题 / 判断题 / 填空题."""
-    return type_label(question_type)
 
 
 def _decode(text):

@@ -18,10 +18,9 @@ from app.accounts.models import User
 from app.extensions import db
 from app.units.models import Unit
 from app.units.services import unit_headcounts
-from quizzes.models import OPTION_LETTERS, Attempt, AttemptItem, Question, Quiz
+from quizzes.models import OPTION_LETTERS, Attempt, AttemptItem, Question, Quiz, question_type_label
 from quizzes.services.answers import format_answer, format_response
 from quizzes.services.attempts import finalize_expired
-from quizzes.services.papers import type_label
 from quizzes.services.ranking import RankedRow, leaderboard, member_units
 
 # ---------------------------------------------------------------- who is expected
@@ -274,7 +273,7 @@ class PaperItem:
 
     @property
     def type_label(self) -> str:
-        return type_label(self.question.question_type)
+        return question_type_label(self.question.question_type)
 
 
 def _as_letters(value) -> list[str]:

@@ -14,6 +14,8 @@ from app.accounts.models import User
 from app.audit.services import record
 from app.campaigns.models import Campaign
 from app.common.clock import from_local, to_local, utcnow
+from app.common.problems import Problem
+from app.common.text import like_pattern
 from app.extensions import db
 from app.units.models import Unit
 from quizzes.models import Attempt, FixedPaperItem, PaperRule, Question, QuestionBank, Quiz
@@ -24,12 +26,8 @@ from quizzes.services.timing import window_status
 CANDIDATES_SHOWN = 100
 
 
-class SettingsProblem(Exception):
-    """The change cannot be saved; `problems` lists why (shown beside the form)."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
+class SettingsProblem(Problem):
+    """The change cannot be saved; `details` lists why (shown above the form)."""
 
 
 @dataclass
@@ -156,10 +154,10 @@ def update_quiz(actor: User, quiz: Quiz, settings: QuizSettings) -> None:
     if settings.paper_mode == "random" and quiz.rules:
         problems = rule_problems(sorted(set(settings.bank_ids)), rules_of(quiz))
         if problems:
-            raise SettingsProblem([_("所选题库不足以按现有抽题规则组卷："), *problems])
+            raise SettingsProblem(_("所选题库不足以按现有抽题规则组卷："), details=problems)
     _apply(quiz, settings)
     if quiz.is_published and validate_rules(quiz):
-        raise SettingsProblem([_("已发布的竞赛必须能够组卷："), *validate_rules(quiz)])
+        raise SettingsProblem(_("已发布的竞赛必须能够组卷："), details=validate_rules(quiz))
     db.session.flush()
     if quiz.closes_at < old_close:
         clamp_open_deadlines(quiz)
@@ -172,7 +170,7 @@ def save_rules(actor: User, quiz: Quiz, specs: list[RuleSpec]) -> None:
     """Replace the random-paper rules; refused (SettingsProblem, with the counts available) if the banks fall short."""
     problems = rule_problems(quiz_bank_ids(quiz), specs)
     if problems:
-        raise SettingsProblem(problems)
+        raise SettingsProblem(problems[0], details=problems[1:])
     quiz.rules = []
     db.session.flush()  # free the (quiz, position) pairs before the new rules take them
     quiz.rules = [PaperRule(position=index, question_type=spec.question_type, count=spec.count,
@@ -208,8 +206,7 @@ def fixed_candidates(quiz: Quiz, *, question_type: str = "", category: str = "",
     if category:
         query = query.where(Question.category == category)
     if text:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Question.stem.like(f"%{escaped}%", escape="\\"))
+        query = query.where(Question.stem.like(like_pattern(text), escape="\\"))
     return list(db.session.scalars(query))
 
 
@@ -275,7 +272,7 @@ def set_published(actor: User, quiz: Quiz, publish: bool) -> None:
     if publish:
         problems = validate_rules(quiz)
         if problems:
-            raise SettingsProblem(problems)
+            raise SettingsProblem(problems[0], details=problems[1:])
     quiz.is_published = publish
     quiz.updated_at = utcnow()
     record("quiz.published" if publish else "quiz.unpublished", target=quiz, actor=actor, summary=quiz.title)

@@ -12,10 +12,10 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.common.clock import utcnow
 from app.extensions import db
-from quizzes.models import Attempt, AttemptItem, Question, Quiz
+from quizzes.models import Attempt, AttemptItem, Question, Quiz, blank_count, question_type_label
 from quizzes.services.answers import format_answer, format_response
 from quizzes.services.attempts import eligibility_clause, open_attempt
-from quizzes.services.papers import displayed_options, to_displayed, type_label
+from quizzes.services.papers import displayed_options, to_displayed
 from quizzes.services.timing import CLOSED, OPEN, UPCOMING, answers_visible, remaining_seconds, window_status
 
 RECENTLY_CLOSED_SHOWN = 20
@@ -88,11 +88,6 @@ def _paper_rows(attempt: Attempt) -> list[tuple[AttemptItem, Question]]:
     )]
 
 
-def blank_count(question: Question) -> int:
-    """How many blanks a fill question has (from its key; the key itself never leaves the server)."""
-    return len(question.answer) if question.question_type == "fill" and isinstance(question.answer, list) else 0
-
-
 def attempt_state(attempt: Attempt, now: datetime | None = None) -> dict:
     """The paper as the member sees it, with their saved answers in displayed letters; no keys, no explanations."""
     items = []
@@ -100,10 +95,10 @@ def attempt_state(attempt: Attempt, now: datetime | None = None) -> dict:
         items.append({
             "position": item.position,
             "type": question.question_type,
-            "type_label": type_label(question.question_type),
+            "type_label": question_type_label(question.question_type),
             "stem": item.stem,
             "options": displayed_options(item.options, item.option_order),
-            "blanks": blank_count(question),
+            "blanks": blank_count(question.question_type, question.answer),
             "points": item.points,
             "response": to_displayed(question.question_type, item.response, item.option_order),
             "seq": item.response_seq,
@@ -139,7 +134,7 @@ def review_items(attempt: Attempt) -> list[dict]:
         rows.append({
             "position": item.position,
             "type": qtype,
-            "type_label": type_label(qtype),
+            "type_label": question_type_label(qtype),
             "stem": item.stem,
             "options": displayed_options(item.options, order),
             "response": format_response(qtype, to_displayed(qtype, item.response, order)),

@@ -6,12 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.common.access import Role, roles_required
+from app.common.forms import ConfirmForm
+from app.common.problems import attach_problem
 from app.common.xlsx import XLSX_MIMETYPE, ImportFailed
 from app.errors import abort_with
 from app.extensions import db
 from app.security import is_safe_redirect
-from quizzes.forms.banks import BankForm, ConfirmForm, ImportForm, QuestionForm, read_filters
-from quizzes.models import OPTION_LETTERS, Question, QuestionBank
+from quizzes.forms.banks import BankForm, ImportForm, QuestionForm, read_filters
+from quizzes.models import OPTION_LETTERS, QUESTION_TYPE_LABELS, Question, QuestionBank
 from quizzes.services import bank_rules, bank_sheets, banks
 from quizzes.services.answers import format_answer
 
@@ -41,7 +43,7 @@ def _xlsx(data: bytes, filename: str):
 
 def _render_index(form: BankForm, status: int = 200):
     return render_template("quizzes/banks/index.html", summaries=banks.bank_summaries(), form=form,
-                           type_labels=bank_rules.TYPE_LABELS), status
+                           type_labels=QUESTION_TYPE_LABELS), status
 
 
 @bp.get("/")
@@ -58,7 +60,7 @@ def create():
         try:
             bank = banks.create_bank(current_user, form.name.data, form.description.data)
         except banks.BankProblem as problem:
-            getattr(form, problem.field or "name").errors.append(str(problem))
+            attach_problem(form, problem, default="name")
         else:
             db.session.commit()
             flash(_("已创建题库“%(name)s”。", name=bank.name), "success")
@@ -75,7 +77,7 @@ def edit(bank_id: int):
         try:
             changed = banks.update_bank(current_user, bank, form.name.data, form.description.data)
         except banks.BankProblem as problem:
-            getattr(form, problem.field or "name").errors.append(str(problem))
+            attach_problem(form, problem, default="name")
         else:
             db.session.commit()
             if changed:
@@ -92,7 +94,7 @@ def show(bank_id: int):
     page = banks.questions_page(bank, filters, page_number, PER_PAGE)
     return render_template(
         "quizzes/banks/show.html", bank=bank, page=page, filters=filters, summary=banks.bank_summary(bank),
-        categories=banks.bank_categories(bank), type_labels=bank_rules.TYPE_LABELS,
+        categories=banks.bank_categories(bank), type_labels=QUESTION_TYPE_LABELS,
         format_points=bank_rules.format_points,
     )
 
@@ -142,7 +144,7 @@ def _submitted_draft(form: QuestionForm):
     """The checked question from a valid submission, else None; every problem goes beside its field
     (the shared question rules run even when a field failed, so all problems show at once)."""
     valid = form.validate_on_submit()
-    if not form.is_submitted() or form.question_type.data not in bank_rules.TYPE_LABELS:
+    if not form.is_submitted() or form.question_type.data not in QUESTION_TYPE_LABELS:
         return None
     draft, problems = bank_rules.check_question(
         form.question_type.data, form.stem.data, form.options(), form.answer.data, form.explanation.data,
@@ -166,14 +168,14 @@ def _render_question_form(bank: QuestionBank, form: QuestionForm, question: Ques
 def new_question(bank_id: int):
     bank = _bank_or_404(bank_id)
     form = QuestionForm()
-    if not form.is_submitted() and request.args.get("type") in bank_rules.TYPE_LABELS:
+    if not form.is_submitted() and request.args.get("type") in QUESTION_TYPE_LABELS:
         form.question_type.data = request.args["type"]
     draft = _submitted_draft(form)
     if draft is not None:
         try:
             question = banks.add_question(current_user, bank, draft)
         except banks.BankProblem as problem:
-            getattr(form, problem.field or "stem").errors.append(str(problem))
+            attach_problem(form, problem, default="stem")
         else:
             db.session.commit()
             flash(_("题目已添加。"), "success")
@@ -194,7 +196,7 @@ def edit_question(bank_id: int, question_id: int):
         try:
             changed = banks.update_question(current_user, question, draft)
         except banks.BankProblem as problem:
-            getattr(form, problem.field or "stem").errors.append(str(problem))
+            attach_problem(form, problem, default="stem")
         else:
             db.session.commit()
             flash(_("题目已保存。") if changed else _("没有修改。"), "success")
@@ -209,7 +211,7 @@ def preview(bank_id: int, question_id: int):
     question = _question_or_404(bank, question_id)
     return render_template(
         "quizzes/banks/preview.html", bank=bank, question=question, letters=OPTION_LETTERS,
-        answer_text=format_answer(question.question_type, question.answer), type_labels=bank_rules.TYPE_LABELS,
+        answer_text=format_answer(question.question_type, question.answer),
         usage=banks.usage_counts([question.id]).get(question.id, 0), confirm=ConfirmForm(),
         points=bank_rules.format_points(question.points),
     )

@@ -5,14 +5,13 @@ from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
 from app.common.access import Role, roles_required
-from app.common.forms import options
+from app.common.forms import ConfirmForm, options
 from app.extensions import db
 from quizzes.forms.settings import (
     AddQuestionsForm,
     FixedPaperForm,
     PublishForm,
     QuizSettingsForm,
-    RescoreForm,
     RulesForm,
     question_type_choices,
 )
@@ -29,7 +28,6 @@ from quizzes.services.papers import (
     new_seed,
     quiz_bank_ids,
     to_displayed,
-    type_label,
     validate_rules,
 )
 from quizzes.services.rescoring import rescore_quiz
@@ -107,7 +105,7 @@ def show(quiz_id: int):
     return render_template(
         "quizzes/manage/show.html", quiz=quiz, status=window_status(quiz), problems=validate_rules(quiz),
         paper_count=count, paper_points=total, leaves=manage_attempts_with_leaves(quiz),
-        publish_form=PublishForm(), rescore_form=RescoreForm(), type_label=type_label,
+        publish_form=PublishForm(), rescore_form=ConfirmForm(),
         submitted=services.submitted_count(quiz),
     )
 
@@ -138,7 +136,7 @@ def edit(quiz_id: int):
             services.update_quiz(current_user, quiz, _settings_from(form))
         except services.SettingsProblem as problem:
             db.session.rollback()
-            problems = problem.problems
+            problems = [problem.message, *problem.details]
         else:
             db.session.commit()
             flash(_("设置已保存。已开始的作答不受影响。"), "success")
@@ -170,7 +168,7 @@ def rules(quiz_id: int):
             services.save_rules(current_user, quiz, specs)
         except services.SettingsProblem as problem:
             db.session.rollback()
-            problems = problem.problems
+            problems = [problem.message, *problem.details]
         else:
             db.session.commit()
             flash(_("抽题规则已保存。"), "success")
@@ -179,7 +177,7 @@ def rules(quiz_id: int):
     bank_ids = quiz_bank_ids(quiz)
     return render_template(
         "quizzes/manage/rules.html", quiz=quiz, form=form, problems=problems,
-        summary=available_summary(bank_ids), categories=services.categories_of(bank_ids), type_label=type_label,
+        summary=available_summary(bank_ids), categories=services.categories_of(bank_ids),
     ), 400 if form.is_submitted() else 200
 
 
@@ -208,7 +206,7 @@ def _render_fixed(quiz: Quiz, form: FixedPaperForm, status: int, add_form: AddQu
         "quizzes/manage/paper.html", quiz=quiz, form=form, items=items, add_form=add_form or AddQuestionsForm(),
         candidates=services.fixed_candidates(quiz, **filters), filters=filters,
         categories=services.categories_of(quiz_bank_ids(quiz)), type_choices=question_type_choices(),
-        type_label=type_label, paper_count=count, paper_points=total, shown_limit=services.CANDIDATES_SHOWN,
+        paper_count=count, paper_points=total, shown_limit=services.CANDIDATES_SHOWN,
     ), status
 
 
@@ -259,7 +257,7 @@ def publish(quiz_id: int):
         services.set_published(current_user, quiz, form.action.data == "publish")
     except services.SettingsProblem as problem:
         db.session.rollback()
-        for message in problem.problems:
+        for message in [problem.message, *problem.details]:
             flash(message, "error")
         flash(_("试卷无法生成，暂不能发布。"), "error")
         return redirect(url_for("quizzes.manage.show", quiz_id=quiz_id))
@@ -272,7 +270,7 @@ def publish(quiz_id: int):
 @roles_required(Role.ORGANISER)
 def rescore(quiz_id: int):
     quiz = _quiz_or_404(quiz_id)
-    if not RescoreForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         flash(_("请求有误，请刷新后重试。"), "error")
         return redirect(url_for("quizzes.manage.show", quiz_id=quiz.id))
     settle_expired(quiz.id)
@@ -301,5 +299,4 @@ def preview(quiz_id: int):
         "answer": format_answer(entry.question.question_type,
                                 to_displayed(entry.question.question_type, entry.question.answer, entry.option_order)),
     } for entry in paper]
-    return render_template("quizzes/manage/preview.html", quiz=quiz, entries=entries, seed=seed,
-                           type_label=type_label)
+    return render_template("quizzes/manage/preview.html", quiz=quiz, entries=entries, seed=seed)

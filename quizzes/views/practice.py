@@ -9,18 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.common.access import Role, roles_required
+from app.common.forms import ConfirmForm
+from app.common.http import int_arg
 from app.errors import abort_with
 from app.extensions import db
-from quizzes.forms.practice import (
-    QUESTION_TYPE_LABELS,
-    AnswerForm,
-    ConfirmForm,
-    StartForm,
-    StatsFilterForm,
-    blank_count,
-    read_response,
-)
-from quizzes.models import OPTION_LETTERS
+from quizzes.forms.practice import AnswerForm, StartForm, StatsFilterForm, read_response
+from quizzes.models import OPTION_LETTERS, blank_count
 from quizzes.services import practice as services
 from quizzes.services.answers import InvalidResponse, format_answer, format_response
 from quizzes.services.practice_stats import practice_by_unit, practice_totals
@@ -45,18 +39,8 @@ def _save(state: dict | None) -> None:
         session[STATE_KEY] = state
 
 
-def _int_arg(source, name: str) -> int | None:
-    """An optional positive integer from a form or query string; 400 for anything else."""
-    raw = source.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 12:
-        abort_with(400, _("参数无效。"))
-    return int(raw)
-
-
 def _template_context() -> dict:
-    return {"type_labels": QUESTION_TYPE_LABELS, "letters": OPTION_LETTERS}
+    return {"letters": OPTION_LETTERS}
 
 
 # ---------------------------------------------------------------- choosing what to practise
@@ -125,7 +109,7 @@ def _render_question(step, state: dict, form: AnswerForm, error: str | None = No
                      status: int = 200):
     return render_template(
         "quizzes/practice/question.html", step=step, question=step.question, state=state, form=form,
-        error=error, chosen=chosen, blanks=blank_count(step.question), end_form=ConfirmForm(formdata=None),
+        error=error, chosen=chosen, blanks=blank_count(step.question.question_type, step.question.answer), end_form=ConfirmForm(formdata=None),
         **_template_context(),
     ), status
 
@@ -244,8 +228,8 @@ def wrong_book():
     show = request.args.get("show", "open")
     if show not in services.WRONG_BOOK_FILTERS:
         show = "open"
-    bank_id = _int_arg(request.args, "bank")
-    page = _int_arg(request.args, "page") or 1
+    bank_id = int_arg("bank")
+    page = int_arg("page") or 1
     return render_template(
         "quizzes/practice/wrong_book.html", page=services.wrong_book(current_user, show, bank_id, page),
         show=show, bank_id=bank_id, banks=services.wrong_book_banks(current_user),
@@ -259,8 +243,8 @@ def wrong_book():
 def review():
     if not ConfirmForm().validate_on_submit():
         abort_with(400, _("页面已过期，请刷新后重试。"))
-    bank_id = _int_arg(request.form, "bank")
-    question_id = _int_arg(request.form, "question")
+    bank_id = int_arg("bank", source=request.form)
+    question_id = int_arg("question", source=request.form)
     if question_id is not None:
         entry = services.wrong_entry(current_user, question_id)
         if entry is None or entry.mastered:  # only the member's own open wrong-book questions
