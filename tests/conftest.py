@@ -304,16 +304,26 @@ def run_concurrently(app):
 
 @pytest.fixture
 def make_campaign(app):
-    from datetime import date, timedelta
+    """make_campaign(name, starts_on, ends_on | days=60, phases=[(name, start, end), …]) -> Campaign.
 
-    from app.campaigns.models import Campaign
+    Without dates the campaign started a week ago; with phases and no dates it spans its phases."""
+    from datetime import timedelta
+
+    from app.campaigns.models import Campaign, CampaignPhase
 
     counter = itertools.count(1)
 
-    def factory(name: str | None = None, starts_on: date | None = None, days: int = 60) -> Campaign:
-        starts_on = starts_on or (clock.utcnow().date() - timedelta(days=7))
-        campaign = Campaign(name=name or f"测试活动{next(counter)}", description="",
-                            starts_on=starts_on, ends_on=starts_on + timedelta(days=days))
+    def factory(name=None, starts_on=None, ends_on=None, *, days: int = 60, phases=()) -> Campaign:
+        if starts_on is None:
+            starts_on = min(start for _, start, _ in phases) if phases else clock.utcnow().date() - timedelta(days=7)
+        if ends_on is None:
+            ends_on = max(end for _, _, end in phases) if phases else starts_on + timedelta(days=days)
+        campaign = Campaign(name=name or f"测试活动{next(counter)}", description="", starts_on=starts_on,
+                            ends_on=ends_on)
+        campaign.phases = [
+            CampaignPhase(position=position, name=phase_name, description="", starts_on=start, ends_on=end)
+            for position, (phase_name, start, end) in enumerate(phases, start=1)
+        ]
         db.session.add(campaign)
         db.session.commit()
         return campaign

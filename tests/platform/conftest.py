@@ -1,30 +1,11 @@
 """Fixtures for units, campaigns, the audit viewer, the demo command and the home page."""
 import itertools
-from datetime import date
 
 import pytest
 
 from app.accounts.models import User
-from app.campaigns.models import Campaign, CampaignPhase
 from app.extensions import db
 from app.units.models import Unit
-
-
-@pytest.fixture
-def make_campaign(app):
-    """make_campaign(name, starts_on, ends_on, phases=[(name, start, end), …]) -> Campaign."""
-
-    def factory(name="解放思想大讨论活动", starts_on=date(2026, 3, 1), ends_on=date(2026, 6, 30), phases=()):
-        campaign = Campaign(name=name, description="", starts_on=starts_on, ends_on=ends_on)
-        campaign.phases = [
-            CampaignPhase(position=position, name=phase_name, description="", starts_on=start, ends_on=end)
-            for position, (phase_name, start, end) in enumerate(phases, start=1)
-        ]
-        db.session.add(campaign)
-        db.session.commit()
-        return campaign
-
-    return factory
 
 
 @pytest.fixture

@@ -100,7 +100,7 @@ def test_phase_dates_must_lie_within_the_campaign(organiser_client, make_campaig
 
 
 def test_campaign_dates_cannot_shrink_past_its_phases(organiser_client, make_campaign):
-    campaign = make_campaign(phases=PHASES)
+    campaign = make_campaign("解放思想大讨论活动", date(2026, 3, 1), date(2026, 6, 30), phases=PHASES)
     response = organiser_client.post(f"/campaigns/{campaign.id}/edit", data={
         "name": campaign.name, "starts_on": "2026-03-05", "ends_on": "2026-06-30"})
     assert response.status_code == 400
@@ -110,7 +110,7 @@ def test_campaign_dates_cannot_shrink_past_its_phases(organiser_client, make_cam
 
 
 def test_edit_campaign(organiser_client, make_campaign):
-    campaign = make_campaign(phases=PHASES)
+    campaign = make_campaign("解放思想大讨论活动", date(2026, 3, 1), date(2026, 6, 30), phases=PHASES)
     page = organiser_client.get(f"/campaigns/{campaign.id}/edit").get_data(as_text=True)
     assert 'value="2026-03-01"' in page
     response = organiser_client.post(f"/campaigns/{campaign.id}/edit", data={
@@ -125,7 +125,7 @@ def test_edit_campaign(organiser_client, make_campaign):
 
 
 def test_edit_and_remove_phase(organiser_client, make_campaign):
-    campaign = make_campaign(phases=PHASES)
+    campaign = make_campaign("解放思想大讨论活动", date(2026, 3, 1), date(2026, 6, 30), phases=PHASES)
     first, second = campaign.phases[0], campaign.phases[1]
     response = organiser_client.post(f"/campaigns/{campaign.id}/phases/{second.id}/edit", data={
         "name": "学习研讨", "starts_on": "2026-03-11", "ends_on": "2026-04-15"})
@@ -140,7 +140,7 @@ def test_edit_and_remove_phase(organiser_client, make_campaign):
 
 
 def test_phases_move_up_and_down(organiser_client, make_campaign):
-    campaign = make_campaign(phases=PHASES)
+    campaign = make_campaign("解放思想大讨论活动", date(2026, 3, 1), date(2026, 6, 30), phases=PHASES)
     ids = [phase.id for phase in campaign.phases]
     url = f"/campaigns/{campaign.id}/phases/{{}}/move"
     assert organiser_client.post(url.format(ids[3]), data={"direction": "up"}).status_code == 302
@@ -154,7 +154,7 @@ def test_phases_move_up_and_down(organiser_client, make_campaign):
 
 
 def test_delete_campaign_takes_its_phases(organiser_client, make_campaign):
-    campaign = make_campaign(phases=PHASES)
+    campaign = make_campaign("解放思想大讨论活动", date(2026, 3, 1), date(2026, 6, 30), phases=PHASES)
     assert organiser_client.get(f"/campaigns/{campaign.id}/delete").status_code == 200
     assert organiser_client.post(f"/campaigns/{campaign.id}/delete").status_code == 302
     assert count(Campaign) == 0 and count(CampaignPhase) == 0
@@ -165,7 +165,7 @@ def test_delete_campaign_takes_its_phases(organiser_client, make_campaign):
 # ---------------------------------------------------------------- current phase
 
 def test_current_phase_by_date(make_campaign):
-    campaign = make_campaign(phases=PHASES)
+    campaign = make_campaign("解放思想大讨论活动", date(2026, 3, 1), date(2026, 6, 30), phases=PHASES)
     assert current_phase(campaign, date(2026, 2, 28)) is None
     assert current_phase(campaign, date(2026, 3, 1)).name == "动员部署"
     assert current_phase(campaign, date(2026, 3, 10)).name == "动员部署"
@@ -175,7 +175,7 @@ def test_current_phase_by_date(make_campaign):
 
 
 def test_overlapping_phases_the_latest_started_is_current(make_campaign):
-    campaign = make_campaign(phases=[("学习", date(2026, 3, 1), date(2026, 5, 31)),
+    campaign = make_campaign("解放思想大讨论活动", date(2026, 3, 1), date(2026, 6, 30), phases=[("学习", date(2026, 3, 1), date(2026, 5, 31)),
                                      ("竞赛", date(2026, 5, 1), date(2026, 5, 20))])
     assert current_phase(campaign, date(2026, 5, 10)).name == "竞赛"
     steps = timeline(campaign, date(2026, 5, 10))
@@ -185,7 +185,7 @@ def test_overlapping_phases_the_latest_started_is_current(make_campaign):
 
 
 def test_campaign_page_marks_the_current_phase_in_shanghai_time(client_for, make_staff, make_campaign):
-    campaign = make_campaign(phases=PHASES)
+    campaign = make_campaign("解放思想大讨论活动", date(2026, 3, 1), date(2026, 6, 30), phases=PHASES)
     client = client_for(make_staff("member"))
     # 2026-03-10 16:30 UTC is already 2026-03-11 00:30 in Shanghai: 学习讨论 has begun.
     with clock.frozen_at(datetime(2026, 3, 10, 16, 30)):
@@ -197,7 +197,7 @@ def test_campaign_page_marks_the_current_phase_in_shanghai_time(client_for, make
 
 
 def test_everyone_signed_in_sees_campaigns_but_only_organisers_manage(client_for, make_staff, make_campaign):
-    campaign = make_campaign(phases=PHASES)
+    campaign = make_campaign("解放思想大讨论活动", date(2026, 3, 1), date(2026, 6, 30), phases=PHASES)
     phase = campaign.phases[0]
     for role in ("member", "judge", "liaison"):
         client = client_for(make_staff(role))
@@ -224,14 +224,14 @@ def test_everyone_signed_in_sees_campaigns_but_only_organisers_manage(client_for
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, make_campaign):
-    campaign = make_campaign()
+    campaign = make_campaign("解放思想大讨论活动", date(2026, 3, 1), date(2026, 6, 30))
     assert client.get("/campaigns/").status_code == 302
     assert client.get(f"/campaigns/{campaign.id}").status_code == 302
 
 
 def test_phase_of_another_campaign_is_not_found(organiser_client, make_campaign):
-    first = make_campaign("甲活动", phases=PHASES[:1])
-    second = make_campaign("乙活动", phases=PHASES[:1])
+    first = make_campaign("甲活动", date(2026, 3, 1), date(2026, 6, 30), phases=PHASES[:1])
+    second = make_campaign("乙活动", date(2026, 3, 1), date(2026, 6, 30), phases=PHASES[:1])
     phase = second.phases[0]
     assert organiser_client.get(f"/campaigns/{first.id}/phases/{phase.id}/edit").status_code == 404
     assert organiser_client.post(f"/campaigns/{first.id}/phases/{phase.id}/delete").status_code == 404
@@ -241,7 +241,7 @@ def test_phase_of_another_campaign_is_not_found(organiser_client, make_campaign)
 # ---------------------------------------------------------------- the activities hook
 
 def test_registered_activity_sections_appear_on_the_campaign_page(app, client_for, make_staff, make_campaign):
-    campaign = make_campaign()
+    campaign = make_campaign("解放思想大讨论活动", date(2026, 3, 1), date(2026, 6, 30))
     app.jinja_loader  # noqa: B018  (make sure Flask built its loader before we wrap it)
     app.jinja_env.loader = ChoiceLoader([
         DictLoader({"test/_section.html": "<p class='test-section'>{{ section.label }}：{{ campaign.name }}</p>"}),

@@ -16,7 +16,7 @@ DURING_STUDY = datetime(2026, 3, 20, 2, 0)
 def test_member_sees_unit_and_current_campaign_phase(client_for, make_unit, make_member, make_campaign):
     unit = make_unit("市委办公室")
     branch = make_unit("第二党支部", parent=unit)
-    make_campaign(phases=PHASES)
+    make_campaign("解放思想大讨论活动", date(2026, 3, 1), date(2026, 6, 30), phases=PHASES)
     client = client_for(make_member(unit=unit, branch=branch, name="林小雨"))
     with clock.frozen_at(DURING_STUDY):
         page = client.get("/").get_data(as_text=True)
@@ -33,7 +33,7 @@ def test_no_campaign_no_campaign_card(client_for, make_member):
 
 
 def test_upcoming_campaign_is_featured_before_it_starts(client_for, make_member, make_campaign):
-    make_campaign(phases=PHASES)
+    make_campaign("解放思想大讨论活动", date(2026, 3, 1), date(2026, 6, 30), phases=PHASES)
     with clock.frozen_at(datetime(2026, 2, 1)):
         page = client_for(make_member()).get("/").get_data(as_text=True)
     assert "解放思想大讨论活动" in page and "未开始" in page

@@ -13,7 +13,7 @@ def world(make_unit, make_campaign):
     unit = make_unit("市委办公室")
     branch = make_unit("第一党支部", parent=unit)
     make_unit("市政府办公室")
-    campaign = make_campaign(phases=[("动员部署", date(2026, 3, 1), date(2026, 3, 10)),
+    campaign = make_campaign("解放思想大讨论活动", date(2026, 3, 1), date(2026, 6, 30), phases=[("动员部署", date(2026, 3, 1), date(2026, 3, 10)),
                                      ("学习讨论", date(2026, 3, 11), date(2026, 4, 30))])
     return {"unit": unit.id, "branch": branch.id, "campaign": campaign.id, "phase": campaign.phases[0].id}
 
