@@ -32,6 +32,7 @@ class Criterion:
 
     @property
     def has_soft_range(self) -> bool:
+        """Whether some valid scores need a second confirmation."""
         return self.soft_minimum is not None or self.soft_maximum is not None
 
 

@@ -37,6 +37,7 @@ class OvertimeBand:
     inclusive: bool = False
 
     def reached_by(self, over: Decimal) -> bool:
+        """Overtime reaches the band beyond its seconds, or at them when the band is inclusive."""
         return over >= self.seconds if self.inclusive else over > self.seconds
 
 

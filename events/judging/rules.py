@@ -123,6 +123,7 @@ class PanelResult:
 
     @property
     def deducted(self) -> Decimal:
+        """The points the deductions took off."""
         return total_deduction(self.deductions)
 
 
@@ -149,6 +150,7 @@ def trimmed_mean(values: Sequence[Decimal], trim_from: int = 5, trim_each_end: i
 
 
 def _judge_label(judges) -> str:
+    """Judges named in a message, in a stable order."""
     return "、".join(sorted(str(judge) for judge in judges)) if isinstance(judges, set) else \
         "、".join(str(judge) for judge in judges)
 
@@ -238,6 +240,8 @@ def _groups_of(scoring, rule: PanelRule, groups) -> dict:
 
 
 def _score(lines: list[JudgeLine], names: list[str], rule: PanelRule, common: dict) -> PanelResult:
+    """Each group trimmed (by totals, or per criterion and summed), weighted, minus the deductions; the
+    arithmetic is on exact fractions and each published number is one correctly rounded Decimal."""
     weights = dict(rule.group_weights) or {_ONE_GROUP: Decimal(100)}
     struck: dict[int, str] = {}
     struck_in: dict[int, dict[str, str]] = {index: {} for index in range(len(lines))}

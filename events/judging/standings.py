@@ -27,6 +27,7 @@ class TieBreak:
     criterion: str | None = None
 
     def label(self) -> str:
+        """What the tie-break compares, for the explanation page and the results notice."""
         if self.kind == "untrimmed_mean":
             return _("未去分平均分高者在前")
         return _("“%(criterion)s”得分高者在前", criterion=self.criterion)
