@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 
 from app.common.problems import Problem
-from events.judging.numbers import as_decimal
+from events.judging.numbers import as_decimal, decimal_sum
 
 STEPS = (Decimal("0.1"), Decimal("0.01"))
 _LONGEST_NUMBER = 20  # "100.00" needs 6; a longer text is not a score a judge typed
@@ -157,4 +157,4 @@ def check_sheet(values: Mapping[str, object], criteria: Sequence[Criterion], *,
 
 def sheet_total(scores: Mapping[str, Decimal]) -> Decimal:
     """A judge's total is the exact sum of their criterion scores."""
-    return sum((as_decimal(score) for score in scores.values()), Decimal(0))
+    return decimal_sum(scores.values())

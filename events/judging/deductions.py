@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from app.common.problems import Problem
 from app.common.text import clean
-from events.judging.numbers import as_decimal
+from events.judging.numbers import as_decimal, decimal_sum
 
 DEDUCTION_STEP = Decimal("0.01")
 REASON_MAX_LENGTH = 200
@@ -94,4 +94,4 @@ def manual_deduction(points, reason: str | None) -> Deduction:
 
 def total_deduction(deductions: Sequence[Deduction]) -> Decimal:
     """The points off a result are the sum of its deductions."""
-    return sum((as_decimal(deduction.points) for deduction in deductions), Decimal(0))
+    return decimal_sum(deduction.points for deduction in deductions)

@@ -9,7 +9,8 @@ EXACT_DIGITS significant digits: equal true values give equal Decimals, and diff
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Context, Decimal
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from fractions import Fraction
 
 EXACT_DIGITS = 50
@@ -25,6 +26,23 @@ def as_decimal(value) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"judging takes finite numbers, not {value}")
     return value
+
+
+def fraction_sum(values: Iterable[Decimal]) -> Fraction:
+    """The exact sum of Decimals as a fraction (no context precision applies)."""
+    return sum((Fraction(as_decimal(value)) for value in values), Fraction(0))
+
+
+def fraction_mean(values: Iterable[Decimal]) -> Fraction:
+    """The exact mean of Decimals as a fraction."""
+    values = list(values)
+    return fraction_sum(values) / len(values)
+
+
+def decimal_sum(values: Iterable[Decimal]) -> Decimal:
+    """The sum of Decimals keeping their decimals ("58.0"), at EXACT_DIGITS digits: exact for scores."""
+    with localcontext(_EXACT):
+        return sum((as_decimal(value) for value in values), Decimal(0))
 
 
 def exact(value: Fraction) -> Decimal:

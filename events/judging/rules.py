@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from app.common.problems import Problem
 from events.judging.criteria import Criterion, check_score
 from events.judging.deductions import Deduction, total_deduction
-from events.judging.numbers import as_decimal, exact
+from events.judging.numbers import as_decimal, decimal_sum, exact, fraction_mean
 
 HIGH, LOW = "high", "low"
 WEIGHT_STEP = Decimal("0.01")
@@ -146,7 +146,7 @@ def trimmed_mean(values: Sequence[Decimal], trim_from: int = 5, trim_each_end: i
     if not values:
         raise Problem(_("没有可计分的评委"))
     kept = trim(values, trim_from, trim_each_end).kept
-    return exact(Fraction(sum(values[i] for i in kept)) / len(kept))
+    return exact(fraction_mean(values[i] for i in kept))
 
 
 def _judge_label(judges) -> str:
@@ -165,7 +165,7 @@ def _normalise_sheet(judge, sheet, criteria: Sequence[Criterion] | None):
             scores = {c.name: check_score(as_decimal(sheet[c.name]), c, confirmed=True) for c in criteria}
         else:
             scores = {name: as_decimal(score) for name, score in sheet.items()}
-        return sum(scores.values(), Decimal(0)), scores
+        return decimal_sum(scores.values()), scores
     total = as_decimal(sheet)
     if total < 0 or (criteria is not None and total > sum(c.maximum for c in criteria)):
         raise Problem(_("评委 %(judge)s 的总分超出范围", judge=judge), "sheets")
@@ -255,7 +255,7 @@ def _score(lines: list[JudgeLine], names: list[str], rule: PanelRule, common: di
         for name in names:
             values = [lines[i].scores[name] for i in members]
             cut = trim(values, rule.trim_from, rule.trim_each_end)
-            per_criterion[name] = Fraction(sum((values[k] for k in cut.kept), Decimal(0))) / len(cut.kept)
+            per_criterion[name] = fraction_mean(values[k] for k in cut.kept)
             criterion_totals[name] += share * per_criterion[name]
             if rule.per_criterion:
                 for side, positions in ((LOW, cut.struck_low), (HIGH, cut.struck_high)):
@@ -270,9 +270,9 @@ def _score(lines: list[JudgeLine], names: list[str], rule: PanelRule, common: di
             for side, positions in ((LOW, cut.struck_low), (HIGH, cut.struck_high)):
                 for position in positions:
                     struck[members[position]] = side
-            mean = Fraction(sum((totals[k] for k in cut.kept), Decimal(0))) / len(cut.kept)
+            mean = fraction_mean(totals[k] for k in cut.kept)
             kept = len(cut.kept)
-        untrimmed = Fraction(sum(totals, Decimal(0))) / len(totals)
+        untrimmed = fraction_mean(totals)
         trimmed_total += share * mean
         untrimmed_total += share * untrimmed
         group_lines.append(GroupLine(group, as_decimal(weight), len(members), kept, exact(mean), exact(untrimmed)))
