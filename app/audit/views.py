@@ -15,6 +15,7 @@ ACTION_LABELS: dict[str, str] = {
     "account.locked": _l("账号锁定"),
     "password.changed": _l("修改密码"),
     "password.reset": _l("重置密码"),
+    "sessions.ended": _l("退出所有设备"),
     "roles.changed": _l("调整角色"),
     "members.imported": _l("导入名册"),
     "member.created": _l("新增人员"),
