@@ -76,11 +76,19 @@ def load_user(user_id: str) -> User | None:
 def _touch_session(digest: str, now) -> None:
     """Record that the session is in use, without holding up or joining the request's own transaction."""
     statement = sa.update(LoginSession).where(LoginSession.id == digest).values(last_seen_at=now)
-    if db.engine.dialect.name == "sqlite" and request.method not in SAFE_METHODS:
-        # This request already holds SQLite's only write lock (BEGIN IMMEDIATE): another connection
-        # would wait for it. Ride along; if the request ends without committing, the next one retries.
-        db.session.execute(statement)
-        return
+    if db.engine.dialect.name == "sqlite":
+        if request.method not in SAFE_METHODS:
+            # This request already holds SQLite's only write lock (BEGIN IMMEDIATE): another connection
+            # would wait for it. Ride along; if the request ends without committing, the next one retries.
+            db.session.execute(statement)
+            return
+        # A read transaction is open since the SELECT above; once another connection commits, it could
+        # no longer write (SQLite refuses to upgrade a stale snapshot), and some pages do write. End it
+        # first: the user reloads on next use, once per SESSION_TOUCH_SECONDS.
+        request_session = db.session()
+        if request_session.new or request_session.dirty or request_session.deleted:
+            return  # not ours to discard; the next request retries
+        request_session.rollback()
     try:
         with db.engine.connect() as connection:
             sqlite = connection.dialect.name == "sqlite"
