@@ -318,3 +318,35 @@ def test_a_liaison_is_not_told_who_in_another_unit_holds_a_mobile_or_staff_id(cl
     own = page_text(client.post(f"/members/{alice.id}/edit", data={**base, "mobile": two_units["zhang2"].mobile}))
     assert "已被 张伟（工号 A0002）使用" in own
     assert snapshot() == before
+
+
+def test_roster_pages_are_never_cached(client_for, organiser_client, two_units, make_quiz_for_absent):
+    alice = two_units["alice"]
+    liaison = client_for(two_units["liaison"])
+    pages = [(organiser_client, "/members/"), (organiser_client, f"/members/{alice.id}"),
+             (organiser_client, f"/members/{alice.id}/edit"), (organiser_client, "/members/new"),
+             (organiser_client, "/members/import"), (liaison, "/members/"),
+             (organiser_client, f"/quizzes/manage/{make_quiz_for_absent.id}/absent"),
+             (liaison, f"/quizzes/manage/{make_quiz_for_absent.id}/absent")]
+    for client, path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response.headers["Cache-Control"], path
+    assert "13800138001" in liaison.get(f"/quizzes/manage/{make_quiz_for_absent.id}/absent").get_data(as_text=True)
+    assert "no-store" not in organiser_client.get("/").headers.get("Cache-Control", "")
+
+
+@pytest.fixture
+def make_quiz_for_absent(make_campaign, two_units):
+    from datetime import timedelta
+
+    from app.common import clock
+    from quizzes.models import QuestionBank, Quiz
+
+    bank = QuestionBank(name="名册测试题库")
+    quiz = Quiz(campaign_id=make_campaign().id, title="名册测试竞赛", opens_at=clock.utcnow() - timedelta(hours=1),
+                closes_at=clock.utcnow() + timedelta(days=1), paper_mode="random", is_published=True)
+    quiz.banks = [bank]
+    db.session.add(quiz)
+    db.session.commit()
+    return quiz
