@@ -100,7 +100,8 @@ def change_password():
                                                keep_session=session.get(services.SESSION_KEY))
         if problem is None:
             db.session.commit()
-            flash(_("密码已修改，其他设备上的登录已退出。"), "success")
+            flash(_("密码已修改。"), "success")
+            flash(_("其他设备上的登录已同时退出。"), "info")
             return redirect(url_for("core.home"))
         getattr(form, problem.field).errors.append(problem.message)
     if request.method == "POST":

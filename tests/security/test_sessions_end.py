@@ -51,7 +51,7 @@ def test_changing_the_password_ends_every_other_session(app, client_for, make_me
     response = phone.post("/account/password", data={
         "current_password": DEFAULT_PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     assert response.status_code == 302
-    assert "其他设备上的登录已退出" in phone.get("/").get_data(as_text=True)
+    assert "其他设备上的登录已同时退出" in phone.get("/").get_data(as_text=True)
     assert signed_in(phone)  # the one changing keeps its own
     assert not signed_in(desktop)
 
