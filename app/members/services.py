@@ -273,7 +273,7 @@ def update_member(actor: User, member: User, data: MemberData) -> list[str]:
 
 
 def set_active(actor: User, member: User, active: bool) -> None:
-    """Deactivate (cannot sign in, hidden from new activities) or reactivate a person."""
+    """Deactivate (cannot sign in, signed out everywhere, hidden from new activities) or reactivate a person."""
     if not can_change(actor, member):
         raise NotAllowed()
     if member.id == actor.id and not active:
@@ -281,6 +281,8 @@ def set_active(actor: User, member: User, active: bool) -> None:
     if member.active == active:
         return
     member.active = active
+    if not active:  # so that reactivating later does not bring the old sessions back
+        accounts.end_sessions(member)
     record("member.activated" if active else "member.deactivated", target=member, actor=actor,
            summary=f"{member.name}（{member.staff_id}）")
 

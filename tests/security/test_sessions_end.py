@@ -206,3 +206,13 @@ def test_ended_sessions_are_tidied_at_the_next_sign_in(app, make_member):
     assert [row.revoked_at for row in rows] == [None]
     db.session.commit()
     assert db.session.get(User, member.id) is not None
+
+
+def test_deactivating_ends_the_sessions_for_good(app, client_for, make_member, organiser_client):
+    member = make_member()
+    phone = client_for(member)
+    assert organiser_client.post(f"/members/{member.id}/deactivate").status_code == 302
+    assert not signed_in(phone)
+    assert organiser_client.post(f"/members/{member.id}/reactivate").status_code == 302
+    assert not signed_in(phone)  # reactivation does not bring the old sessions back
+    assert signed_in(client_for(member))
