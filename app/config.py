@@ -3,6 +3,7 @@ import contextlib
 import os
 import secrets
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -13,6 +14,14 @@ def _flag(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _hours(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    hours = float(value) if value else float(default)
+    if not hours > 0:
+        raise RuntimeError(f"{name} must be a positive number of hours")
+    return hours
 
 
 def instance_secret_key(instance_path: Path) -> str:
@@ -57,8 +66,22 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # The session cookie is written when it changes, not re-signed on every autosave (~5 % of the
-        # request); a sign-in lasts PERMANENT_SESSION_LIFETIME (31 days) from signing in.
+        # request). The cookie only carries a session token; how long a sign-in lasts is decided on the
+        # server (login_sessions, the SESSION_* lifetimes below). The cookie lives as long as the
+        # longest server-side session can.
         "SESSION_REFRESH_EACH_REQUEST": False,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_hours("SAISHI_MEMBER_SESSION_MAX_HOURS", 30 * 24)),
+        # Members: 7 days idle, 30 days at most. They sign in on their own phone, practise during the
+        # day and take the quiz in the evening, often days later; signing in again mid-campaign is
+        # what makes them give up. Staff (organisers, admins, liaisons, judges) can export the roster
+        # with every mobile number and reset passwords, often on shared office or venue computers:
+        # 4 hours idle (a lunch break or a meeting) and 12 hours at most (one working day or one contest).
+        "MEMBER_SESSION_IDLE_HOURS": _hours("SAISHI_MEMBER_SESSION_IDLE_HOURS", 7 * 24),
+        "MEMBER_SESSION_MAX_HOURS": _hours("SAISHI_MEMBER_SESSION_MAX_HOURS", 30 * 24),
+        "STAFF_SESSION_IDLE_HOURS": _hours("SAISHI_STAFF_SESSION_IDLE_HOURS", 4),
+        "STAFF_SESSION_MAX_HOURS": _hours("SAISHI_STAFF_SESSION_MAX_HOURS", 12),
+        # last_seen_at is written at most this often per session (not on every autosave).
+        "SESSION_TOUCH_SECONDS": 300,
         "SESSION_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
@@ -77,11 +100,20 @@ def load_config(instance_path: Path) -> dict:
         # of a 2-core server; hashing also runs at low CPU priority (app/accounts/hashing.py). Hashes
         # made with other parameters still verify. Tests override it with a fast method.
         "PASSWORD_HASH_METHOD": "scrypt:16384:8:1",
-        # Login throttling: per account and per source address, counted in the database.
-        "LOGIN_MAX_ACCOUNT_FAILURES": int(os.environ.get("SAISHI_LOGIN_MAX_FAILURES", "5")),
+        # Login throttling, counted in the database (see README, Security). Within one window:
+        # an account from one address (a member who forgot their password) is locked after 5 failures,
+        # an account from anywhere after 10 (guessing from many addresses); each further lock of the
+        # same counter lasts twice as long, up to a day. An address over 30 failures (one intranet
+        # address may be a whole building) refuses only accounts that have failed themselves and
+        # slows the others by a delay that doubles with every further 30 failures, up to 8 s.
+        "LOGIN_MAX_PAIR_FAILURES": int(os.environ.get("SAISHI_LOGIN_MAX_PAIR_FAILURES", "5")),
+        "LOGIN_MAX_ACCOUNT_FAILURES": int(os.environ.get("SAISHI_LOGIN_MAX_FAILURES", "10")),
         "LOGIN_MAX_ADDRESS_FAILURES": int(os.environ.get("SAISHI_LOGIN_MAX_ADDRESS_FAILURES", "30")),
-        "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+        "LOGIN_FAILURE_WINDOW_SECONDS": int(os.environ.get("SAISHI_LOGIN_WINDOW_SECONDS", str(15 * 60))),
         "LOGIN_LOCK_SECONDS": int(os.environ.get("SAISHI_LOGIN_LOCK_SECONDS", str(15 * 60))),
+        "LOGIN_MAX_LOCK_SECONDS": int(os.environ.get("SAISHI_LOGIN_MAX_LOCK_SECONDS", str(24 * 3600))),
+        "LOGIN_SLOW_SECONDS": float(os.environ.get("SAISHI_LOGIN_SLOW_SECONDS", "1")),
+        "LOGIN_MAX_SLOW_SECONDS": float(os.environ.get("SAISHI_LOGIN_MAX_SLOW_SECONDS", "8")),
     }
 
 

@@ -5,6 +5,7 @@ from sqlalchemy import event
 from app.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SQLITE_BUSY_TIMEOUT_MS = 15000
 
 
 def _sqlite_connect(dbapi_connection, _record):
@@ -13,7 +14,7 @@ def _sqlite_connect(dbapi_connection, _record):
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -48,8 +49,29 @@ def register_database(app) -> None:
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
             if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-                from pathlib import Path
-
-                path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+                path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///").split("?", 1)[0]
                 if path and path != ":memory:":
-                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                    make_private_database_file(path)
+
+
+def make_private_database_file(path: str) -> None:
+    """Create the SQLite file (and its folder) readable by the app's user only (0600), like the secret key.
+
+    SQLite creates the -wal and -shm files with the database file's own permissions, so they are
+    private too. A file left world-readable by an earlier version is tightened, with its -wal/-shm.
+    """
+    import os
+    from pathlib import Path
+
+    database = Path(path)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(database, os.O_RDWR | os.O_CREAT, 0o600))
+    except OSError:  # read-only or not ours: SQLite reports what matters when it opens it
+        return
+    for candidate in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        try:
+            if candidate.exists() and candidate.stat().st_mode & 0o077:
+                candidate.chmod(0o600)
+        except OSError:
+            pass

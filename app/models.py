@@ -1,5 +1,5 @@
 """Import every model module so metadata is complete (migrations, create_all, tests)."""
-from app.accounts.models import LoginThrottle, RoleGrant, User  # noqa: F401
+from app.accounts.models import LoginSession, LoginThrottle, RoleGrant, User  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.campaigns.models import Campaign, CampaignPhase  # noqa: F401
 from app.units.models import Unit  # noqa: F401

@@ -202,7 +202,8 @@ DEMO_QUIZ_RULES_TEXT = (
     "1. 每人可答题 2 次，成绩取最高一次；每次限时 20 分钟，时间到系统自动交卷。\n"
     "2. 试卷从党建知识题库随机抽取：单选题 10 道、多选题 5 道、判断题 5 道、填空题 3 道，满分 31 分。\n"
     "3. 每道题作答后自动保存，网络中断会自动重试；刷新页面或换手机登录可继续作答。\n"
-    "4. 请独立完成。答题期间离开页面（切换应用）达到 5 次将自动交卷。"
+    "4. 请独立完成。答题期间离开页面（切换应用）达到 5 次将自动交卷。\n"
+    "5. 答案与解析在竞赛截止后公布。"
 )
 DEMO_QUIZ_RULES = [("single", 10, 1.0), ("multiple", 5, 2.0), ("judge", 5, 1.0), ("fill", 3, 2.0)]
 DEMO_ATTEMPTS = 60  # members who have already taken part, so rankings and statistics have something to show
@@ -245,7 +246,9 @@ def load_demo_quiz(ctx=None):
         opens_at=from_local(datetime.combine(opens_on, time(9, 0))),
         closes_at=from_local(datetime.combine(closes_on, time(18, 0))),
         time_limit_seconds=20 * 60, attempts_allowed=2, counting="best", shuffle_questions=True,
-        shuffle_options=True, review_policy="after_submit", paper_mode="random", partial_credit=False,
+        # Answers after the close, not on submitting: with two attempts from one bank, a blank first
+        # attempt would otherwise show the key for the second (see settings_warnings).
+        shuffle_options=True, review_policy="after_close", paper_mode="random", partial_credit=False,
         leave_limit=5, is_published=True,
     )
     quiz.banks = [bank]

@@ -83,6 +83,39 @@ def test_missing_secret_is_generated_once_private_and_reused(clean_env, build, t
     assert sorted(path.name for path in instance.iterdir() if path.name.startswith(".secret_key")) == []
 
 
+def test_sqlite_database_and_its_wal_files_are_private(clean_env, build, tmp_path):
+    """Under the usual umask 022 SQLite would create saishi.db, -wal and -shm world-readable (0644)."""
+    import os
+
+    clean_env.setenv("SAISHI_SECRET_KEY", "k")
+    previous = os.umask(0o022)
+    try:
+        application = build(instance_path=tmp_path / "inst")
+        with application.app_context():
+            db.create_all()
+            with db.engine.begin() as connection:  # a write, so the -wal and -shm files exist
+                connection.execute(sa.text("INSERT INTO login_throttles (key, failures, window_started_at, strikes) VALUES ('k', 0, '2026-01-01', 0)"))
+            database = tmp_path / "inst" / "saishi.db"
+            files = [database, database.with_name("saishi.db-wal"), database.with_name("saishi.db-shm")]
+            assert all(path.exists() for path in files), files
+            assert {path.name: oct(stat.S_IMODE(path.stat().st_mode)) for path in files} == {
+                path.name: "0o600" for path in files}
+    finally:
+        os.umask(previous)
+
+
+def test_an_existing_world_readable_database_is_made_private(clean_env, build, tmp_path):
+    clean_env.setenv("SAISHI_SECRET_KEY", "k")
+    (tmp_path / "inst").mkdir()
+    database = tmp_path / "inst" / "saishi.db"
+    for path in (database, tmp_path / "inst" / "saishi.db-wal"):
+        path.write_bytes(b"")
+        path.chmod(0o644)
+    build(instance_path=tmp_path / "inst")
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "inst" / "saishi.db-wal").stat().st_mode) == 0o600
+
+
 def test_secret_from_the_environment_wins(clean_env, build, tmp_path):
     clean_env.setenv("SAISHI_SECRET_KEY", "from-env")
     assert build(instance_path=tmp_path).config["SECRET_KEY"] == "from-env"

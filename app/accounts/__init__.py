@@ -17,5 +17,6 @@ def init_app(app) -> None:
         "account.locked": _l("账号锁定"),
         "password.changed": _l("修改密码"),
         "password.reset": _l("重置密码"),
+        "sessions.ended": _l("退出所有设备"),
         "roles.changed": _l("调整角色"),
     }, {"User": _l("人员")})

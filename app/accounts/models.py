@@ -115,7 +115,8 @@ class RoleGrant(db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failure counters shared by every worker: key is 'account:<staff id>' or 'address:<ip>'."""
+    """Failure counters shared by every worker: key is 'account:<staff id>', 'address:<ip>' or
+    'pair:<ip>|<staff id>'; `strikes` counts the locks so far, each lasting twice the one before."""
 
     __tablename__ = "login_throttles"
 
@@ -123,3 +124,20 @@ class LoginThrottle(db.Model):
     failures: Mapped[int] = mapped_column(sa.Integer, default=0)
     window_started_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    strikes: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+
+
+class LoginSession(db.Model):
+    """One signed-in device. The cookie holds a random token; only its SHA-256 is stored, so a copy of
+    the database opens no session. A session ends when revoked (logout, password change, reset, 退出所有
+    设备), idle past `idle_seconds`, or past `expires_at`, whichever comes first."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # sha256 hex of the cookie token
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    idle_seconds: Mapped[int] = mapped_column(sa.Integer)
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime)

@@ -20,6 +20,17 @@ def no_store(response: Response) -> Response:
     return response
 
 
+def private_pages(blueprint) -> None:
+    """Send every HTML page of `blueprint` no_store: pages with personal data (names, staff IDs, mobile
+    numbers) must not stay in a shared computer's cache or come back with the Back button."""
+
+    @blueprint.after_request
+    def _no_store_html(response: Response) -> Response:
+        if response.mimetype == "text/html" and "no-store" not in response.headers.get("Cache-Control", ""):
+            no_store(response)
+        return response
+
+
 def content_disposition(filename: str) -> str:
     """An attachment header that every browser reads: ASCII fallback plus RFC 5987 `filename*` in UTF-8."""
     name = download_safe_name(filename)

@@ -203,23 +203,29 @@ def _check_placement(actor: User, values: dict, *, allow_no_unit: bool) -> None:
             raise MemberProblem("branch_id", _("该支部不属于所选单位"))
 
 
-def _check_unique(values: dict, member_id: int | None) -> None:
+def _check_unique(actor: User, values: dict, member_id: int | None) -> None:
+    """Staff ID and mobile must be free; who holds them is named only if `actor` may see that person."""
     clash = db.session.scalars(sa.select(User).where(User.staff_id == values["staff_id"])).first()
     if clash is not None and clash.id != member_id:
-        raise MemberProblem("staff_id", _("工号 %(staff_id)s 已被 %(name)s 使用", staff_id=values["staff_id"],
-                                          name=clash.name))
+        if actor.can_manage_unit(clash.unit_id):
+            raise MemberProblem("staff_id", _("工号 %(staff_id)s 已被 %(name)s 使用", staff_id=values["staff_id"],
+                                              name=clash.name))
+        raise MemberProblem("staff_id", _("工号 %(staff_id)s 已被其他人员使用", staff_id=values["staff_id"]))
     if values["mobile"]:
         clash = db.session.scalars(sa.select(User).where(User.mobile == values["mobile"])).first()
         if clash is not None and clash.id != member_id:
-            raise MemberProblem("mobile", _("手机号 %(mobile)s 已被 %(name)s（工号 %(staff_id)s）使用",
-                                            mobile=values["mobile"], name=clash.name, staff_id=clash.staff_id))
+            if actor.can_manage_unit(clash.unit_id):
+                raise MemberProblem("mobile", _("手机号 %(mobile)s 已被 %(name)s（工号 %(staff_id)s）使用",
+                                                mobile=values["mobile"], name=clash.name, staff_id=clash.staff_id))
+            # A liaison must not learn who, in another unit, has this number.
+            raise MemberProblem("mobile", _("手机号 %(mobile)s 已被其他人员使用", mobile=values["mobile"]))
 
 
 def create_member(actor: User, data: MemberData) -> tuple[User, str]:
     """Add a roster member with a random initial password; return the member and that password."""
     values = _normalise(data, unit_required=True)
     _check_placement(actor, values, allow_no_unit=False)
-    _check_unique(values, None)
+    _check_unique(actor, values, None)
     password = accounts.random_password()
     member = User(**values, active=True, must_change_password=True)
     member.set_password(password)
@@ -236,7 +242,7 @@ def create_staff_account(actor: User, data: MemberData, roles: set[str],
         raise NotAllowed()
     values = _normalise(data, unit_required=False)
     values["unit_id"] = values["branch_id"] = None
-    _check_unique(values, None)
+    _check_unique(actor, values, None)
     _check_roles(actor, None, roles, liaison_unit_id)
     password = accounts.random_password()
     account = User(**values, active=True, must_change_password=True)
@@ -255,7 +261,7 @@ def update_member(actor: User, member: User, data: MemberData) -> list[str]:
     values = _normalise(data, unit_required=False)
     allow_no_unit = member.unit_id is None or actor.has_role(Role.ADMIN)
     _check_placement(actor, values, allow_no_unit=allow_no_unit)
-    _check_unique(values, member.id)
+    _check_unique(actor, values, member.id)
     changed = [field for field, value in values.items() if getattr(member, field) != value]
     if changed:
         before = {field: getattr(member, field) for field in changed}
@@ -267,7 +273,7 @@ def update_member(actor: User, member: User, data: MemberData) -> list[str]:
 
 
 def set_active(actor: User, member: User, active: bool) -> None:
-    """Deactivate (cannot sign in, hidden from new activities) or reactivate a person."""
+    """Deactivate (cannot sign in, signed out everywhere, hidden from new activities) or reactivate a person."""
     if not can_change(actor, member):
         raise NotAllowed()
     if member.id == actor.id and not active:
@@ -275,6 +281,8 @@ def set_active(actor: User, member: User, active: bool) -> None:
     if member.active == active:
         return
     member.active = active
+    if not active:  # so that reactivating later does not bring the old sessions back
+        accounts.end_sessions(member)
     record("member.activated" if active else "member.deactivated", target=member, actor=actor,
            summary=f"{member.name}（{member.staff_id}）")
 

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.common.access import Role, roles_required
 from app.common.forms import ConfirmForm
+from app.common.http import private_pages
 from app.errors import abort_with
 from app.extensions import db
 from app.members import password_sheets, services
@@ -13,6 +14,7 @@ from app.members.forms import ROLE_LABELS, MemberForm, RolesForm, StaffAccountFo
 from app.members.services import MemberData, MemberFilters, MemberProblem, NotAllowed
 
 bp = Blueprint("members", __name__, url_prefix="/members")
+private_pages(bp)  # the roster: names, staff IDs, mobile numbers
 
 MANAGERS = (Role.ORGANISER, Role.LIAISON)  # admin passes the organiser check
 _MAX_ID = 2**31 - 1

@@ -268,13 +268,20 @@ def record_leave(attempt_id: int, user_id: int, now: datetime | None = None) -> 
 # ---------------------------------------------------------------- submitting and scoring
 
 def submit_attempt(attempt_id: int, *, reason: str = "member", now: datetime | None = None) -> Attempt:
-    """Score and close the attempt; an attempt already submitted is returned unchanged (same score)."""
+    """Score and close the attempt; an attempt already submitted is returned unchanged (same score).
+
+    The server decides why it ended: a member's submission at or after the deadline counts as a
+    timeout (or the quiz closing), whatever the page claims.
+    """
     now = now or utcnow()
     attempt = db.session.get(Attempt, attempt_id, with_for_update=True, populate_existing=True)
     if attempt is None:
         raise AnswerRejected(404, _("找不到这次作答"))
     if attempt.submitted_at is None:
-        _score([attempt], reason if reason in SUBMIT_REASONS else "member", now)
+        reason = reason if reason in SUBMIT_REASONS else "member"
+        if reason == "member" and now >= attempt.deadline_at:
+            reason = None  # timeout or closed, by the deadline
+        _score([attempt], reason, now)
     return attempt
 
 

@@ -116,6 +116,18 @@ def organiser_quizzes(now: datetime | None = None) -> list[QuizLine]:
     return lines
 
 
+# ---------------------------------------------------------------- warnings
+
+def settings_warnings(settings: QuizSettings) -> list[str]:
+    """Settings that can be saved but defeat the quiz: answers shown on submitting while another attempt
+    draws from the same bank(s) let a blank first attempt harvest the key for the next."""
+    if settings.review_policy == "after_submit" and (settings.attempts_allowed or 1) > 1:
+        return [_("注意：交卷后立即公布答案，又允许每人答题 %(n)s 次，而每次都从同一题库出题：成员可以先交白卷查看答案，"
+                  "再用下一次作答得高分。建议把“答案与解析公布”改为“竞赛截止后公布”，或只允许答题 1 次。",
+                  n=settings.attempts_allowed)]
+    return []
+
+
 # ---------------------------------------------------------------- saving settings
 
 def _apply(quiz: Quiz, settings: QuizSettings) -> None:

@@ -117,9 +117,12 @@ def create():
     if not form.campaign_id.choices:
         flash(_("请先创建专项活动，再在活动下新建竞赛。"), "warning")
     if form.validate_on_submit():
-        quiz = services.create_quiz(current_user, _settings_from(form))
+        settings = _settings_from(form)
+        quiz = services.create_quiz(current_user, settings)
         db.session.commit()
         flash(_("竞赛已创建（未发布）。下一步：设置试卷。"), "success")
+        for warning in services.settings_warnings(settings):
+            flash(warning, "warning")
         endpoint = "quizzes.manage.fixed_paper" if quiz.paper_mode == "fixed" else "quizzes.manage.rules"
         return redirect(url_for(endpoint, quiz_id=quiz.id))
     return render_template("quizzes/manage/form.html", form=form, quiz=None), 400 if form.is_submitted() else 200
@@ -132,15 +135,21 @@ def edit(quiz_id: int):
     form = _settings_form(quiz)
     problems: list[str] = []
     if form.validate_on_submit():
+        settings = _settings_from(form)
         try:
-            services.update_quiz(current_user, quiz, _settings_from(form))
+            services.update_quiz(current_user, quiz, settings)
         except services.SettingsProblem as problem:
             db.session.rollback()
             problems = [problem.message, *problem.details]
         else:
             db.session.commit()
             flash(_("设置已保存。已开始的作答不受影响。"), "success")
+            for warning in services.settings_warnings(settings):
+                flash(warning, "warning")
             return redirect(url_for("quizzes.manage.show", quiz_id=quiz.id))
+    elif request.method == "GET":
+        for warning in services.settings_warnings(services.settings_of(quiz)):
+            flash(warning, "warning")
     quiz = _quiz_or_404(quiz_id)
     return render_template("quizzes/manage/form.html", form=form, quiz=quiz, problems=problems), \
         400 if form.is_submitted() else 200

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from app.audit.services import record
 from app.common.access import Role, roles_required
 from app.common.clock import utcnow
+from app.common.http import private_pages
 from app.common.xlsx import XLSX_MIMETYPE
 from app.errors import abort_with
 from app.extensions import db
@@ -24,6 +25,7 @@ from quizzes.services import question_stats, ranking, reports
 from quizzes.views.manage import settle_expired
 
 bp = Blueprint("reports", __name__, url_prefix="/manage")
+private_pages(bp)  # results and 未参加 lists: names, staff IDs, units, mobile numbers
 
 LEADERBOARD_PAGE_SIZE = 50
 ABSENT_PAGE_SIZE = 200

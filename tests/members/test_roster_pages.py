@@ -302,3 +302,51 @@ def test_hostile_ids_and_query_strings(organiser_client, two_units):
     hostile_roles = organiser_client.post(f"/members/{two_units['alice'].id}/roles",
                                           data={"roles": ["judge"], "liaison_unit_id": "x" * 5000})
     assert hostile_roles.status_code == 400
+
+
+def test_a_liaison_is_not_told_who_in_another_unit_holds_a_mobile_or_staff_id(client_for, two_units):
+    liaison, alice, bob = two_units["liaison"], two_units["alice"], two_units["bob"]
+    client = client_for(liaison)
+    base = {"name": "张伟", "staff_id": "A0001", "unit_id": alice.unit_id, "branch_id": 0}
+    before = snapshot()
+    elsewhere = page_text(client.post(f"/members/{alice.id}/edit", data={**base, "mobile": bob.mobile}))
+    assert f"手机号 {bob.mobile} 已被其他人员使用" in elsewhere
+    assert "李娜" not in elsewhere and "B0001" not in elsewhere
+    elsewhere_id = page_text(client.post(f"/members/{alice.id}/edit", data={**base, "staff_id": "B0001"}))
+    assert "工号 B0001 已被其他人员使用" in elsewhere_id and "李娜" not in elsewhere_id
+    # within the liaison's own unit the holder is named, so the liaison can sort it out
+    own = page_text(client.post(f"/members/{alice.id}/edit", data={**base, "mobile": two_units["zhang2"].mobile}))
+    assert "已被 张伟（工号 A0002）使用" in own
+    assert snapshot() == before
+
+
+def test_roster_pages_are_never_cached(client_for, organiser_client, two_units, make_quiz_for_absent):
+    alice = two_units["alice"]
+    liaison = client_for(two_units["liaison"])
+    pages = [(organiser_client, "/members/"), (organiser_client, f"/members/{alice.id}"),
+             (organiser_client, f"/members/{alice.id}/edit"), (organiser_client, "/members/new"),
+             (organiser_client, "/members/import"), (liaison, "/members/"),
+             (organiser_client, f"/quizzes/manage/{make_quiz_for_absent.id}/absent"),
+             (liaison, f"/quizzes/manage/{make_quiz_for_absent.id}/absent")]
+    for client, path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response.headers["Cache-Control"], path
+    assert "13800138001" in liaison.get(f"/quizzes/manage/{make_quiz_for_absent.id}/absent").get_data(as_text=True)
+    assert "no-store" not in organiser_client.get("/").headers.get("Cache-Control", "")
+
+
+@pytest.fixture
+def make_quiz_for_absent(make_campaign, two_units):
+    from datetime import timedelta
+
+    from app.common import clock
+    from quizzes.models import QuestionBank, Quiz
+
+    bank = QuestionBank(name="名册测试题库")
+    quiz = Quiz(campaign_id=make_campaign().id, title="名册测试竞赛", opens_at=clock.utcnow() - timedelta(hours=1),
+                closes_at=clock.utcnow() + timedelta(days=1), paper_mode="random", is_published=True)
+    quiz.banks = [bank]
+    db.session.add(quiz)
+    db.session.commit()
+    return quiz

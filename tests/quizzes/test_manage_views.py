@@ -198,3 +198,21 @@ def test_editing_a_quiz_with_attempts_keeps_them_intact(organiser, make_quiz, ba
 
     assert [i["stem"] for i in after["items"]] == [i["stem"] for i in before["items"]]
     assert [i["points"] for i in after["items"]] == [2, 2, 2]
+
+
+REVIEW_WARNING = "交卷后立即公布答案，又允许每人答题 2 次"
+
+
+def test_settings_warn_when_answers_shown_on_submit_meet_a_second_attempt(organiser, make_campaign, bank):
+    campaign = make_campaign()
+    risky = organiser.post("/quizzes/manage/new", data=settings_form(
+        campaign, bank, review_policy="after_submit", attempts_allowed="2"), follow_redirects=True)
+    assert risky.status_code == 200 and REVIEW_WARNING in risky.get_data(as_text=True)
+    quiz = db.session.scalar(sa.select(Quiz))
+    assert REVIEW_WARNING in organiser.get(f"/quizzes/manage/{quiz.id}/edit").get_data(as_text=True)
+    fixed = organiser.post(f"/quizzes/manage/{quiz.id}/edit", data=settings_form(
+        campaign, bank, review_policy="after_close", attempts_allowed="2"), follow_redirects=True)
+    assert fixed.status_code == 200 and REVIEW_WARNING not in fixed.get_data(as_text=True)
+    single = organiser.post(f"/quizzes/manage/{quiz.id}/edit", data=settings_form(
+        campaign, bank, review_policy="after_submit", attempts_allowed="1"), follow_redirects=True)
+    assert "交卷后立即公布答案" not in single.get_data(as_text=True)

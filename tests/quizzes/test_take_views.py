@@ -161,6 +161,20 @@ def test_submit_by_form_and_twice_gives_the_same_score(phone, quiz):
     assert ">18<" in page and "5:00" in page and "第 1 名 / 共 1 人" in page
 
 
+def test_the_server_decides_whether_a_submission_was_a_timeout(phone, quiz, make_member, client_for):
+    attempt_id = start(phone, quiz)
+    with clock.frozen_at(T0 + timedelta(minutes=5)):  # ten minutes left: the page's claim is ignored
+        claimed = phone.post(f"/quizzes/attempts/{attempt_id}/submit", json={"reason": "timeout"})
+    assert claimed.get_json()["submit_reason"] == "member"
+    assert fresh(attempt_id).submit_reason == "member"
+
+    other = client_for(make_member(unit=fresh(attempt_id).user.unit))
+    late_id = start(other, quiz)
+    with clock.frozen_at(T0 + timedelta(seconds=903)):  # the clock ran out; the page says nothing
+        late = other.post(f"/quizzes/attempts/{late_id}/submit", json={})
+    assert late.get_json()["submit_reason"] == "timeout"
+
+
 def test_submit_carries_the_answers_the_page_had_not_saved_yet(phone, quiz):
     attempt_id = start(phone, quiz)
     item = items_of(attempt_id)[0]

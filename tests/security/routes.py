@@ -85,8 +85,14 @@ def allows(user, access_rule) -> bool:
 
 def sign_in_directly(app: Flask, user):
     """A test client whose session already belongs to `user` (no password, no throttling)."""
+    from app.accounts.services import SESSION_KEY, start_session
+    from app.extensions import db
+
     client = app.test_client()
+    token = start_session(user)
+    db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
+        session[SESSION_KEY] = token
     return client
