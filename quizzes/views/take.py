@@ -141,7 +141,7 @@ def answers(attempt_id: int):
     data = _json_body()
     try:
         outcome = engine.save_answer(attempt_id, current_user.id, data.get("position"), data.get("response"),
-                                     data.get("seq"))
+                                     data.get("seq"), page=data.get("page"))
     except engine.AnswerRejected as error:
         return _rejected(error)
     db.session.commit()
@@ -170,7 +170,7 @@ def submit(attempt_id: int):
             continue
         try:
             engine.save_answer(attempt.id, current_user.id, entry.get("position"), entry.get("response"),
-                               entry.get("seq"))
+                               entry.get("seq"), page=entry.get("page"))
         except engine.AnswerRejected as error:
             if error.status == 404:
                 abort(404)

@@ -117,7 +117,7 @@ def test_stale_and_invalid_saves(phone, quiz):
     assert answer(phone, attempt_id, 1, "B", 3).get_json()["saved"]
     stale = answer(phone, attempt_id, 1, "A", 2)
     assert stale.status_code == 200 and stale.get_json() == {
-        "saved": False, "stale": True, "seq": 3, "remaining_seconds": 900}
+        "saved": False, "stale": True, "seq": 3, "remaining_seconds": 900, "response": "B"}
     assert answer(phone, attempt_id, 1, "Q", 4).status_code == 400
     assert phone.post(f"/quizzes/attempts/{attempt_id}/answers", data="not json",
                       content_type="application/json").status_code == 400
