@@ -329,3 +329,17 @@ def test_the_paper_keeps_the_question_as_shown_and_the_key_as_marked(phone, make
     assert "再次修改" not in result and "又改了" not in result and "（已修改）" not in result
     paper = client_for(make_staff("organiser")).get(f"/quizzes/manage/attempts/{attempt_id}").get_data(as_text=True)
     assert "遵义会议召开于哪一年？" in paper and "1935年" in paper and "再次修改" not in paper
+
+
+def test_attempt_pages_and_results_are_never_kept_by_the_browser(phone, quiz):
+    """Back after submitting must ask the server, which sends the member to the result."""
+    attempt_id = start(phone, quiz)
+    pages = [f"/quizzes/{quiz.id}", f"/quizzes/attempts/{attempt_id}", f"/quizzes/attempts/{attempt_id}/state"]
+    for url in pages:
+        assert "no-store" in phone.get(url).headers["Cache-Control"], url
+    phone.post(f"/quizzes/attempts/{attempt_id}/submit", json={})
+    back = phone.get(f"/quizzes/attempts/{attempt_id}")
+    assert back.status_code == 302 and back.headers["Location"].endswith("/result")
+    assert "no-store" in back.headers["Cache-Control"]
+    result = phone.get(f"/quizzes/attempts/{attempt_id}/result")
+    assert result.status_code == 200 and "no-store" in result.headers["Cache-Control"]
