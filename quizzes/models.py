@@ -187,6 +187,8 @@ class Attempt(db.Model):
     max_score: Mapped[float] = mapped_column(sa.Float, default=0)
     time_used_seconds: Mapped[float | None] = mapped_column(sa.Float)
     leave_count: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    # Its wrong answers are in the member's 错题本 (done once the review rules let the answers show).
+    mistakes_booked: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
     quiz: Mapped[Quiz] = relationship()
     user = relationship("User")

@@ -55,6 +55,12 @@ def _int_arg(source, name: str) -> int | None:
     return int(raw)
 
 
+def _book_contest_mistakes() -> None:
+    """Contest mistakes join the book when the member next looks at it (a reviewable attempt's, once)."""
+    if current_user.has_role(Role.MEMBER) and services.book_contest_mistakes(current_user):
+        db.session.commit()
+
+
 def _template_context() -> dict:
     return {"type_labels": QUESTION_TYPE_LABELS, "letters": OPTION_LETTERS}
 
@@ -64,6 +70,7 @@ def _template_context() -> dict:
 @bp.get("/")
 @roles_required(*PRACTISERS)
 def index():
+    _book_contest_mistakes()
     return render_template(
         "quizzes/practice/index.html", banks=services.bank_overview(current_user),
         book=services.wrong_book_counts(current_user), state=_state(), form=ConfirmForm(),
@@ -246,6 +253,7 @@ def wrong_book():
         show = "open"
     bank_id = _int_arg(request.args, "bank")
     page = _int_arg(request.args, "page") or 1
+    _book_contest_mistakes()
     return render_template(
         "quizzes/practice/wrong_book.html", page=services.wrong_book(current_user, show, bank_id, page),
         show=show, bank_id=bank_id, banks=services.wrong_book_banks(current_user),

@@ -113,9 +113,15 @@ def result(attempt_id: int):
     quiz = attempt.quiz
     settle_expired(quiz.id)  # the rank counts everyone whose time ran out; keep that work
     reviewable = taking.review_allowed(attempt)
+    if reviewable:
+        from quizzes.services.practice import book_contest_mistakes
+
+        book_contest_mistakes(current_user)
+        db.session.commit()
     return _live(render_template(
         "quizzes/take/result.html", attempt=attempt, quiz=quiz, rank=rank_of(quiz, current_user.id),
-        review=taking.review_items(attempt) if reviewable else None,
+        review=taking.review_items(attempt) if reviewable else None, booked_mistakes=attempt.mistakes_booked,
+        only_wrong=request.args.get("wrong") == "1",
         later=quiz.review_policy == "after_close" and not reviewable,
         attempts_left=max(0, quiz.attempts_allowed - engine.attempts_used(quiz.id, current_user.id)),
         status=window_status(quiz), OPEN=OPEN,

@@ -343,3 +343,82 @@ def test_attempt_pages_and_results_are_never_kept_by_the_browser(phone, quiz):
     assert "no-store" in back.headers["Cache-Control"]
     result = phone.get(f"/quizzes/attempts/{attempt_id}/result")
     assert result.status_code == 200 and "no-store" in result.headers["Cache-Control"]
+
+
+def wrong_book_questions(member_id: int) -> dict[int, int]:
+    from quizzes.models import WrongAnswer
+
+    db.session.commit()
+    return {row.question_id: row.wrong_count for row in db.session.query(WrongAnswer).filter_by(user_id=member_id)}
+
+
+def test_contest_mistakes_go_into_the_wrong_book_once(phone, quiz, member):
+    attempt_id = start(phone, quiz)
+    items = items_of(attempt_id)
+    answer(phone, attempt_id, items[0].position, displayed_key(items[0]), 1)  # one right, the rest wrong or blank
+    phone.post(f"/quizzes/attempts/{attempt_id}/submit")
+    assert wrong_book_questions(member.id) == {}  # not before the member has seen the result
+
+    result = phone.get(f"/quizzes/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "已收入" in result
+    booked = wrong_book_questions(member.id)
+    assert set(booked) == {item.question_id for item in items[1:]} and set(booked.values()) == {1}
+    phone.get(f"/quizzes/attempts/{attempt_id}/result")
+    phone.get("/quizzes/practice/wrong")
+    assert wrong_book_questions(member.id) == booked  # once, however often the pages are opened
+    assert items[1].stem in phone.get("/quizzes/practice/wrong").get_data(as_text=True)
+
+
+def test_after_close_mistakes_join_the_book_only_after_the_close(phone, quiz, member):
+    quiz.review_policy = "after_close"
+    db.session.commit()
+    attempt_id = start(phone, quiz)
+    phone.post(f"/quizzes/attempts/{attempt_id}/submit")
+    phone.get(f"/quizzes/attempts/{attempt_id}/result")
+    phone.get("/quizzes/practice/wrong")
+    assert wrong_book_questions(member.id) == {}
+    with clock.frozen_at(quiz.closes_at + timedelta(seconds=1)):
+        phone.get("/quizzes/practice/wrong")
+    assert len(wrong_book_questions(member.id)) == len(items_of(attempt_id))
+
+
+def test_never_reviewed_quizzes_keep_their_mistakes_out_of_the_book(phone, quiz, member):
+    quiz.review_policy = "never"
+    db.session.commit()
+    attempt_id = start(phone, quiz)
+    phone.post(f"/quizzes/attempts/{attempt_id}/submit")
+    with clock.frozen_at(quiz.closes_at + timedelta(days=1)):
+        phone.get(f"/quizzes/attempts/{attempt_id}/result")
+        phone.get("/quizzes/practice/wrong")
+    assert wrong_book_questions(member.id) == {}
+
+
+def test_the_review_marks_choices_filters_mistakes_and_jumps(phone, quiz):
+    attempt_id = start(phone, quiz)
+    items = items_of(attempt_id)
+    single = next(item for item in items if item.question.question_type == "single")
+    key = displayed_key(single)
+    wrong = next(letter for letter in "ABCD" if letter != key)
+    answer(phone, attempt_id, single.position, wrong, 1)
+    right = next(item for item in items if item.question.question_type == "judge")
+    answer(phone, attempt_id, right.position, displayed_key(right), 1)
+    phone.post(f"/quizzes/attempts/{attempt_id}/submit")
+
+    page = phone.get(f"/quizzes/attempts/{attempt_id}/result").get_data(as_text=True)
+    block = page.split(f'id="r{single.position}"')[1].split("</li>\n  </ul>")[0]
+    assert f'class="is-key">\n        <span class="practice-letter">{key}' in block
+    assert f'class=" is-mine">\n        <span class="practice-letter">{wrong}' in block
+    assert f'href="/quizzes/attempts/{attempt_id}/result#r{single.position}"' in page  # the jump list
+    assert f"只看错题（{len(items) - 1}）" in page
+
+    only_wrong = phone.get(f"/quizzes/attempts/{attempt_id}/result?wrong=1").get_data(as_text=True)
+    assert f'id="r{single.position}"' in only_wrong and f'id="r{right.position}"' not in only_wrong
+    assert "显示全部" in only_wrong
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [(17, "17秒"), (723, "12分03秒"), (3723, "1小时02分03秒"), (0, "0秒")])
+def test_time_used_reads_unambiguously(app, seconds, shown):
+    from app.templating import time_spent
+
+    with app.test_request_context():
+        assert time_spent(seconds) == shown
