@@ -141,7 +141,7 @@ def review_choices(qtype: str, options: list[str], key, response) -> list[dict]:
     keys = {key} if qtype == "single" else set(key or [])
     mine = set() if response is None else ({response} if qtype == "single" else set(response))
     return [{"letter": letter, "text": text, "is_key": letter in keys, "is_mine": letter in mine}
-            for letter, text in zip(OPTION_LETTERS, options)]
+            for letter, text in zip(OPTION_LETTERS, options, strict=False)]
 
 
 def review_items(attempt: Attempt) -> list[dict]:
