@@ -12,8 +12,7 @@ from flask_babel import gettext as _
 from app.accounts.models import User
 from app.common.xlsx import OutColumn, Sheet, build_workbook
 from app.extensions import db
-from quizzes.models import Attempt, AttemptItem, Question, Quiz
-from quizzes.models import OPTION_LETTERS
+from quizzes.models import OPTION_LETTERS, Attempt, AttemptItem, Question, Quiz
 from quizzes.services.answers import format_answer, format_response
 from quizzes.services.papers import displayed_options, to_displayed
 from quizzes.services.question_stats import question_statistics
