@@ -39,6 +39,11 @@ def time_spent(seconds: float | int | None) -> str:
     return _("%(s)s秒", s=secs)
 
 
+def unbroken(value) -> Markup:
+    """A date or time kept on one line: a narrow phone wraps around it, never through it."""
+    return Markup('<span class="nowrap">%s</span>') % value
+
+
 def in_brackets(value) -> Markup:
     """A parenthetical in the reader's language: （x） in Chinese, " (x)" in English."""
     return Markup(_("（%(text)s）", text=escape(value)))
@@ -85,6 +90,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["time_spent"] = time_spent
     app.jinja_env.filters["in_brackets"] = in_brackets
+    app.jinja_env.filters["unbroken"] = unbroken
     app.jinja_env.filters["join_list"] = join_list
     app.jinja_env.globals.update(navigation=navigation, can_visit=can_visit, Role=Role, url_for=url_for)
     app.jinja_env.add_extension("jinja2.ext.i18n")  # {% trans %} blocks; Flask-Babel installs gettext

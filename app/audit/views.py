@@ -68,7 +68,8 @@ def index():
     entries = services.recent_entries(action=action or None, actor_ids=actor_ids, page=page,
                                       per_page=PER_PAGE)
     codes = sorted(set(ACTION_LABELS) | set(services.actions_in_use()))
-    choices = [(code, f"{action_label(code)}（{code}）" if code in ACTION_LABELS else code) for code in codes]
+    # Labels only (grouped by feature, as the codes sort); an action without a label yet shows its code.
+    choices = [(code, action_label(code)) for code in codes]
     return render_template(
         "audit/index.html", entries=entries, action=action, actor=actor, choices=choices,
         actor_unknown=bool(actor) and not actor_ids, action_label=action_label, target_label=target_label,

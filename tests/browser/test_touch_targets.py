@@ -151,3 +151,33 @@ def test_resetting_a_password_and_deactivating_ask_first_naming_the_person(live_
     db.session.commit()
     assert db.session.get(User, liaison_setup["member_id"]).active is False
     db.session.commit()
+
+
+UNBROKEN_DATES = r"""() => {
+  const broken = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (/\d{4}-\d{2}-\d{2}/.test(node.textContent) && !node.parentElement.closest('.nowrap, td.nowrap')) {
+      broken.push(node.textContent.trim());
+    }
+  }
+  return broken;
+}"""
+
+
+def test_the_home_page_never_breaks_a_date_on_a_small_phone(live_server, phone_page, make_member, make_unit,
+                                                           make_bank, make_question, make_quiz):
+    setup = phone_tests.quiz_setup.__wrapped__(make_bank, make_question, make_quiz, make_member, make_unit,
+                                               live_server)
+    page = phone_page
+    page.set_viewport_size(SMALL_PHONE)
+    page.goto(live_server.url("/login"))
+    sign_in(page, setup["staff_id"])
+    page.wait_for_url(live_server.url("/"))
+    expect(page.locator(".home-campaign")).to_be_visible()
+    for path in ["/", "/quizzes/"]:
+        page.goto(live_server.url(path))
+        assert not page.evaluate(UNBROKEN_DATES), path
+        for box in page.locator("main .nowrap").all():
+            assert box.bounding_box()["height"] < 30, box.inner_text()

@@ -198,3 +198,10 @@ def test_editing_a_quiz_with_attempts_keeps_them_intact(organiser, make_quiz, ba
 
     assert [i["stem"] for i in after["items"]] == [i["stem"] for i in before["items"]]
     assert [i["points"] for i in after["items"]] == [2, 2, 2]
+
+
+def test_the_paper_page_of_a_random_draw_quiz_does_not_contradict_itself(organiser, make_quiz, bank):
+    quiz = make_quiz(banks=[bank], rules=[("single", 3, 2)], published=False)
+    page = organiser.get(f"/quizzes/manage/{quiz.id}/paper").get_data(as_text=True)
+    assert "本竞赛为随机抽题：每人按抽题规则抽 3 题" in page
+    assert "当前 3 题" not in page and "还没有选题" not in page

@@ -422,3 +422,14 @@ def test_time_used_reads_unambiguously(app, seconds, shown):
 
     with app.test_request_context():
         assert time_spent(seconds) == shown
+
+
+def test_the_start_page_states_each_rule_once(phone, make_quiz, bank):
+    from quizzes.demo import DEMO_QUIZ_RULES_TEXT
+
+    quiz = make_quiz(banks=[bank], rules=[("single", 3, 2)], time_limit_seconds=1200, attempts_allowed=2,
+                     leave_limit=5, rules_text=DEMO_QUIZ_RULES_TEXT, title="规则竞赛")
+    page = phone.get(f"/quizzes/{quiz.id}").get_data(as_text=True)
+    main = page.split('<main', 1)[1]
+    for phrase in ("20 分钟", "时间到", "自动保存", "取最高", "5 次", "独立完成"):
+        assert main.count(phrase) == 1, phrase
