@@ -41,8 +41,14 @@ HIDDEN_RIGHT = """() => Array.from(document.querySelectorAll('.table-wrap, .tabs
   .map(wrap => wrap.className + ' ' + (wrap.querySelector('table')?.className || ''))"""
 
 
+STRAY_SCROLLBARS = """() => Array.from(document.querySelectorAll('.table-wrap'))
+  .filter(wrap => wrap.getBoundingClientRect().height > 0 && wrap.scrollHeight > wrap.clientHeight + 1)
+  .map(wrap => (wrap.querySelector('table')?.className || 'table') + ' ' + (wrap.scrollHeight - wrap.clientHeight))"""
+
+
 def check_page(page, url):
     page.goto(url)
+    assert not page.evaluate(STRAY_SCROLLBARS), f"{url}: a table scrolls up and down inside its frame"
     small = page.evaluate(MEASURE)
     assert not small, f"{url}: controls smaller than {MIN_TARGET}×{MIN_TARGET}: {small}"
     assert not page.evaluate(HIDDEN_RIGHT), f"{url}: a table runs off to the right without a hint"
@@ -181,3 +187,14 @@ def test_the_home_page_never_breaks_a_date_on_a_small_phone(live_server, phone_p
         assert not page.evaluate(UNBROKEN_DATES), path
         for box in page.locator("main .nowrap").all():
             assert box.bounding_box()["height"] < 30, box.inner_text()
+
+
+def test_on_a_tablet_the_liaisons_tables_stay_tables_with_thumb_sized_links(live_server, tablet_page, liaison_setup):
+    page = tablet_page
+    page.goto(live_server.url("/login"))
+    sign_in(page, liaison_setup["liaison"])
+    page.wait_for_url(live_server.url("/"))
+    quiz = liaison_setup["quiz_id"]
+    for path in ["/quizzes/manage/results", f"/quizzes/manage/{quiz}/leaderboard", f"/quizzes/manage/{quiz}/absent",
+                 "/members/"]:
+        check_page(page, live_server.url(path))
