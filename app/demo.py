@@ -262,7 +262,14 @@ def load_members(ctx: DemoContext) -> None:
         })
     if rows:
         db.session.execute(sa.insert(User), rows)
-    ctx.note(f"在册人员：{len(people)} 名（本次新增 {len(rows)} 名），密码均为 {MEMBER_PASSWORD}")
+    # The same count as the home page and the units page (app.units.services.headline_figures): active, with a unit.
+    from app.units.services import headline_figures
+
+    on_roster = headline_figures()["members"]
+    disabled = db.session.scalar(
+        sa.select(sa.func.count(User.id)).where(User.unit_id.is_not(None), User.active.is_(False))) or 0
+    ctx.note(f"在册人员：{on_roster} 名（另有 {disabled} 名已停用，不计入；本次新增 {len(rows)} 名），"
+             f"密码均为 {MEMBER_PASSWORD}")
     namesakes = [person["staff_id"] for person in people
                  if person["unit"] == DUPLICATE_NAME_UNIT and person["name"] == DUPLICATE_NAME]
     ctx.note(f"同名人员：{DUPLICATE_NAME_UNIT}有 {len(namesakes)} 名{DUPLICATE_NAME}（工号 {'、'.join(namesakes)}）")

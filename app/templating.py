@@ -26,6 +26,24 @@ def duration(seconds: float | int | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def time_spent(seconds: float | int | None) -> str:
+    """Time taken, in words that cannot be misread as a clock time: 17秒, 12分03秒, 1小时02分03秒."""
+    if seconds is None:
+        return ""
+    hours, rest = divmod(round(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return _("%(h)s小时%(m)s分%(s)s秒", h=hours, m=f"{minutes:02d}", s=f"{secs:02d}")
+    if minutes:
+        return _("%(m)s分%(s)s秒", m=minutes, s=f"{secs:02d}")
+    return _("%(s)s秒", s=secs)
+
+
+def unbroken(value) -> Markup:
+    """A date or time kept on one line: a narrow phone wraps around it, never through it."""
+    return Markup('<span class="nowrap">%s</span>') % value
+
+
 def in_brackets(value) -> Markup:
     """A parenthetical in the reader's language: （x） in Chinese, " (x)" in English."""
     return Markup(_("（%(text)s）", text=escape(value)))
@@ -56,7 +74,9 @@ def navigation() -> list[tuple[str, str]]:
 def register_template_helpers(app) -> None:
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters["time_spent"] = time_spent
     app.jinja_env.filters["in_brackets"] = in_brackets
+    app.jinja_env.filters["unbroken"] = unbroken
     app.jinja_env.filters["join_list"] = join_list
     app.jinja_env.globals.update(navigation=navigation, can_visit=can_visit, Role=Role, url_for=url_for)
     app.jinja_env.add_extension("jinja2.ext.i18n")  # {% trans %} blocks; Flask-Babel installs gettext

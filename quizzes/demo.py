@@ -198,12 +198,9 @@ def load_demo_bank(ctx=None) -> QuestionBank:
 # ---------------------------------------------------------------- demo quiz (知识竞赛)
 
 DEMO_QUIZ_TITLE = "解放思想大讨论知识竞赛"
+# Only what the start page does not already say from the settings (time, attempts, 切屏, autosave).
 DEMO_QUIZ_RULES_TEXT = (
-    "1. 每人可答题 2 次，成绩取最高一次；每次限时 20 分钟，时间到系统自动交卷。\n"
-    "2. 试卷从党建知识题库随机抽取：单选题 10 道、多选题 5 道、判断题 5 道、填空题 3 道，满分 31 分。\n"
-    "3. 每道题作答后自动保存，网络中断会自动重试；刷新页面或换手机登录可继续作答。\n"
-    "4. 请独立完成。答题期间离开页面（切换应用）达到 5 次将自动交卷。\n"
-    "5. 答案与解析在竞赛截止后公布。"
+    "试卷从党建知识题库随机抽取：单选题 10 道、多选题 5 道、判断题 5 道、填空题 3 道，满分 31 分。请独立完成。"
 )
 DEMO_QUIZ_RULES = [("single", 10, 1.0), ("multiple", 5, 2.0), ("judge", 5, 1.0), ("fill", 3, 2.0)]
 DEMO_ATTEMPTS = 60  # members who have already taken part, so rankings and statistics have something to show
@@ -262,6 +259,27 @@ def load_demo_quiz(ctx=None):
     return quiz
 
 
+DEMO_HOURS = (8, 21)  # members start between 08:00 and 20:59 Asia/Shanghai, so they submit before 21:30
+
+
+def demo_start_time(rng, earliest, latest):
+    """A moment between earliest and latest (naive UTC) at a sensible local hour (see DEMO_HOURS)."""
+    from datetime import datetime, timedelta
+
+    from app.common.clock import from_local, to_local
+
+    first, last = to_local(earliest).date(), to_local(latest).date()
+    days = max(0, (last - first).days)
+    for _ in range(50):
+        day = first + timedelta(days=rng.randint(0, days))
+        moment = from_local(datetime.combine(day, datetime.min.time())
+                            + timedelta(hours=rng.randint(DEMO_HOURS[0], DEMO_HOURS[1] - 1),
+                                        minutes=rng.randrange(60), seconds=rng.randrange(60)))
+        if earliest <= moment <= latest:
+            return moment
+    return max(earliest, min(latest, earliest + (latest - earliest) / 2))  # a window too narrow for the rule
+
+
 def _demo_attempts(quiz, ctx, now) -> int:
     """Members who answered in the past days, through the real engine (start, autosave, submit)."""
     import random
@@ -280,10 +298,11 @@ def _demo_attempts(quiz, ctx, now) -> int:
         sa.select(User).where(User.unit_id.is_not(None), User.active.is_(True), User.staff_id.not_in(
             ("member", "liaison"))).order_by(User.staff_id)))
     earliest = max(quiz.opens_at, now - timedelta(days=5))
-    span = max(60, int((now - timedelta(minutes=30) - earliest).total_seconds()))
+    latest = now - timedelta(minutes=30)
     taken = 0
     for user in rng.sample(members, min(DEMO_ATTEMPTS, len(members))):
-        started = earliest + timedelta(seconds=rng.randrange(span))
+        started = demo_start_time(rng, earliest, latest)
+        user.last_login_at = started  # they signed in to answer
         attempt = start_attempt(quiz, user, now=started)
         skill = rng.uniform(0.45, 0.97)
         rows = db.session.execute(

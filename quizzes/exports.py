@@ -1,7 +1,8 @@
 """The results workbook of a quiz: ranking, units, questions, every answer, and who has not taken part.
 
-Answers and keys in 答卷明细 use the bank's option letters (the paper a member saw may have shown
-the options in another order; the attempt page on screen shows both).
+Answers and keys in 答卷明细 use the letters the member saw, with the option text; where the paper
+showed the options in another order than the bank, a further column gives the bank's letters.
+Every sheet prints on A4 with the quiz's title at the top of each page (app.common.xlsx).
 """
 from collections.abc import Iterator
 
@@ -11,8 +12,9 @@ from flask_babel import gettext as _
 from app.accounts.models import User
 from app.common.xlsx import OutColumn, Sheet, build_workbook
 from app.extensions import db
-from quizzes.models import Attempt, AttemptItem, Question, Quiz
+from quizzes.models import OPTION_LETTERS, Attempt, AttemptItem, Question, Quiz
 from quizzes.services.answers import format_answer, format_response
+from quizzes.services.papers import displayed_options, to_displayed
 from quizzes.services.question_stats import question_statistics
 from quizzes.services.ranking import leaderboard, member_units
 from quizzes.services.reports import absentees, unit_statistics
@@ -26,10 +28,13 @@ def results_workbook(quiz: Quiz, *, unit_id: int | None = None, with_answers: bo
     if with_answers:
         sheets += [_questions_sheet(quiz, unit_id), Sheet(_("答卷明细"), [
             OutColumn(_("姓名")), OutColumn(_("工号")), OutColumn(_("单位")), OutColumn(_("第几次作答"), "int"),
-            OutColumn(_("题序"), "int"), OutColumn(_("题干"), width=60), OutColumn(_("作答")),
-            OutColumn(_("正确答案")), OutColumn(_("是否正确")), OutColumn(_("得分"), "number"),
+            OutColumn(_("题序"), "int"), OutColumn(_("题干"), width=60), OutColumn(_("作答"), width=30),
+            OutColumn(_("正确答案"), width=30), OutColumn(_("是否正确")), OutColumn(_("得分"), "number"),
+            OutColumn(_("题库字母（作答 / 正确答案）")),
         ], _answer_rows(quiz, unit_id))]
     sheets.append(_absent_sheet(quiz, unit_id))
+    for sheet in sheets:
+        sheet.heading = f"{quiz.title} · {sheet.title}"
     return build_workbook(sheets)
 
 
@@ -91,13 +96,34 @@ def _verdict(is_correct: bool | None, awarded: float | None, answered: bool) -> 
     return _("错误")
 
 
+def shown_answer(kind: str, value, order: list[int], options: list[str], *, key: bool = False) -> str:
+    """A response (or, with key, the key) in the letters the member saw, with option texts: B（上海）、D（武汉）."""
+    if value is None:
+        return ""
+    if kind not in ("single", "multiple"):
+        return format_answer(kind, value) if key else format_response(kind, value)
+    shown = to_displayed(kind, value, order)
+    texts = displayed_options(options, order)
+    letters = [shown] if kind == "single" else shown
+    return _("、").join(
+        f"{letter}（{texts[OPTION_LETTERS.index(letter)]}）" if OPTION_LETTERS.index(letter) < len(texts) else letter
+        for letter in letters)
+
+
+def bank_letters(kind: str, response, key, order: list[int]) -> str:
+    """The bank's letters of the answer and the key, only where the paper showed them under other letters."""
+    if kind not in ("single", "multiple") or not order or order == sorted(order):
+        return ""
+    return f"{format_response(kind, response) or '—'} / {format_answer(kind, key)}"
+
+
 def _answer_rows(quiz: Quiz, unit_id: int | None) -> Iterator[tuple]:
     """Every answer of every submitted attempt, streamed from one query."""
     member_unit, top_unit, top_id = member_units()
     query = (
         sa.select(User.name, User.staff_id, top_unit.name, Attempt.number, AttemptItem.position,
                   AttemptItem.stem, Question.question_type, AttemptItem.answer, AttemptItem.response,
-                  AttemptItem.is_correct, AttemptItem.awarded)
+                  AttemptItem.is_correct, AttemptItem.awarded, AttemptItem.option_order, AttemptItem.options)
         .select_from(AttemptItem)
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
         .join(Question, Question.id == AttemptItem.question_id)
@@ -111,9 +137,11 @@ def _answer_rows(quiz: Quiz, unit_id: int | None) -> Iterator[tuple]:
     if unit_id is not None:
         query = query.where(top_id == unit_id)
     for (name, staff_id, unit_name, number, position, stem, kind, key, response, is_correct,
-         awarded) in db.session.execute(query):
-        yield (name, staff_id, unit_name or "", number, position, stem, format_response(kind, response),
-               format_answer(kind, key), _verdict(is_correct, awarded, response is not None), awarded or 0.0)
+         awarded, order, options) in db.session.execute(query):
+        order, options = order or [], options or []
+        yield (name, staff_id, unit_name or "", number, position, stem, shown_answer(kind, response, order, options),
+               shown_answer(kind, key, order, options, key=True), _verdict(is_correct, awarded, response is not None),
+               awarded or 0.0, bank_letters(kind, response, key, order))
 
 
 def _absent_sheet(quiz: Quiz, unit_id: int | None) -> Sheet:

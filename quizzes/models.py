@@ -190,6 +190,8 @@ class Attempt(db.Model):
     max_score: Mapped[float] = mapped_column(sa.Float, default=0)
     time_used_seconds: Mapped[float | None] = mapped_column(sa.Float)
     leave_count: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    # Its wrong answers are in the member's 错题本 (done once the review rules let the answers show).
+    mistakes_booked: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
     quiz: Mapped[Quiz] = relationship()
     user = relationship("User")
@@ -220,6 +222,8 @@ class AttemptItem(db.Model):
     response: Mapped[object | None] = mapped_column(sa.JSON)  # canonical answer shape, None = unanswered
     # Phones resend and reorder saves; a save only wins if its sequence number is newer.
     response_seq: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    # The answering page (one per page load) whose save is stored; response_seq counts that page's saves.
+    response_page: Mapped[str | None] = mapped_column(sa.String(16))
     saved_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     is_correct: Mapped[bool | None] = mapped_column(sa.Boolean)
     awarded: Mapped[float | None] = mapped_column(sa.Float)

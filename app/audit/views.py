@@ -32,9 +32,9 @@ def index():
     actor_ids = services.actor_ids_matching(actor) if actor else None
     entries = services.recent_entries(action=action or None, actor_ids=actor_ids, page=page,
                                       per_page=PER_PAGE)
-    labels = hooks_of().action_labels
-    codes = sorted(set(labels) | set(services.actions_in_use()))
-    choices = [(code, f"{action_label(code)}（{code}）" if code in labels else code) for code in codes]
+    codes = sorted(set(hooks_of().action_labels) | set(services.actions_in_use()))
+    # Labels only (grouped by feature, as the codes sort); an action without a label yet shows its code.
+    choices = [(code, action_label(code)) for code in codes]
     return render_template(
         "audit/index.html", entries=entries, action=action, actor=actor, choices=choices,
         actor_unknown=bool(actor) and not actor_ids, action_label=action_label, target_label=target_label,

@@ -214,6 +214,7 @@ class Sheet:
     title: str
     columns: Sequence[OutColumn]
     rows: Iterable[Sequence[Any]]
+    heading: str | None = None  # printed at the top of every page; the sheet's title when None
 
 
 _FORMATS = {
@@ -225,6 +226,9 @@ _FORMATS = {
 }
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="FDE9E7")
+_CENTRED = Alignment(horizontal="center")
+# Excel width units that fit across A4 portrait with the default margins; wider sheets print landscape.
+A4_PORTRAIT_WIDTH = 95
 
 
 def neutralise(value: Any) -> Any:
@@ -255,6 +259,19 @@ def _convert(value: Any, kind: str) -> Any:
     return value
 
 
+def set_print_layout(sheet, spec: Sheet, widths: Sequence[float]) -> None:
+    """Every exported sheet prints on A4: landscape when wider than portrait, one page wide, the header
+    row repeated on each page, the sheet's heading at the top and page numbers at the bottom."""
+    sheet.page_setup.paperSize = 9  # A4 (openpyxl PAPERSIZE_A4)
+    sheet.page_setup.orientation = "landscape" if sum(widths) > A4_PORTRAIT_WIDTH else "portrait"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
+    sheet.print_title_rows = "1:1"
+    sheet.oddHeader.center.text = (spec.heading or spec.title).replace("&", "&&")
+    sheet.oddFooter.center.text = _("第 &P 页，共 &N 页")
+
+
 def build_workbook(sheets: Sequence[Sheet]) -> bytes:
     """Write the sheets to .xlsx bytes: header row frozen and styled, widths fitted, values typed.
 
@@ -279,6 +296,8 @@ def build_workbook(sheets: Sequence[Sheet]) -> bytes:
                 if kind in _FORMATS and converted is not None:
                     cell = WriteOnlyCell(sheet, value=converted)
                     cell.number_format = _FORMATS[kind]
+                    if kind == "int":  # 名次, 题号: centred, so that a number never runs into the name beside it
+                        cell.alignment = _CENTRED
                     cells.append(cell)
                     continue
                 # A string's display width is at most twice its length: measure only what could widen.
@@ -286,15 +305,16 @@ def build_workbook(sheets: Sequence[Sheet]) -> bytes:
                     widths[index] = max(widths[index], display_width(converted))
                 cells.append(converted)
             rows_out.append(cells)
-        for index, column in enumerate(spec.columns, start=1):
-            width = column.width or min(widths[index - 1] + 2, 60)
+        final_widths = [column.width or min(widths[index] + 2, 60) for index, column in enumerate(spec.columns)]
+        for index, width in enumerate(final_widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
+        set_print_layout(sheet, spec, final_widths)
         header = []
         for column in spec.columns:
             cell = WriteOnlyCell(sheet, value=column.header)
             cell.font = _HEADER_FONT
             cell.fill = _HEADER_FILL
-            cell.alignment = Alignment(vertical="center")
+            cell.alignment = Alignment(horizontal="center" if column.kind == "int" else None, vertical="center")
             header.append(cell)
         sheet.append(header)
         for cells in rows_out:

@@ -79,4 +79,4 @@ def export_command(target: Path) -> None:
     member_ids = sa.select(User.id).where(User.unit_id.is_not(None))
     count = db.session.scalar(sa.select(sa.func.count()).select_from(member_ids.subquery()))
     target.write_bytes(roster_workbook(member_ids))
-    click.echo(f"已导出 {count} 人到 {target}。")
+    click.echo(f"已导出 {count} 人到 {target}（“状态”列注明在册或已停用）。")

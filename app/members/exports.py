@@ -12,6 +12,9 @@ from app.members.importing import InitialPassword
 from app.units.models import Unit
 
 ROSTER_SHEET_TITLE = "人员名册"
+# The export's last column says who is still on the roster; the import does not read it (a re-import
+# changes nothing, and never re-enables or disables anyone).
+STATUS_HEADER, ACTIVE_LABEL, DISABLED_LABEL = "状态", "在册", "已停用"
 
 
 def roster_template() -> bytes:
@@ -20,24 +23,25 @@ def roster_template() -> bytes:
 
 
 def roster_rows(member_ids: sa.Select) -> Iterable[tuple]:
-    """Rows in ROSTER_COLUMNS order for the members whose ids `member_ids` selects, one query, streamed."""
+    """Rows in ROSTER_COLUMNS order, then 状态 (在册/已停用), for the members `member_ids` selects; one query, streamed."""
     branch = aliased(Unit)
     query = (
         sa.select(Unit.name, User.name, User.staff_id, User.mobile, User.gender, User.political_status,
-                  branch.name)
+                  branch.name, User.active)
         .join(Unit, User.unit_id == Unit.id)
         .outerjoin(branch, User.branch_id == branch.id)
         .where(User.id.in_(member_ids))
         .order_by(Unit.sort_order, Unit.id, branch.sort_order.nulls_first(), branch.id.nulls_first(), User.staff_id)
         .execution_options(yield_per=2000)
     )
-    for row in db.session.execute(query):
-        yield tuple(row)
+    for *values, active in db.session.execute(query):
+        yield (*values, ACTIVE_LABEL if active else DISABLED_LABEL)
 
 
 def roster_workbook(member_ids: sa.Select) -> bytes:
-    """The roster as .xlsx in the import template's columns, so that exporting then importing changes nothing."""
+    """The roster as .xlsx in the import template's columns plus 状态, so that exporting then importing changes nothing."""
     columns = [OutColumn(column.header, width=column.width) for column in ROSTER_COLUMNS]
+    columns.append(OutColumn(STATUS_HEADER, width=8))
     return build_workbook([Sheet(ROSTER_SHEET_TITLE, columns, roster_rows(member_ids))])
 
 

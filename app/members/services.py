@@ -104,6 +104,15 @@ def member_ids(actor: User, filters: MemberFilters | None = None) -> sa.Select:
     return query
 
 
+def roster_counts(actor: User, filters: MemberFilters) -> dict[str, int]:
+    """How many of the matching accounts are on the roster (在册: active) and how many are disabled (one query)."""
+    counts = dict(db.session.execute(
+        sa.select(User.active, sa.func.count(User.id)).where(User.id.in_(member_ids(actor, filters)))
+        .group_by(User.active)
+    ).all())
+    return {"active": counts.get(True, 0), "disabled": counts.get(False, 0)}
+
+
 def list_members(actor: User, filters: MemberFilters, page: int = 1, per_page: int = PER_PAGE):
     """One page of the accounts `actor` may see, with unit, branch and roles loaded up front."""
     query = (

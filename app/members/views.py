@@ -77,7 +77,7 @@ def index():
         password_sheets.purge_expired()
     return render_template("members/index.html", page=page, filters=filters,
                            units=services.units_for(current_user), branches=services.branches_for(current_user),
-                           staff_only=services.STAFF_ONLY)
+                           staff_only=services.STAFF_ONLY, counts=services.roster_counts(current_user, filters))
 
 
 @bp.get("/<int:member_id>")

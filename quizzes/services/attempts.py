@@ -5,6 +5,7 @@ unique constraints (a losing concurrent start gets the winner's attempt back); a
 UPDATE guarded by the client's sequence number; submitting locks the attempt row, so a second
 submission finds it scored and returns the same result.
 """
+import re
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from app.extensions import db
 from app.units.models import Unit
 from quizzes.models import Attempt, AttemptItem, Question, Quiz, quiz_eligible_units
 from quizzes.services.answers import InvalidResponse, normalise_response, score_response
-from quizzes.services.papers import PaperError, assemble_paper, new_seed, to_original
+from quizzes.services.papers import PaperError, assemble_paper, new_seed, to_displayed, to_original
 from quizzes.services.timing import (
     GRACE_SECONDS,
     OPEN,
@@ -192,21 +193,53 @@ _SAVE_STORE = (
     .where(_items.c.attempt_id == sa.bindparam("p_attempt"), _items.c.position == sa.bindparam("p_position"),
            _items.c.response_seq < sa.bindparam("p_seq"))
     .values(response=sa.bindparam("p_response", type_=sa.JSON(none_as_null=True)),
-            response_seq=sa.bindparam("p_seq"), saved_at=sa.bindparam("p_saved_at"))
+            response_seq=sa.bindparam("p_seq"), response_page=None, saved_at=sa.bindparam("p_saved_at"))
 )
-_SAVED_SEQ = sa.select(_items.c.response_seq).where(
+# A page that names itself: its own saves are ordered by its seq; another page's save wins by arriving later.
+_SAVE_STORE_FROM_PAGE = (
+    sa.update(_items)
+    .where(_items.c.attempt_id == sa.bindparam("p_attempt"), _items.c.position == sa.bindparam("p_position"),
+           sa.or_(_items.c.response_page.is_(None), _items.c.response_page != sa.bindparam("p_page"),
+                  _items.c.response_seq < sa.bindparam("p_seq")))
+    .values(response=sa.bindparam("p_response", type_=sa.JSON(none_as_null=True)),
+            response_seq=sa.bindparam("p_seq"), response_page=sa.bindparam("p_page"),
+            saved_at=sa.bindparam("p_saved_at"))
+)
+_SAVED = sa.select(_items.c.response_seq, _items.c.response).where(
     _items.c.attempt_id == sa.bindparam("p_attempt"), _items.c.position == sa.bindparam("p_position"))
+_PAGE_ID = re.compile(r"[A-Za-z0-9]{1,16}")
 
 
-def save_answer(attempt_id: int, user_id: int, position, response, seq, now: datetime | None = None) -> dict:
-    """Store the member's answer at `position` unless a newer one (higher seq) is already stored.
+def page_id(value) -> str | None:
+    """The answering page's own id as sent (1-16 letters/digits), None for a page that sends none."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _PAGE_ID.fullmatch(value):
+        raise AnswerRejected(400, _("页面标识无效"))
+    return value
 
-    One locking read of the attempt and that item, then one UPDATE guarded by seq; the paper is
-    never loaded. `response` is in displayed letters and stored in original letters.
+
+def store_answer(where: dict, stored, seq: int, page: str | None, now: datetime) -> bool:
+    """Store the answer unless it is stale: a save from the page that wrote the stored answer needs a higher
+    seq (a late resend of its older save loses); a save from another page is newer by arrival and wins."""
+    values = {**where, "p_seq": seq, "p_response": stored, "p_saved_at": now}
+    if page is None:  # a page from before pages had ids: the sequence number alone decides
+        return db.session.execute(_SAVE_STORE, values).rowcount == 1
+    return db.session.execute(_SAVE_STORE_FROM_PAGE, {**values, "p_page": page}).rowcount == 1
+
+
+def save_answer(attempt_id: int, user_id: int, position, response, seq, now: datetime | None = None, *,
+                page=None) -> dict:
+    """Store the member's answer at `position` unless it is stale (see store_answer).
+
+    One locking read of the attempt and that item, then one guarded UPDATE; the paper is never
+    loaded. `response` is in displayed letters and stored in original letters. A stale save is
+    answered with the stored answer, so the page can show what the server holds.
     """
     now = now or utcnow()
     position = _check_int(position, 1, 10_000, _("题号无效"))
     seq = _check_int(seq, 1, MAX_SEQ, _("序号无效"))
+    page = page_id(page)
     where = {"p_attempt": attempt_id, "p_position": position}
     row = db.session.execute(_SAVE_LOOKUP, where).first()
     if row is None:
@@ -228,12 +261,13 @@ def save_answer(attempt_id: int, user_id: int, position, response, seq, now: dat
     except InvalidResponse:
         raise AnswerRejected(400, _("答案格式不正确")) from None
     stored = to_original(row.question_type, shown, option_order)
-    updated = db.session.execute(_SAVE_STORE, {**where, "p_seq": seq, "p_response": stored, "p_saved_at": now}).rowcount
     remaining = remaining_until(row.deadline_at, now)
-    if updated == 1:
+    if store_answer(where, stored, seq, page, now):
         return {"saved": True, "seq": seq, "remaining_seconds": remaining}
-    current = db.session.execute(_SAVED_SEQ, where).scalar()
-    return {"saved": False, "stale": True, "seq": current, "remaining_seconds": remaining}
+    current = db.session.execute(_SAVED, where).first()
+    held = to_displayed(row.question_type, current.response, option_order)
+    return {"saved": False, "stale": True, "seq": current.response_seq, "remaining_seconds": remaining,
+            "response": held}
 
 
 # ---------------------------------------------------------------- leaving the page (切屏)

@@ -35,6 +35,7 @@ from app.extensions import db
 from quizzes.models import (
     QUESTION_TYPES,
     Attempt,
+    AttemptItem,
     PracticeAnswer,
     Question,
     QuestionBank,
@@ -326,6 +327,37 @@ def _count_wrong(user_id: int, question_id: int, now: datetime) -> None:
         .where(WrongAnswer.user_id == user_id, WrongAnswer.question_id == question_id)
         .values(wrong_count=WrongAnswer.wrong_count + 1, last_wrong_at=now, mastered=False)
     )
+
+
+def book_contest_mistakes(user: User, now: datetime | None = None) -> int:
+    """Put the wrong answers of the member's submitted contest attempts into the 错题本, each attempt once,
+    as soon as the quiz's review rules let the member see its answers; returns how many attempts were booked."""
+    from quizzes.services.taking import review_allowed
+
+    now = now or utcnow()
+    attempts = list(db.session.scalars(
+        sa.select(Attempt).join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(Attempt.user_id == user.id, Attempt.submitted_at.is_not(None), Attempt.mistakes_booked.is_(False),
+               Quiz.review_policy != "never")
+        .order_by(Attempt.submitted_at)
+    ))
+    booked = 0
+    for attempt in attempts:
+        if not review_allowed(attempt, now):
+            continue
+        # Claimed first, guarded: of two requests at once only one books the attempt.
+        claimed = db.session.execute(
+            sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.mistakes_booked.is_(False))
+            .values(mistakes_booked=True).execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            continue
+        wrong = list(db.session.scalars(sa.select(AttemptItem.question_id).where(
+            AttemptItem.attempt_id == attempt.id, AttemptItem.is_correct.is_not(True))))
+        for question_id in wrong:
+            _count_wrong(user.id, question_id, attempt.submitted_at)
+        booked += 1
+    return booked
 
 
 def answer_of(user: User, answer_id: int) -> PracticeAnswer | None:

@@ -7,12 +7,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app.accounts.models import User
 from app.common.clock import utcnow
 from app.extensions import db
-from quizzes.models import Attempt, AttemptItem, Question, Quiz, blank_count, question_type_label
+from quizzes.models import (
+    OPTION_LETTERS,
+    Attempt,
+    AttemptItem,
+    Question,
+    Quiz,
+    blank_count,
+    question_type_label,
+)
 from quizzes.services.answers import format_answer, format_response
 from quizzes.services.attempts import eligibility_clause, open_attempt
 from quizzes.services.papers import displayed_options, to_displayed
@@ -125,18 +134,34 @@ def review_allowed(attempt: Attempt, now: datetime | None = None) -> bool:
     return open_attempt(attempt.quiz_id, attempt.user_id) is None
 
 
+def review_choices(qtype: str, options: list[str], key, response) -> list[dict]:
+    """The options as the member saw them, each marked as the correct one and/or the member's choice."""
+    if qtype == "judge":
+        return [{"letter": "", "text": _("对"), "is_key": key is True, "is_mine": response is True},
+                {"letter": "", "text": _("错"), "is_key": key is False, "is_mine": response is False}]
+    if qtype not in ("single", "multiple"):
+        return []
+    keys = {key} if qtype == "single" else set(key or [])
+    mine = set() if response is None else ({response} if qtype == "single" else set(response))
+    return [{"letter": letter, "text": text, "is_key": letter in keys, "is_mine": letter in mine}
+            for letter, text in zip(OPTION_LETTERS, options, strict=False)]
+
+
 def review_items(attempt: Attempt) -> list[dict]:
     """Each question of the submitted attempt with the member's answer, the key and the explanation."""
     rows = []
     for item, question in _paper_rows(attempt):
         qtype = question.question_type
         order = item.option_order
+        options = displayed_options(item.options, order)
         rows.append({
+            "choices": review_choices(qtype, options, to_displayed(qtype, item.answer, order),
+                                      to_displayed(qtype, item.response, order)),
             "position": item.position,
             "type": qtype,
             "type_label": question_type_label(qtype),
             "stem": item.stem,
-            "options": displayed_options(item.options, order),
+            "options": options,
             "response": format_response(qtype, to_displayed(qtype, item.response, order)),
             "answer": format_answer(qtype, to_displayed(qtype, item.answer, order)).replace("|", " | "),
             "explanation": item.explanation or "",

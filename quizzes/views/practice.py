@@ -39,6 +39,12 @@ def _save(state: dict | None) -> None:
         session[STATE_KEY] = state
 
 
+def _book_contest_mistakes() -> None:
+    """Contest mistakes join the book when the member next looks at it (a reviewable attempt's, once)."""
+    if current_user.has_role(Role.MEMBER) and services.book_contest_mistakes(current_user):
+        db.session.commit()
+
+
 def _template_context() -> dict:
     return {"letters": OPTION_LETTERS}
 
@@ -48,6 +54,7 @@ def _template_context() -> dict:
 @bp.get("/")
 @roles_required(*PRACTISERS)
 def index():
+    _book_contest_mistakes()
     return render_template(
         "quizzes/practice/index.html", banks=services.bank_overview(current_user),
         book=services.wrong_book_counts(current_user), state=_state(), form=ConfirmForm(),
@@ -230,6 +237,7 @@ def wrong_book():
         show = "open"
     bank_id = int_arg("bank")
     page = int_arg("page") or 1
+    _book_contest_mistakes()
     return render_template(
         "quizzes/practice/wrong_book.html", page=services.wrong_book(current_user, show, bank_id, page),
         show=show, bank_id=bank_id, banks=services.wrong_book_banks(current_user),

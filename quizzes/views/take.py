@@ -3,10 +3,11 @@
 The answering page saves every answer the moment it is chosen (static/js/quiz-take.js); the JSON
 endpoints below are cheap and idempotent so that a phone on flaky mobile data can retry freely.
 """
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.common.access import Role, roles_required
+from app.common.http import no_store
 from app.extensions import db
 from quizzes.models import Attempt, Quiz
 from quizzes.services import attempts as engine
@@ -40,6 +41,11 @@ def _settle_attempt(attempt: Attempt) -> Attempt:
     return attempt
 
 
+def _live(page):
+    """An attempt page or result is never kept by the browser: Back after submitting asks the server again."""
+    return no_store(make_response(page))
+
+
 def _json_body() -> dict:
     data = request.get_json(silent=True)
     return data if isinstance(data, dict) else {}
@@ -51,7 +57,7 @@ def _json_body() -> dict:
 @roles_required(Role.MEMBER)
 def index():
     settle_expired(user_id=current_user.id)
-    return render_template("quizzes/take/index.html", rows=taking.member_quizzes(current_user), OPEN=OPEN)
+    return _live(render_template("quizzes/take/index.html", rows=taking.member_quizzes(current_user), OPEN=OPEN))
 
 
 @bp.get("/<int:quiz_id>")
@@ -62,11 +68,11 @@ def start_page(quiz_id: int):
     attempts = taking.member_attempts(quiz, current_user)
     open_attempt = next((attempt for attempt in attempts if attempt.submitted_at is None), None)
     used = max((attempt.number for attempt in attempts), default=0)
-    return render_template(
+    return _live(render_template(
         "quizzes/take/start.html", quiz=quiz, attempts=attempts, open_attempt=open_attempt,
         attempts_left=max(0, quiz.attempts_allowed - used), status=window_status(quiz), OPEN=OPEN,
         refusal=engine.start_refusal(quiz, current_user),
-    )
+    ))
 
 
 @bp.post("/<int:quiz_id>/start")
@@ -88,9 +94,9 @@ def start(quiz_id: int):
 def attempt(attempt_id: int):
     attempt = _settle_attempt(_own_attempt_or_404(attempt_id))
     if attempt.submitted_at is not None:
-        return redirect(url_for("quizzes.take.result", attempt_id=attempt.id))
+        return _live(redirect(url_for("quizzes.take.result", attempt_id=attempt.id)))
     state = taking.attempt_state(attempt)
-    return render_template("quizzes/take/attempt.html", attempt=attempt, quiz=attempt.quiz, state=state)
+    return _live(render_template("quizzes/take/attempt.html", attempt=attempt, quiz=attempt.quiz, state=state))
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
@@ -98,19 +104,25 @@ def attempt(attempt_id: int):
 def result(attempt_id: int):
     attempt = _settle_attempt(_own_attempt_or_404(attempt_id))
     if attempt.submitted_at is None:
-        return redirect(url_for("quizzes.take.attempt", attempt_id=attempt.id))
+        return _live(redirect(url_for("quizzes.take.attempt", attempt_id=attempt.id)))
     from quizzes.services.ranking import rank_of
 
     quiz = attempt.quiz
     settle_expired(quiz.id)  # the rank counts everyone whose time ran out; keep that work
     reviewable = taking.review_allowed(attempt)
-    return render_template(
+    if reviewable:
+        from quizzes.services.practice import book_contest_mistakes
+
+        book_contest_mistakes(current_user)
+        db.session.commit()
+    return _live(render_template(
         "quizzes/take/result.html", attempt=attempt, quiz=quiz, rank=rank_of(quiz, current_user.id),
-        review=taking.review_items(attempt) if reviewable else None,
+        review=taking.review_items(attempt) if reviewable else None, booked_mistakes=attempt.mistakes_booked,
+        only_wrong=request.args.get("wrong") == "1",
         later=quiz.review_policy == "after_close" and not reviewable,
         attempts_left=max(0, quiz.attempts_allowed - engine.attempts_used(quiz.id, current_user.id)),
         status=window_status(quiz), OPEN=OPEN,
-    )
+    ))
 
 
 # ---------------------------------------------------------------- JSON for the answering page
@@ -127,9 +139,7 @@ def _rejected(error: engine.AnswerRejected):
 @roles_required(Role.MEMBER)
 def state(attempt_id: int):
     attempt = _settle_attempt(_own_attempt_or_404(attempt_id))
-    response = jsonify(taking.attempt_state(attempt))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(jsonify(taking.attempt_state(attempt)))
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")
@@ -138,7 +148,7 @@ def answers(attempt_id: int):
     data = _json_body()
     try:
         outcome = engine.save_answer(attempt_id, current_user.id, data.get("position"), data.get("response"),
-                                     data.get("seq"))
+                                     data.get("seq"), page=data.get("page"))
     except engine.AnswerRejected as error:
         return _rejected(error)
     db.session.commit()
@@ -167,7 +177,7 @@ def submit(attempt_id: int):
             continue
         try:
             engine.save_answer(attempt.id, current_user.id, entry.get("position"), entry.get("response"),
-                               entry.get("seq"))
+                               entry.get("seq"), page=entry.get("page"))
         except engine.AnswerRejected as error:
             if error.status == 404:
                 abort(404)

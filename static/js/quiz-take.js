@@ -1,8 +1,11 @@
 /* Answering a quiz on a phone (templates/quizzes/take/attempt.html).
  *
  * Every answer is sent the moment it is chosen (fill blanks: after a short pause in typing, and on
- * leaving the box). Each position has an increasing sequence number, so the server keeps only the
- * newest answer whatever order resends arrive in. Unsent answers wait in a queue that retries with
+ * leaving the box). Each page load has its own id and counts its saves per position from 1, so the
+ * server keeps this page's newest answer whatever order its resends arrive in, while a change made
+ * on another phone or tab (another page id) wins by arriving later. A save the server refuses as
+ * stale comes back with the answer it holds, which the page then shows and says so; coming back to
+ * the page (focus, visibility, back-forward cache) fetches every answer again. Unsent answers wait in a queue that retries with
  * backoff and are kept in localStorage, so a reload while offline sends them later. The clock is the
  * server's: the page counts down the remaining seconds it was given and re-syncs on every save.
  */
@@ -19,6 +22,8 @@
   var storeKey = "saishi.quiz.pending." + data.attemptId;
   var placeKey = "saishi.quiz.current." + data.attemptId;
   var FILL_DELAY = 700;
+  // This page's own id: its saves are ordered among themselves by seq, against other pages by arrival.
+  var pageId = (Date.now().toString(36) + Math.random().toString(36).slice(2)).replace(/[^a-z0-9]/g, "").slice(0, 16);
   var REQUEST_TIMEOUT = 15000;
 
   var sections = Array.prototype.slice.call(root.querySelectorAll(".quiz-q"));
@@ -28,7 +33,7 @@
   sections.forEach(function (section) {
     var position = section.getAttribute("data-position");
     byPosition[position] = section;
-    seqs[position] = parseInt(section.getAttribute("data-seq"), 10) || 0;
+    seqs[position] = 0;
     lastRecorded[position] = JSON.stringify(readResponse(section));
   });
 
@@ -42,7 +47,7 @@
   var submitForm = root.querySelector("[data-submit-form]");
   var confirmEl = root.querySelector("[data-confirm]");
 
-  var pending = {};          // position -> {position, response, seq} not yet confirmed by the server
+  var pending = {};          // position -> {position, response, seq, page} not yet confirmed by the server
   var inflight = null;
   var failures = 0;
   var retryTimer = null;
@@ -114,8 +119,34 @@
   function markCard(position) {
     paintChoices(byPosition[position]);
     var cell = root.querySelector('[data-goto="' + position + '"]');
-    if (cell) { cell.classList.toggle("is-answered", readResponse(byPosition[position]) !== null); }
+    if (cell) {
+      var unsaved = !!pending[position];
+      cell.classList.toggle("is-answered", readResponse(byPosition[position]) !== null && !unsaved);
+      cell.classList.toggle("is-unsaved", unsaved);
+    }
     updateSummary();
+  }
+
+  function describe(section, response) {  // an answer as the member reads it, for "updated to …"
+    var type = section.getAttribute("data-type");
+    if (response === null || response === undefined) { return message("unanswered"); }
+    if (type === "judge") { return response ? message("true") : message("false"); }
+    if (type === "multiple") { return response.join(""); }
+    if (type === "fill") { return response.join(" | "); }
+    return String(response);
+  }
+
+  function takeServerAnswer(key, response) {  // the server holds another page's answer: show it, say so
+    var section = byPosition[key];
+    if (!section || pending[key]) { return; }
+    var before = JSON.stringify(readResponse(section));
+    applyResponse(section, response);
+    var after = JSON.stringify(readResponse(section));
+    lastRecorded[key] = after;
+    markCard(key);
+    if (before !== after) {
+      showAlert(message("otherDevice", { n: key, answer: describe(section, readResponse(section)) }), "warning");
+    }
   }
 
   function answeredCount() {
@@ -159,9 +190,8 @@
     entries.forEach(function (entry) {
       var key = String(entry.position);
       var section = byPosition[key];
-      if (!section || typeof entry.seq !== "number" || entry.seq <= seqs[key]) { return; }
-      pending[key] = entry;
-      seqs[key] = entry.seq;
+      if (!section || typeof entry.seq !== "number") { return; }
+      pending[key] = entry;  // sent under the page id it was made on, so it keeps its place among that page's saves
       applyResponse(section, entry.response);
       lastRecorded[key] = JSON.stringify(entry.response);
     });
@@ -176,7 +206,7 @@
     if (serialised === lastRecorded[key]) { return; }
     lastRecorded[key] = serialised;
     seqs[key] = (seqs[key] || 0) + 1;
-    pending[key] = { position: parseInt(key, 10), response: response, seq: seqs[key] };
+    pending[key] = { position: parseInt(key, 10), response: response, seq: seqs[key], page: pageId };
     persist();
     markCard(key);
     flush();
@@ -235,9 +265,13 @@
       if (result.status === 200) {
         failures = 0;
         var key = String(entry.position);
-        if (pending[key] && pending[key].seq <= entry.seq) { delete pending[key]; persist(); }
+        if (pending[key] && pending[key].page === entry.page && pending[key].seq <= entry.seq) {
+          delete pending[key];
+          persist();
+        }
         if (typeof body.remaining_seconds === "number") { syncClock(body.remaining_seconds); }
-        if (body.stale) { refreshState(); }
+        if (body.stale && "response" in body) { takeServerAnswer(key, body.response); }
+        markCard(key);
         flush();
       } else if (result.status === 409) {
         goToResult();
@@ -275,8 +309,11 @@
     if (Math.abs(next - endAt) > 2000) { endAt = next; }
   }
 
+  var lastRefresh = 0;
+
   function refreshState() {
-    if (finished) { return; }
+    if (finished || Date.now() - lastRefresh < 1000) { return; }  // focus and visibility often come together
+    lastRefresh = Date.now();
     fetch(data.stateUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (state) {
@@ -286,12 +323,10 @@
         (state.items || []).forEach(function (item) {
           var key = String(item.position);
           var section = byPosition[key];
-          if (section && item.seq > seqs[key] && !pending[key]) {
-            seqs[key] = item.seq;
-            applyResponse(section, item.response);
-            lastRecorded[key] = JSON.stringify(readResponse(section));
-            markCard(key);
-          }
+          // Not over an answer this page has yet to save, nor under the member's fingers.
+          if (!section || pending[key]) { return; }
+          if (section.getAttribute("data-type") === "fill" && section.contains(document.activeElement)) { return; }
+          if (JSON.stringify(item.response) !== lastRecorded[key]) { takeServerAnswer(key, item.response); }
         });
       })
       .catch(function () { /* offline: the next save or visit tries again */ });
@@ -431,8 +466,13 @@
   window.addEventListener("beforeunload", function () { unloading = true; persist(); });
   window.addEventListener("pageshow", function (event) {
     unloading = false;
-    if (event.persisted) { refreshState(); retryNow(); }
+    if (!event.persisted) { return; }
+    // Back from the result (back-forward cache): this page must not pose as a live attempt.
+    if (finished) { window.location.replace(data.resultUrl); return; }
+    refreshState();
+    retryNow();
   });
+  window.addEventListener("focus", function () { refreshState(); });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") {
       persist();

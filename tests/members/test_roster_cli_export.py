@@ -89,8 +89,8 @@ def test_export_then_import_changes_nothing(app, make_unit, make_member, make_st
     exported = runner.invoke(args=["members", "export", str(target)])
     assert exported.exit_code == 0 and "3 人" in exported.output
     rows = sheet_rows(target.read_bytes())
-    assert rows[0] == ("单位", "姓名", "工号", "手机号", "性别", "政治面貌", "支部")
-    assert ("市委办公室", "张伟", "00123", "13800138000", "男", "中共党员", "第一党支部") in rows
+    assert rows[0] == ("单位", "姓名", "工号", "手机号", "性别", "政治面貌", "支部", "状态")
+    assert ("市委办公室", "张伟", "00123", "13800138000", "男", "中共党员", "第一党支部", "在册") in rows
     assert all(row[1] != "外聘评委" for row in rows)
 
     result = import_roster(target.read_bytes())
@@ -121,3 +121,22 @@ def test_web_export_is_scoped_and_round_trips(client_for, organiser_client, make
     assert response.status_code == 200
     assert 'data-count="unchanged">3<' in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 4  # nobody added
+
+
+def test_the_export_says_who_is_disabled_and_reimport_still_changes_nothing(organiser_client, make_unit, make_member):
+    office = make_unit("市委办公室")
+    make_member(unit=office, name="在职", staff_id="A001")
+    make_member(unit=office, name="离职", staff_id="A002", active=False)
+
+    everything = sheet_rows(organiser_client.get("/members/export").data)
+    assert everything[0][-1] == "状态"
+    assert {row[2]: row[-1] for row in everything[1:]} == {"A001": "在册", "A002": "已停用"}
+    active_only = sheet_rows(organiser_client.get("/members/export?active=1").data)
+    assert [row[2] for row in active_only[1:]] == ["A001"]
+
+    before = snapshot()
+    response = upload(organiser_client, organiser_client.get("/members/export").data)
+    assert 'data-count="unchanged">2<' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert snapshot()[:2] == before[:2]
+    assert db.session.scalar(sa.select(User.active).where(User.staff_id == "A002")) is False

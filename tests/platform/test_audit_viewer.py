@@ -90,3 +90,9 @@ def test_the_viewer_offers_no_way_to_change_entries(app, admin_client, admin):
         assert getattr(admin_client, method)("/audit/").status_code == 405
     audit_rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("audit.")]
     assert {method for rule in audit_rules for method in rule.methods} <= {"GET", "HEAD", "OPTIONS"}
+
+
+def test_the_action_filter_shows_labels_not_internal_codes(admin_client):
+    page = admin_client.get("/audit/").get_data(as_text=True)
+    assert '<option value="account.locked">账号锁定</option>' in page
+    assert "（account.locked）" not in page

@@ -46,9 +46,9 @@ def start(quiz, member, at=T0):
     return attempt
 
 
-def save(attempt, member, position, response, seq, at):
+def save(attempt, member, position, response, seq, at, page=None):
     with clock.frozen_at(at):
-        outcome = engine.save_answer(attempt.id, member.id, position, response, seq)
+        outcome = engine.save_answer(attempt.id, member.id, position, response, seq, page=page)
         db.session.commit()
     return outcome
 
@@ -140,10 +140,52 @@ def test_a_stale_seq_is_ignored(quiz, member):
 
     assert save(attempt, member, 1, "C", 5, at)["saved"]
     stale = save(attempt, member, 1, "A", 4, at)
-    assert stale == {"saved": False, "stale": True, "seq": 5, "remaining_seconds": 570}
+    assert stale == {"saved": False, "stale": True, "seq": 5, "remaining_seconds": 570, "response": "C"}
     assert save(attempt, member, 1, "A", 5, at)["saved"] is False  # a resend of the same seq too
     item = items_of(attempt.id)[0]
     assert (item.response_seq, attempt_state(fresh(attempt.id), at)["items"][0]["response"]) == (5, "C")
+
+
+def test_a_change_on_another_page_wins_by_arriving_later(quiz, member):
+    """Phone 1 answered Q1 five times; phone 2, opened before, answers once: phone 2's change is the newer."""
+    attempt = start(quiz, member)
+    at = T0 + timedelta(seconds=30)
+    for seq, letter in enumerate("ABCDA", start=1):
+        assert save(attempt, member, 1, letter, seq, at, page="phone1")["saved"]
+
+    assert save(attempt, member, 1, "B", 1, at, page="phone2")["saved"] is True
+    assert attempt_state(fresh(attempt.id), at)["items"][0]["response"] == "B"
+    # and back on phone 1, its next change wins again although its seq is lower than nothing stored
+    assert save(attempt, member, 1, "C", 6, at, page="phone1")["saved"] is True
+    assert attempt_state(fresh(attempt.id), at)["items"][0]["response"] == "C"
+
+
+def test_a_late_resend_from_the_same_page_still_loses_and_is_told_the_stored_answer(quiz, member):
+    attempt = start(quiz, member)
+    at = T0 + timedelta(seconds=30)
+    assert save(attempt, member, 1, "A", 1, at, page="phone2")["saved"]
+    assert save(attempt, member, 1, "D", 2, at, page="phone2")["saved"]
+
+    late = save(attempt, member, 1, "A", 1, at, page="phone2")
+    assert late["saved"] is False and late["stale"] is True
+    assert late["response"] == "D"
+    assert attempt_state(fresh(attempt.id), at)["items"][0]["response"] == "D"
+
+
+def test_a_stale_save_of_a_cleared_answer_reports_it_unanswered(quiz, member):
+    attempt = start(quiz, member)
+    save(attempt, member, 1, "A", 1, T0, page="p1")
+    save(attempt, member, 1, None, 2, T0, page="p1")
+    late = save(attempt, member, 1, "A", 1, T0, page="p1")
+    assert late["response"] is None
+
+
+@pytest.mark.parametrize("page", ["", "x" * 17, "a b", 5, ["p"]])
+def test_a_malformed_page_id_is_refused(quiz, member, page):
+    attempt = start(quiz, member)
+    with pytest.raises(engine.AnswerRejected) as refused:
+        engine.save_answer(attempt.id, member.id, 1, "A", 1, page=page)
+    assert refused.value.status == 400
 
 
 def test_clearing_an_answer_stores_no_response(quiz, member):

@@ -52,3 +52,26 @@ def test_the_demo_quiz_does_not_hand_out_its_key_for_the_second_attempt(make_cam
     review = phone.get(f"/quizzes/attempts/{attempt_id}/review")
     shown = result + (review.get_data(as_text=True) if review.status_code == 200 else "")
     assert explanations and not any(text and text in shown for text in explanations)
+
+
+def test_demo_members_answered_at_sensible_hours_and_signed_in_to_do_so(make_campaign, make_member, make_unit,
+                                                                      organiser_client):
+    from app.accounts.models import User
+    from app.common.clock import to_local
+
+    make_campaign()
+    unit = make_unit()
+    members = [make_member(unit=unit) for _ in range(12)]
+    load_demo_quiz()
+    db.session.commit()
+
+    attempts = list(db.session.scalars(sa.select(Attempt)))
+    assert attempts
+    for attempt in attempts:
+        assert 8 <= to_local(attempt.started_at).hour <= 21 and 8 <= to_local(attempt.submitted_at).hour <= 21
+        assert db.session.get(User, attempt.user_id).last_login_at == attempt.started_at
+
+    untouched = make_member(unit=unit, must_change_password=False)
+    page = organiser_client.get(f"/members/{untouched.id}").get_data(as_text=True)
+    assert "从未登录" in page and "已自行设置" not in page and "由管理员设置，本人尚未登录" in page
+    assert len(members) == 12

@@ -94,16 +94,48 @@ def test_question_sheet_counts_and_picks(setting):
     assert questions["G2"].number_format == "0.0%"
 
 
-def test_answer_sheet_lists_every_answer_in_bank_letters(setting):
+def test_answer_sheet_gives_the_letters_the_member_saw_with_option_text_and_the_bank_letters(setting):
     answers = open_book(results_workbook(setting["quiz"]))["答卷明细"]
 
+    # the first member's paper showed the options as 3, 2, 4: bank A ("2") was their B
     assert rows(answers) == [
-        ("姓名", "工号", "单位", "第几次作答", "题序", "题干", "作答", "正确答案", "是否正确", "得分"),
-        ("'=HYPERLINK(\"http://x\",\"点我\")", "A001", "市委办", 1, 1, "'=1+1 是几？", "A", "A", "正确", 50),
-        ("'=HYPERLINK(\"http://x\",\"点我\")", "A001", "市委办", 1, 2, "填空：＿＿", "40", "四十/40", "正确", 50),
-        ("'@SUM(A1)", "A002", "市委办", 1, 1, "'=1+1 是几？", "B", "A", "错误", 0),
-        ("'@SUM(A1)", "A002", "市委办", 1, 2, "填空：＿＿", "'+五十", "四十/40", "错误", 0),
+        ("姓名", "工号", "单位", "第几次作答", "题序", "题干", "作答", "正确答案", "是否正确", "得分",
+         "题库字母（作答 / 正确答案）"),
+        ("'=HYPERLINK(\"http://x\",\"点我\")", "A001", "市委办", 1, 1, "'=1+1 是几？", "B（2）", "B（2）", "正确", 50,
+         "A / A"),
+        ("'=HYPERLINK(\"http://x\",\"点我\")", "A001", "市委办", 1, 2, "填空：＿＿", "40", "四十/40", "正确", 50, None),
+        ("'@SUM(A1)", "A002", "市委办", 1, 1, "'=1+1 是几？", "B（3）", "A（2）", "错误", 0, None),
+        ("'@SUM(A1)", "A002", "市委办", 1, 2, "填空：＿＿", "'+五十", "四十/40", "错误", 0, None),
     ]
+
+
+def test_every_sheet_prints_on_a4_one_page_wide_with_the_header_repeated(setting):
+    book = open_book(results_workbook(setting["quiz"]))
+    for sheet in book.worksheets:
+        assert sheet.page_setup.paperSize == 9, sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+        assert sheet.page_setup.fitToHeight == 0  # as many pages down as it needs
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.oddHeader.center.text == f"知识竞赛 · {sheet.title}"
+        assert "&P" in sheet.oddFooter.center.text
+    assert book["答卷明细"].page_setup.orientation == "landscape"  # wide
+    assert book["单位统计"].page_setup.orientation == "portrait"
+    ranking = book["个人排名"]
+    assert ranking["A2"].alignment.horizontal == "center"  # 名次 never runs into 姓名
+    assert ranking.column_dimensions["A"].width >= 8 and ranking.column_dimensions["B"].width >= 8
+
+
+def test_every_workbook_the_project_writes_gets_the_print_layout(app):
+    from app.common.xlsx import OutColumn, Sheet, build_workbook, template_workbook
+    from app.members.exports import ROSTER_COLUMNS
+
+    with app.test_request_context():
+        books = [build_workbook([Sheet("名单", [OutColumn("姓名")], [("张三",)])]),
+                 template_workbook("人员导入模板", ROSTER_COLUMNS)]
+    for content in books:
+        sheet = open_book(content).worksheets[0]
+        assert sheet.page_setup.paperSize == 9 and sheet.print_title_rows == "$1:$1"
+        assert sheet.oddHeader.center.text == sheet.title
 
 
 def test_absent_sheet_names_who_has_not_submitted(setting):

@@ -216,3 +216,10 @@ def test_settings_warn_when_answers_shown_on_submit_meet_a_second_attempt(organi
     single = organiser.post(f"/quizzes/manage/{quiz.id}/edit", data=settings_form(
         campaign, bank, review_policy="after_submit", attempts_allowed="1"), follow_redirects=True)
     assert "交卷后立即公布答案" not in single.get_data(as_text=True)
+
+
+def test_the_paper_page_of_a_random_draw_quiz_does_not_contradict_itself(organiser, make_quiz, bank):
+    quiz = make_quiz(banks=[bank], rules=[("single", 3, 2)], published=False)
+    page = organiser.get(f"/quizzes/manage/{quiz.id}/paper").get_data(as_text=True)
+    assert "本竞赛为随机抽题：每人按抽题规则抽 3 题" in page
+    assert "当前 3 题" not in page and "还没有选题" not in page

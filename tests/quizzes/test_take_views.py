@@ -117,7 +117,7 @@ def test_stale_and_invalid_saves(phone, quiz):
     assert answer(phone, attempt_id, 1, "B", 3).get_json()["saved"]
     stale = answer(phone, attempt_id, 1, "A", 2)
     assert stale.status_code == 200 and stale.get_json() == {
-        "saved": False, "stale": True, "seq": 3, "remaining_seconds": 900}
+        "saved": False, "stale": True, "seq": 3, "remaining_seconds": 900, "response": "B"}
     assert answer(phone, attempt_id, 1, "Q", 4).status_code == 400
     assert phone.post(f"/quizzes/attempts/{attempt_id}/answers", data="not json",
                       content_type="application/json").status_code == 400
@@ -343,3 +343,107 @@ def test_the_paper_keeps_the_question_as_shown_and_the_key_as_marked(phone, make
     assert "再次修改" not in result and "又改了" not in result and "（已修改）" not in result
     paper = client_for(make_staff("organiser")).get(f"/quizzes/manage/attempts/{attempt_id}").get_data(as_text=True)
     assert "遵义会议召开于哪一年？" in paper and "1935年" in paper and "再次修改" not in paper
+
+
+def test_attempt_pages_and_results_are_never_kept_by_the_browser(phone, quiz):
+    """Back after submitting must ask the server, which sends the member to the result."""
+    attempt_id = start(phone, quiz)
+    pages = [f"/quizzes/{quiz.id}", f"/quizzes/attempts/{attempt_id}", f"/quizzes/attempts/{attempt_id}/state"]
+    for url in pages:
+        assert "no-store" in phone.get(url).headers["Cache-Control"], url
+    phone.post(f"/quizzes/attempts/{attempt_id}/submit", json={})
+    back = phone.get(f"/quizzes/attempts/{attempt_id}")
+    assert back.status_code == 302 and back.headers["Location"].endswith("/result")
+    assert "no-store" in back.headers["Cache-Control"]
+    result = phone.get(f"/quizzes/attempts/{attempt_id}/result")
+    assert result.status_code == 200 and "no-store" in result.headers["Cache-Control"]
+
+
+def wrong_book_questions(member_id: int) -> dict[int, int]:
+    from quizzes.models import WrongAnswer
+
+    db.session.commit()
+    return {row.question_id: row.wrong_count for row in db.session.query(WrongAnswer).filter_by(user_id=member_id)}
+
+
+def test_contest_mistakes_go_into_the_wrong_book_once(phone, quiz, member):
+    attempt_id = start(phone, quiz)
+    items = items_of(attempt_id)
+    answer(phone, attempt_id, items[0].position, displayed_key(items[0]), 1)  # one right, the rest wrong or blank
+    phone.post(f"/quizzes/attempts/{attempt_id}/submit")
+    assert wrong_book_questions(member.id) == {}  # not before the member has seen the result
+
+    result = phone.get(f"/quizzes/attempts/{attempt_id}/result").get_data(as_text=True)
+    assert "已收入" in result
+    booked = wrong_book_questions(member.id)
+    assert set(booked) == {item.question_id for item in items[1:]} and set(booked.values()) == {1}
+    phone.get(f"/quizzes/attempts/{attempt_id}/result")
+    phone.get("/quizzes/practice/wrong")
+    assert wrong_book_questions(member.id) == booked  # once, however often the pages are opened
+    assert items[1].stem in phone.get("/quizzes/practice/wrong").get_data(as_text=True)
+
+
+def test_after_close_mistakes_join_the_book_only_after_the_close(phone, quiz, member):
+    quiz.review_policy = "after_close"
+    db.session.commit()
+    attempt_id = start(phone, quiz)
+    phone.post(f"/quizzes/attempts/{attempt_id}/submit")
+    phone.get(f"/quizzes/attempts/{attempt_id}/result")
+    phone.get("/quizzes/practice/wrong")
+    assert wrong_book_questions(member.id) == {}
+    with clock.frozen_at(quiz.closes_at + timedelta(seconds=1)):
+        phone.get("/quizzes/practice/wrong")
+    assert len(wrong_book_questions(member.id)) == len(items_of(attempt_id))
+
+
+def test_never_reviewed_quizzes_keep_their_mistakes_out_of_the_book(phone, quiz, member):
+    quiz.review_policy = "never"
+    db.session.commit()
+    attempt_id = start(phone, quiz)
+    phone.post(f"/quizzes/attempts/{attempt_id}/submit")
+    with clock.frozen_at(quiz.closes_at + timedelta(days=1)):
+        phone.get(f"/quizzes/attempts/{attempt_id}/result")
+        phone.get("/quizzes/practice/wrong")
+    assert wrong_book_questions(member.id) == {}
+
+
+def test_the_review_marks_choices_filters_mistakes_and_jumps(phone, quiz):
+    attempt_id = start(phone, quiz)
+    items = items_of(attempt_id)
+    single = next(item for item in items if item.question.question_type == "single")
+    key = displayed_key(single)
+    wrong = next(letter for letter in "ABCD" if letter != key)
+    answer(phone, attempt_id, single.position, wrong, 1)
+    right = next(item for item in items if item.question.question_type == "judge")
+    answer(phone, attempt_id, right.position, displayed_key(right), 1)
+    phone.post(f"/quizzes/attempts/{attempt_id}/submit")
+
+    page = phone.get(f"/quizzes/attempts/{attempt_id}/result").get_data(as_text=True)
+    block = page.split(f'id="r{single.position}"')[1].split("</li>\n  </ul>")[0]
+    assert f'class="is-key">\n        <span class="practice-letter">{key}' in block
+    assert f'class=" is-mine">\n        <span class="practice-letter">{wrong}' in block
+    assert f'href="/quizzes/attempts/{attempt_id}/result#r{single.position}"' in page  # the jump list
+    assert f"只看错题（{len(items) - 1}）" in page
+
+    only_wrong = phone.get(f"/quizzes/attempts/{attempt_id}/result?wrong=1").get_data(as_text=True)
+    assert f'id="r{single.position}"' in only_wrong and f'id="r{right.position}"' not in only_wrong
+    assert "显示全部" in only_wrong
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [(17, "17秒"), (723, "12分03秒"), (3723, "1小时02分03秒"), (0, "0秒")])
+def test_time_used_reads_unambiguously(app, seconds, shown):
+    from app.templating import time_spent
+
+    with app.test_request_context():
+        assert time_spent(seconds) == shown
+
+
+def test_the_start_page_states_each_rule_once(phone, make_quiz, bank):
+    from quizzes.demo import DEMO_QUIZ_RULES_TEXT
+
+    quiz = make_quiz(banks=[bank], rules=[("single", 3, 2)], time_limit_seconds=1200, attempts_allowed=2,
+                     leave_limit=5, rules_text=DEMO_QUIZ_RULES_TEXT, title="规则竞赛")
+    page = phone.get(f"/quizzes/{quiz.id}").get_data(as_text=True)
+    main = page.split('<main', 1)[1]
+    for phrase in ("20 分钟", "时间到", "自动保存", "取最高", "5 次", "独立完成"):
+        assert main.count(phrase) == 1, phrase
