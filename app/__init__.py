@@ -55,6 +55,10 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
+
+    from app.common import jobs
+
+    jobs.init_app(app)
     login_manager.login_view = "auth.login"
     # "basic", not "strong": a phone moving from Wi-Fi to mobile data changes address mid-quiz.
     login_manager.session_protection = "basic"
@@ -65,13 +69,15 @@ def register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.campaigns.views import bp as campaigns_bp
     from app.core_views import bp as core_bp
+    from app.jobs_views import bp as jobs_bp
     from app.members.views import bp as members_bp
     from app.units.views import bp as units_bp
     from events.views import bp as events_bp
     from quizzes.views import build_blueprint as build_quizzes_blueprint
 
     quizzes_bp = build_quizzes_blueprint()
-    for blueprint in (core_bp, auth_bp, units_bp, members_bp, campaigns_bp, audit_bp, quizzes_bp, events_bp):
+    for blueprint in (core_bp, auth_bp, units_bp, members_bp, campaigns_bp, audit_bp, quizzes_bp, events_bp,
+                      jobs_bp):
         app.register_blueprint(blueprint)
 
 
