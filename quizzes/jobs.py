@@ -25,8 +25,8 @@ def bank_import_runs_as_job(content: bytes) -> bool:
     return rows is not None and rows > jobs.sync_limit("JOBS_SYNC_MAX_ROWS")
 
 
-def start_bank_import(bank: QuestionBank, content: bytes, *, owner: User, filename: str) -> jobs.Job:
-    """Queue the import of `content` into `bank` (commits)."""
+def start_bank_import(bank: QuestionBank, content: bytes, *, owner: User, filename: str) -> int:
+    """Queue the import of `content` into `bank` (commits); the job's id."""
     return jobs.start_job(BANK_IMPORT, owner=owner, upload=content, params={
         "bank_id": bank.id, "filename": "".join(char for char in filename if char.isprintable())[:200],
         "back_url": url_for("quizzes.banks.show", bank_id=bank.id), "back_label": bank.name,
@@ -56,7 +56,7 @@ def export_runs_as_job(quiz: Quiz, unit_id: int | None, with_answers: bool) -> b
     return with_answers and exports.answer_count(quiz, unit_id) > jobs.sync_limit("JOBS_SYNC_MAX_ANSWERS")
 
 
-def start_results_export(quiz: Quiz, unit_id: int | None, with_answers: bool, *, owner: User) -> jobs.Job:
+def start_results_export(quiz: Quiz, unit_id: int | None, with_answers: bool, *, owner: User) -> int:
     """Queue the results workbook of `quiz` as `owner` may see it; the same export already under way
     for the same person is reused rather than started twice (a double click, an impatient reload)."""
     params = {"quiz_id": quiz.id, "unit_id": unit_id, "with_answers": with_answers}
@@ -65,7 +65,7 @@ def start_results_export(quiz: Quiz, unit_id: int | None, with_answers: bool, *,
         jobs.Job.status.in_((jobs.QUEUED, jobs.RUNNING))).order_by(jobs.Job.id.desc()))
     for job in pending:
         if all(job.params.get(key) == value for key, value in params.items()) and not jobs.is_stale(job):
-            return job
+            return job.id
     return jobs.start_job(RESULTS_EXPORT, owner=owner, total=None, params={
         **params, "back_url": url_for("quizzes.reports.progress", quiz_id=quiz.id), "back_label": quiz.title,
     })

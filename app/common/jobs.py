@@ -211,8 +211,9 @@ def problem(message: str, row: int | None = None, column: str | None = None) -> 
 
 
 def start_job(kind: str, *, owner, params: dict | None = None, upload: bytes | None = None,
-              total: int | None = None) -> Job:
-    """Queue a job for `owner` (its input file kept privately); commits, since the consumer must see it."""
+              total: int | None = None) -> int:
+    """Queue a job for `owner` (its input file kept privately) and return its id; commits, since the
+    consumer must see it."""
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
     purge_expired_files()
@@ -220,14 +221,15 @@ def start_job(kind: str, *, owner, params: dict | None = None, upload: bytes | N
     job = Job(owner_id=owner.id, kind=kind, status=QUEUED, params={**(params or {}), "locale": locale},
               total=total, input_file=_write_private(upload, "xlsx") if upload is not None else None)
     db.session.add(job)
+    db.session.flush()
+    job_id = job.id  # read before the commit, which expires it (reading it after would begin a transaction)
     db.session.commit()
     try:
-        current_app.extensions["jobs.task"](job.id)
+        current_app.extensions["jobs.task"](job_id)
     except Exception:  # the queue is unreachable (Redis down): say so rather than wait forever
-        logger.exception("could not queue job %s", job.id)
-        _finish(job.id, FAILED, problems=[problem(_("后台任务队列暂时不可用，请稍后重试或联系管理员。"))])
-        db.session.refresh(job)
-    return job
+        logger.exception("could not queue job %s", job_id)
+        _finish(job_id, FAILED, problems=[problem(_("后台任务队列暂时不可用，请稍后重试或联系管理员。"))])
+    return job_id
 
 
 def is_stale(job: Job) -> bool:

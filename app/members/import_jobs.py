@@ -25,8 +25,8 @@ def runs_as_job(content: bytes) -> bool:
     return rows is not None and rows > jobs.sync_limit("JOBS_SYNC_MAX_ROWS")
 
 
-def start(content: bytes, *, owner: User, filename: str, create_units: bool, password_mode: str) -> jobs.Job:
-    """Queue the import of `content` for `owner` (commits)."""
+def start(content: bytes, *, owner: User, filename: str, create_units: bool, password_mode: str) -> int:
+    """Queue the import of `content` for `owner` (commits); the job's id."""
     return jobs.start_job(KIND, owner=owner, upload=content, params={
         "filename": "".join(char for char in filename if char.isprintable())[:200],
         "create_units": bool(create_units), "password_mode": password_mode,

@@ -34,9 +34,9 @@ def import_page():
     upload = form.file.data
     content = upload.read()
     if import_jobs.runs_as_job(content):  # large: off the request, with a progress page
-        job = import_jobs.start(content, owner=current_user, filename=upload.filename or "",
-                                create_units=form.create_units.data, password_mode=form.password_mode.data)
-        return redirect(url_for("jobs.show", job_id=job.id))
+        job_id = import_jobs.start(content, owner=current_user, filename=upload.filename or "",
+                                   create_units=form.create_units.data, password_mode=form.password_mode.data)
+        return redirect(url_for("jobs.show", job_id=job_id))
     token = None
     try:
         result = import_roster(content, actor=current_user, create_units=form.create_units.data,

@@ -123,8 +123,8 @@ def import_sheet(bank_id: int):
         upload = form.file.data
         content = upload.read()
         if quiz_jobs.bank_import_runs_as_job(content):  # large: off the request, with a progress page
-            job = quiz_jobs.start_bank_import(bank, content, owner=current_user, filename=upload.filename or "")
-            return redirect(url_for("jobs.show", job_id=job.id))
+            job_id = quiz_jobs.start_bank_import(bank, content, owner=current_user, filename=upload.filename or "")
+            return redirect(url_for("jobs.show", job_id=job_id))
         try:
             report = bank_sheets.import_questions(bank, content, current_user, filename=upload.filename or "")
         except ImportFailed as failure:

@@ -30,5 +30,5 @@ def start(quiz_id: int):
     quiz, scope = _quiz_and_scope(quiz_id)
     if not ConfirmForm().validate_on_submit():
         abort_with(400, _("页面已过期或表单校验失败，请刷新页面后重试。"))
-    job = quiz_jobs.start_results_export(quiz, scope, _keys_visible(quiz, scope), owner=current_user)
-    return redirect(url_for("jobs.show", job_id=job.id))
+    job_id = quiz_jobs.start_results_export(quiz, scope, _keys_visible(quiz, scope), owner=current_user)
+    return redirect(url_for("jobs.show", job_id=job_id))
