@@ -1,5 +1,5 @@
 """Pages of long work: a job's progress (polled), its result or problems, and its private result file."""
-from flask import Blueprint, abort, jsonify, make_response, render_template
+from flask import Blueprint, abort, current_app, jsonify, make_response, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -34,7 +34,8 @@ def show(job_id: int):
     has_file = bool(job.result_file) and status["status"] == jobs.DONE
     return no_store(make_response(render_template(
         "jobs/show.html", job=job, status=status, kind=kind, result=job.result or {}, has_file=has_file,
-        problems=problems[:PROBLEMS_SHOWN], hidden_problems=max(0, len(problems) - PROBLEMS_SHOWN))))
+        problems=problems[:PROBLEMS_SHOWN], hidden_problems=max(0, len(problems) - PROBLEMS_SHOWN),
+        file_minutes=max(1, int(current_app.config["JOBS_FILE_MAX_AGE_SECONDS"]) // 60))))
 
 
 @bp.get("/<int:job_id>/status")

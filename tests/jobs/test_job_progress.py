@@ -61,3 +61,14 @@ def test_an_unreachable_queue_fails_the_job_at_once_with_a_message(app, organise
     job_id = job_id_from(upload_roster(organiser_client, xlsx([HEADERS, ["甲单位", "某人", "U1", "13500000001"]])))
     page = organiser_client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "后台任务队列暂时不可用" in page
+
+
+def test_the_status_poll_is_cheap(organiser, client_for, count_queries):
+    job = jobs.Job(owner_id=organiser.id, kind="members.import", status="queued", params={})
+    db.session.add(job)
+    db.session.commit()
+    client = client_for(organiser)
+    with count_queries() as counter:
+        response = client.get(f"/jobs/{job.id}/status")
+    assert response.status_code == 200 and response.get_json()["status"] == "queued"
+    assert counter.count <= 4, counter.statements  # the signed-in user and the job's row, nothing else

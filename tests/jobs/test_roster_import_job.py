@@ -117,3 +117,15 @@ def test_small_imports_stay_synchronous(organiser_client, make_unit, xlsx, app):
     response = upload_roster(organiser_client, xlsx([HEADERS, *roster_rows(3)]))
     assert response.status_code == 200 and "导入完成" in response.get_data(as_text=True)
     assert member_count() == 3
+
+
+def test_the_job_speaks_the_language_of_who_started_it(make_staff, client_for, make_unit, xlsx, consumer):
+    make_unit("甲单位")
+    english = client_for(make_staff("organiser", name="Organiser", locale="en"))
+    rows = roster_rows(2)
+    rows[1][0] = "没有这个单位"
+    job_id = job_id_from(upload_roster(english, xlsx([HEADERS, *rows])))
+    consumer()
+    job = wait_for_job(job_id)
+    assert [problem["message"] for problem in job.problems] == [
+        "Unit “没有这个单位” does not exist. Add the unit first, or tick “Automatically create new units and branches”"]
