@@ -181,6 +181,9 @@ def result_content(job: Job) -> bytes | None:
     if path is None:
         return None
     try:
+        if time.time() - path.stat().st_mtime > int(current_app.config["JOBS_FILE_MAX_AGE_SECONDS"]):
+            path.unlink(missing_ok=True)  # expired, even if no purge has run since
+            return None
         return path.read_bytes()
     except FileNotFoundError:
         return None

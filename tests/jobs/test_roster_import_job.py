@@ -129,3 +129,14 @@ def test_the_job_speaks_the_language_of_who_started_it(make_staff, client_for, m
     job = wait_for_job(job_id)
     assert [problem["message"] for problem in job.problems] == [
         "Unit “没有这个单位” does not exist. Add the unit first, or tick “Automatically create new units and branches”"]
+
+
+def test_an_expired_result_file_is_no_longer_served(organiser_client, make_unit, xlsx, consumer, app):
+    make_unit("甲单位")
+    response = upload_roster(organiser_client, xlsx([HEADERS, *roster_rows(2)]), password_mode="random")
+    consumer()
+    job = wait_for_job(job_id_from(response))
+    assert organiser_client.get(f"/jobs/{job.id}/download").status_code == 200
+    app.config["JOBS_FILE_MAX_AGE_SECONDS"] = -1  # as if the hour had passed
+    gone = organiser_client.get(f"/jobs/{job.id}/download")
+    assert gone.status_code == 404 and "文件已过期" in gone.get_data(as_text=True)

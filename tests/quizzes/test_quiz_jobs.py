@@ -1,6 +1,7 @@
 """Large question-bank imports and results exports run as jobs on the real consumer: same rows and
 columns in the problems, nothing half-imported, and the workbook downloaded only by who asked for it."""
 import io
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -91,3 +92,21 @@ def test_small_exports_stay_a_direct_download(organiser_client, finished_quiz, a
     response = organiser_client.get(f"/quizzes/manage/{finished_quiz.id}/export.xlsx")
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
+
+
+def test_a_liaisons_export_job_holds_only_their_own_unit(make_unit, make_member, make_staff, client_for, make_bank,
+                                                         make_question, make_quiz, consumer):  # noqa: F811
+    mine, other = make_unit("本单位"), make_unit("别的单位")
+    bank = make_bank()
+    question = make_question(bank, "single", answer="A", points=10)
+    quiz = make_quiz(fixed=[(question, 10)], title="联络员竞赛", eligible_units=[mine, other],
+                     opens_in=timedelta(days=-3), open_for=timedelta(days=1))
+    record_attempt(quiz, make_member(unit=mine, name="本单位人"), answers=[(question, "A")])
+    record_attempt(quiz, make_member(unit=other, name="别单位人"), answers=[(question, "B")])
+    liaison = client_for(make_staff("liaison", unit=mine))
+    job_id = job_id_from(liaison.post(f"/quizzes/manage/{quiz.id}/export-job"))
+    consumer()
+    assert wait_for_job(job_id).status == "done"
+    book = load_workbook(io.BytesIO(liaison.get(f"/jobs/{job_id}/download").data), read_only=True)
+    names = {row[1] for row in book["个人排名"].iter_rows(min_row=2, values_only=True)}
+    assert names == {"本单位人"}
