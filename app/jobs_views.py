@@ -30,11 +30,12 @@ def show(job_id: int):
     job = _own_job_or_404(job_id)
     status = jobs.status_of(job)
     problems = job.problems or []
+    problem_count = max(len(problems), int((job.result or {}).get("problem_count") or 0))
     kind = jobs.KINDS.get(job.kind)
     has_file = bool(job.result_file) and status["status"] == jobs.DONE
     return no_store(make_response(render_template(
         "jobs/show.html", job=job, status=status, kind=kind, result=job.result or {}, has_file=has_file,
-        problems=problems[:PROBLEMS_SHOWN], hidden_problems=max(0, len(problems) - PROBLEMS_SHOWN),
+        problems=problems[:PROBLEMS_SHOWN], hidden_problems=max(0, problem_count - PROBLEMS_SHOWN),
         file_minutes=max(1, int(current_app.config["JOBS_FILE_MAX_AGE_SECONDS"]) // 60))))
 
 

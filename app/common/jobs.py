@@ -46,6 +46,7 @@ STATUSES = (QUEUED, RUNNING, DONE, FAILED)
 TASK_NAME = "saishi.run_job"
 _FILE_NAME = re.compile(r"[A-Za-z0-9_-]{16,80}\.[a-z]{3,4}")
 PROGRESS_INTERVAL_SECONDS = 0.5
+PROBLEMS_KEPT = 1000
 
 
 class Job(db.Model):
@@ -364,7 +365,9 @@ def run_job(job_id: int) -> str | None:
                 db.session.commit()
             except ImportFailed as failure:
                 db.session.rollback()
-                _finish(job_id, FAILED, problems=[problem(p.message, p.row, p.column) for p in failure.problems])
+                # A broken 100,000-row file may have a problem on every row: keep the first ones, and the count.
+                kept = [problem(p.message, p.row, p.column) for p in failure.problems[:PROBLEMS_KEPT]]
+                _finish(job_id, FAILED, problems=kept, result={"problem_count": len(failure.problems)})
             except JobProblems as failure:
                 db.session.rollback()
                 _finish(job_id, FAILED, problems=failure.problems)

@@ -140,3 +140,14 @@ def test_an_expired_result_file_is_no_longer_served(organiser_client, make_unit,
     app.config["JOBS_FILE_MAX_AGE_SECONDS"] = -1  # as if the hour had passed
     gone = organiser_client.get(f"/jobs/{job.id}/download")
     assert gone.status_code == 404 and "文件已过期" in gone.get_data(as_text=True)
+
+
+def test_a_file_with_a_problem_on_every_row_keeps_the_first_ones_and_the_count(organiser_client, xlsx, consumer,
+                                                                               monkeypatch):
+    monkeypatch.setattr("app.common.jobs.PROBLEMS_KEPT", 50)
+    response = upload_roster(organiser_client, xlsx([HEADERS, *roster_rows(120, unit="没有这个单位")]))
+    consumer()
+    job = wait_for_job(job_id_from(response))
+    assert job.status == "failed" and len(job.problems) == 50
+    page = organiser_client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "有 120 个问题，没有保存任何数据" in page

@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,27 @@ def test_the_worker_command_runs_a_queued_import_and_stops_on_sigint(organiser_c
     output, _ = worker_process.communicate(timeout=30)
     assert worker_process.returncode == 0, output
     assert "jobs worker: queue" in output
+
+
+@pytest.mark.parametrize("queue_backend", ["sqlite-queue"], indirect=True)
+@pytest.mark.app_config(JOBS_SYNC_MAX_ROWS=0, JOBS_STALE_SECONDS=1)
+def test_a_worker_killed_mid_job_leaves_nothing_imported_and_the_page_says_so(
+        organiser_client, make_unit, xlsx, worker_process):
+    from app.common.jobs import Job
+
+    make_unit("甲单位")
+    rows = [["甲单位", f"中断成员{number}", f"K{number:05d}", f"135{number:08d}"] for number in range(1, 20001)]
+    job_id = job_id_from(upload_roster(organiser_client, xlsx([HEADERS, *rows])))
+    deadline = time.monotonic() + 120
+    while read(lambda: db.session.get(Job, job_id).stage) not in ("passwords", "writing"):
+        assert time.monotonic() < deadline, "the job never got to its passwords"
+        time.sleep(0.05)
+    worker_process.kill()  # SIGKILL: no clean-up of any kind
+    worker_process.wait(10)
+
+    time.sleep(1.5)  # JOBS_STALE_SECONDS
+    assert read(lambda: db.session.scalar(
+        sa.select(sa.func.count()).select_from(User).where(User.staff_id.like("K%")))) == 0
+    status = organiser_client.get(f"/jobs/{job_id}/status").get_json()
+    assert status["interrupted"] and status["status"] == "failed"
+    assert "任务中断，没有保存任何数据" in organiser_client.get(f"/jobs/{job_id}").get_data(as_text=True)
