@@ -35,7 +35,8 @@ def show(job_id: int):
     has_file = bool(job.result_file) and status["status"] == jobs.DONE
     return no_store(make_response(render_template(
         "jobs/show.html", job=job, status=status, kind=kind, result=job.result or {}, has_file=has_file,
-        problems=problems[:PROBLEMS_SHOWN], hidden_problems=max(0, problem_count - PROBLEMS_SHOWN),
+        problems=problems[:PROBLEMS_SHOWN], problem_count=problem_count,
+        hidden_problems=max(0, problem_count - min(len(problems), PROBLEMS_SHOWN)),
         file_minutes=max(1, int(current_app.config["JOBS_FILE_MAX_AGE_SECONDS"]) // 60))))
 
 
