@@ -4,9 +4,9 @@ The queue is Huey's: its SQLite storage in instance/ by default (embedded, nothi
 when SAISHI_REDIS_URL is set (several hosts, many consumers). What the user sees is a row in `jobs`
 (owner, kind, status, progress, result or problems, result file), which the page polls.
 
-    start_job("members.import", owner=current_user, params={...}, upload=data)   # in a view; commits
-    @job_kind("members.import", title=_l("导入人员名册"), result_template="members/_import_job.html")
-    def run_roster_import(job: JobContext, progress: Progress) -> dict: ...            # in the consumer
+    job_id = start_job("members.import", owner=current_user, params={...}, upload=data)   # a view; commits
+    @job_kind("members.import", title=_l("导入人员名册"), result_template="members/_import_job_result.html")
+    def run_import(job: JobContext, progress: Progress) -> Outcome: ...              # in the consumer
 
 A job's work runs inside an app context of the consumer's own app (built by create_app()), in the
 locale of the person who started it. It must change the database in one transaction that the runner
@@ -36,7 +36,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.clock import utcnow
-from app.database import deferred_begin, reads_only  # noqa: F401  (reads_only: for jobs that export)
+from app.database import deferred_begin
 from app.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -362,6 +362,12 @@ def run_job(job_id: int) -> str | None:
                 if not isinstance(outcome, Outcome):
                     outcome = Outcome(outcome or {})
                 result_file = _write_private(outcome.content, "xlsx") if outcome.content is not None else None
+                # "done" commits with the work itself: the page never says done for work not saved, or
+                # failed for work that was.
+                finished = utcnow()
+                db.session.execute(sa.update(Job).where(Job.id == job_id).values(
+                    status=DONE, result=outcome.summary, problems=None, result_file=result_file,
+                    result_name=outcome.filename, finished_at=finished, updated_at=finished))
                 db.session.commit()
             except ImportFailed as failure:
                 db.session.rollback()
@@ -377,8 +383,6 @@ def run_job(job_id: int) -> str | None:
                 _finish(job_id, FAILED, problems=[problem(_("任务执行出错，没有保存任何数据。请重试；如仍失败，请联系管理员。"))])
             else:
                 status = DONE
-                _finish(job_id, DONE, result=outcome.summary, result_file=result_file,
-                        result_name=outcome.filename)
     finally:
         db.session.remove()
         path = _path(context.input_file)
