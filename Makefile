@@ -23,8 +23,11 @@ translations: venv
 migrate: venv
 	$(FLASK) db upgrade
 
+# The job consumer (flask jobs worker) runs beside the web server and stops when it stops (Ctrl-C).
 run: venv translations migrate
 	$(FLASK) demo --if-empty
+	$(FLASK) jobs worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: venv translations

@@ -61,6 +61,10 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
+
+    from app.common import jobs
+
+    jobs.init_app(app)
     login_manager.login_view = "auth.login"
     # "basic", not "strong": a phone moving from Wi-Fi to mobile data changes address mid-quiz.
     login_manager.session_protection = "basic"
@@ -68,10 +72,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_platform(app: Flask) -> None:
     """The platform's own packages plug in exactly as features do, each through its init_app."""
-    from app import accounts, audit, campaigns, demo, members, units
+    from app import accounts, audit, campaigns, demo, jobs, members, units
     from app import core_views as core
 
-    for package in (core, accounts, members, units, campaigns, audit, demo):
+    for package in (core, accounts, members, units, campaigns, audit, jobs, demo):
         package.init_app(app)
 
 

@@ -63,6 +63,18 @@ def load_config(instance_path: Path) -> dict:
         "UPLOAD_FOLDER": upload_folder,
         "MAX_CONTENT_LENGTH": int(os.environ.get("SAISHI_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "REDIS_URL": os.environ.get("SAISHI_REDIS_URL", ""),
+        # Long work runs as a job (app/common/jobs.py): queued in Redis when REDIS_URL is set, else in
+        # instance/jobs.sqlite3; run by `flask jobs worker`. Imports of more rows, and exports of more
+        # answers, than these run as jobs with a progress bar (0: always a job).
+        "JOBS_SYNC_MAX_ROWS": int(os.environ.get("SAISHI_JOBS_SYNC_MAX_ROWS", "2000")),
+        "JOBS_SYNC_MAX_ANSWERS": int(os.environ.get("SAISHI_JOBS_SYNC_MAX_ANSWERS", "20000")),
+        # Uploads waiting for a job and its result files (private; web workers and consumers share it).
+        "JOBS_FOLDER": os.environ.get("SAISHI_JOBS_FOLDER") or str(instance_path / "private" / "jobs"),
+        "JOBS_FILE_MAX_AGE_SECONDS": int(os.environ.get("SAISHI_JOBS_FILE_MAX_AGE_SECONDS", "3600")),
+        # A running job that has not reported for this long is shown as interrupted (its consumer died).
+        "JOBS_STALE_SECONDS": int(os.environ.get("SAISHI_JOBS_STALE_SECONDS", "600")),
+        "JOBS_QUEUE_NAME": os.environ.get("SAISHI_JOBS_QUEUE_NAME", "saishi"),
+        "JOBS_SQLITE_PATH": os.environ.get("SAISHI_JOBS_SQLITE_PATH") or str(instance_path / "jobs.sqlite3"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # The session cookie is written when it changes, not re-signed on every autosave (~5 % of the

@@ -1,4 +1,7 @@
 """Engine tuning: SQLite gets WAL, foreign keys, a busy timeout and IMMEDIATE write transactions."""
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import has_request_context, request
 from sqlalchemy import event
 
@@ -6,6 +9,25 @@ from app.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SQLITE_BUSY_TIMEOUT_MS = 15000
+
+_reads_only: ContextVar[bool] = ContextVar("saishi_reads_only", default=False)
+
+
+@contextmanager
+def reads_only():
+    """Transactions begun inside only read, so on SQLite they begin DEFERRED and hold no write lock
+    (outside a request every transaction would otherwise begin IMMEDIATE: a job exporting for 10 s
+    would queue every autosave behind it)."""
+    token = _reads_only.set(True)
+    try:
+        yield
+    finally:
+        _reads_only.reset(token)
+
+
+def deferred_begin() -> bool:
+    """Whether transactions begun now start DEFERRED on SQLite (inside reads_only())."""
+    return _reads_only.get()
 
 
 def _sqlite_connect(dbapi_connection, _record):
@@ -22,7 +44,7 @@ def _sqlite_connect(dbapi_connection, _record):
 def _sqlite_begin(connection):
     # A request that may write takes the write lock up front, so two read-then-write requests
     # queue on busy_timeout instead of one failing with "database is locked" at its first write.
-    if has_request_context() and request.method in SAFE_METHODS:
+    if _reads_only.get() or (has_request_context() and request.method in SAFE_METHODS):
         connection.exec_driver_sql("BEGIN")
     else:
         connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -103,6 +103,8 @@ def app(request, tmp_path, postgres_url):
         "SQLALCHEMY_DATABASE_URI": postgres_url or f"sqlite:///{tmp_path / 'test.db'}",
         "WTF_CSRF_ENABLED": False,
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "JOBS_FOLDER": str(tmp_path / "jobs"),
+        "JOBS_SQLITE_PATH": str(tmp_path / "jobs.sqlite3"),
         "LOGIN_LOCK_SECONDS": 300,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # scrypt takes ~0.5 s a hash; tests make hundreds
     }

@@ -27,6 +27,7 @@ from app.common.text import clean
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_SEARCH_ROWS = 20
+PROGRESS_ROWS = 1000
 
 
 class CellError(ValueError):
@@ -118,16 +119,19 @@ def read_rows(source: bytes | IO[bytes] | str, columns: Sequence[Column]) -> lis
     return parsed
 
 
-def read_rows_collecting(source: bytes | IO[bytes] | str,
-                         columns: Sequence[Column]) -> tuple[list[ParsedRow], list[ImportProblem]]:
+def read_rows_collecting(source: bytes | IO[bytes] | str, columns: Sequence[Column], *,
+                         progress: Callable[[int, int | None], None] | None = None,
+                         ) -> tuple[list[ParsedRow], list[ImportProblem]]:
     """Like read_rows, but return the rows with the cell problems, for callers that add row checks.
 
     A cell that failed to parse (or a required cell left empty) is None in values and its column
     key is in ParsedRow.invalid. Only a missing header or an unreadable file raises ImportFailed.
+    `progress(rows read, rows the sheet declares or None)` is called every PROGRESS_ROWS rows (jobs).
     """
     workbook = _open_workbook(source)
     try:
         sheet = workbook.worksheets[0]
+        declared_rows = getattr(sheet, "max_row", None) if progress is not None else None
         rows = sheet.iter_rows(values_only=True)
         header_row_number, positions, header_problems = _find_header(rows, columns)
         if header_problems:
@@ -136,6 +140,8 @@ def read_rows_collecting(source: bytes | IO[bytes] | str,
         problems: list[ImportProblem] = []
         for offset, row in enumerate(rows, start=1):
             number = header_row_number + offset
+            if progress is not None and offset % PROGRESS_ROWS == 0:
+                progress(number, declared_rows)
             raw = {key: (row[index] if index < len(row) else None) for key, index in positions.items()}
             if all(cell_text(value) == "" for value in raw.values()):
                 continue  # blank rows (often trailing, or spacers) are not data

@@ -12,7 +12,7 @@ from app.common.tokens import InvalidToken
 from app.common.xlsx import XLSX_MIMETYPE, ImportFailed
 from app.errors import abort_with
 from app.extensions import db
-from app.members import exports, password_sheets, services
+from app.members import exports, import_jobs, password_sheets, services
 from app.members.forms import ImportForm
 from app.members.importing import import_roster
 from app.members.views import MANAGERS, bp, filters_from
@@ -33,9 +33,14 @@ def import_page():
     if not form.validate_on_submit():
         return render_template("members/import.html", form=form), 400 if request.method == "POST" else 200
     upload = form.file.data
+    content = upload.read()
+    if import_jobs.runs_as_job(content):  # large: off the request, with a progress page
+        job_id = import_jobs.start(content, owner=current_user, filename=upload.filename or "",
+                                   create_units=form.create_units.data, password_mode=form.password_mode.data)
+        return redirect(url_for("jobs.show", job_id=job_id))
     token = None
     try:
-        result = import_roster(upload.read(), actor=current_user, create_units=form.create_units.data,
+        result = import_roster(content, actor=current_user, create_units=form.create_units.data,
                                password_mode=form.password_mode.data, filename=upload.filename or "")
         if result.passwords:
             token = password_sheets.store_sheet(exports.password_sheet(result.passwords), current_user.id)

@@ -105,8 +105,10 @@ class _Row:
     status: bool | None
 
 
-def _read(source) -> list[_Row]:
-    rows, problems = read_rows_collecting(source, COLUMNS)
+def _read(source, progress=None) -> list[_Row]:
+    report = progress or (lambda _stage, _done, _total: None)
+    rows, problems = read_rows_collecting(source, COLUMNS,
+                                          progress=lambda done, total: report("reading", done, total))
     if not rows and not problems:
         raise ImportFailed([ImportProblem(None, None, _("表格中没有数据行"))])
     if len(rows) > MAX_ROWS:
@@ -153,9 +155,14 @@ def _sorted(problems: list[ImportProblem]) -> list[ImportProblem]:
 
 
 def import_questions(bank: QuestionBank, source, actor=None, *, filename: str = "",
-                     bank_created: bool = False) -> ImportReport:
-    """Import a sheet into `bank`: every row valid or nothing changes (ImportFailed lists all problems)."""
-    rows = _read(source)
+                     bank_created: bool = False, progress=None) -> ImportReport:
+    """Import a sheet into `bank`: every row valid or nothing changes (ImportFailed lists all problems).
+
+    `progress(stage, done, total)` (a job) hears of the reading; the writing is one transaction after it.
+    """
+    rows = _read(source, progress)
+    if progress is not None:
+        progress("writing", 0, None)
     bank = lock_bank(bank)
     existing = {
         (question.question_type, question.stem_digest): question

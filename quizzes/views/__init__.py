@@ -7,9 +7,9 @@ from flask import Blueprint
 
 
 def build_blueprint() -> Blueprint:
-    from quizzes.views import banks, manage, practice, reports, take
+    from quizzes.views import banks, export_jobs, manage, practice, reports, take
 
     parent = Blueprint("quizzes", __name__, url_prefix="/quizzes")
-    for module in (banks, manage, take, practice, reports):
+    for module in (banks, manage, take, practice, reports, export_jobs):
         parent.register_blueprint(module.bp)
     return parent

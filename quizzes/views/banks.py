@@ -12,6 +12,7 @@ from app.common.xlsx import XLSX_MIMETYPE, ImportFailed
 from app.errors import abort_with
 from app.extensions import db
 from app.security import is_safe_redirect
+from quizzes import jobs as quiz_jobs
 from quizzes.forms.banks import BankForm, ImportForm, QuestionForm, read_filters
 from quizzes.models import OPTION_LETTERS, QUESTION_TYPE_LABELS, Question, QuestionBank
 from quizzes.services import bank_rules, bank_sheets, banks
@@ -122,8 +123,12 @@ def import_sheet(bank_id: int):
     problems = []
     if form.validate_on_submit():
         upload = form.file.data
+        content = upload.read()
+        if quiz_jobs.bank_import_runs_as_job(content):  # large: off the request, with a progress page
+            job_id = quiz_jobs.start_bank_import(bank, content, owner=current_user, filename=upload.filename or "")
+            return redirect(url_for("jobs.show", job_id=job_id))
         try:
-            report = bank_sheets.import_questions(bank, upload.stream, current_user, filename=upload.filename or "")
+            report = bank_sheets.import_questions(bank, content, current_user, filename=upload.filename or "")
         except ImportFailed as failure:
             db.session.rollback()
             bank = _bank_or_404(bank_id)

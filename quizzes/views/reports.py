@@ -20,8 +20,10 @@ from app.common.xlsx import XLSX_MIMETYPE
 from app.errors import abort_with
 from app.extensions import db
 from quizzes import exports
+from quizzes import jobs as quiz_jobs
 from quizzes.models import Attempt, Quiz
 from quizzes.services import question_stats, ranking, reports
+from quizzes.views import export_jobs
 from quizzes.views.manage import settle_expired
 
 bp = Blueprint("reports", __name__, url_prefix="/manage")
@@ -190,6 +192,8 @@ def absent(quiz_id: int):
 @roles_required(Role.ORGANISER, Role.LIAISON)
 def export(quiz_id: int):
     quiz, scope = _quiz_and_scope(quiz_id)
+    if quiz_jobs.export_runs_as_job(quiz, scope, _keys_visible(quiz, scope)):
+        return export_jobs.offer_page(quiz, scope)  # large: built by a job, with a progress page
     content = exports.results_workbook(quiz, unit_id=scope, with_answers=_keys_visible(quiz, scope))
     record("quiz.results_exported", target=quiz, summary=quiz.title, unit_id=scope)
     db.session.commit()

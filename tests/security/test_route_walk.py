@@ -65,6 +65,9 @@ OWNERSHIP_CASES: list[OwnershipCase] = [
                   who=("member", "liaison_b", "judge"), why="another member's submitted result"),
     OwnershipCase("quizzes.reports.attempt", lambda world: {"attempt_id": world.extra["submitted_attempt_id"]},
                   who=("member", "liaison_b", "judge"), why="a unit A member's answer sheet"),
+    *(OwnershipCase(endpoint, lambda world: {"job_id": world.values["job_id"]},
+                    who=("member", "liaison_b", "judge", "admin"), why="the organiser's own job and its file")
+      for endpoint in ("jobs.show", "jobs.status", "jobs.download")),
 ]
 
 ANONYMOUS_REFUSALS = {401}

@@ -107,5 +107,16 @@ def seed_quizzes(world: World) -> None:
     world.other_member_arguments.update({"attempt_id", "answer_id"})
 
 
+def seed_jobs(world: World) -> None:
+    """A finished job of the organiser's, with its result: only the organiser may see it."""
+    from app.common.jobs import Job
+
+    job = Job(owner_id=world.organiser.id, kind="members.import", status="done", params={},
+              result={"created": 1, "updated": 0, "unchanged": 0, "total": 1})
+    db.session.add(job)
+    db.session.flush()
+    world.values["job_id"] = job.id
+
+
 # Functions(world) that add objects of later features (quizzes, events…) and their ids to world.values.
-WORLD_SEEDERS: list = [seed_quizzes]
+WORLD_SEEDERS: list = [seed_quizzes, seed_jobs]
