@@ -1,11 +1,11 @@
 """Practice forms: choosing what to practise, answering one question, the statistics filter."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.common.forms import Form
 from quizzes.models import OPTION_LETTERS, Question
 from quizzes.services.answers import InvalidResponse, normalise_response
 
@@ -17,7 +17,7 @@ QUESTION_TYPE_LABELS = {
 }
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     """Practise one bank, optionally one category and one question type (choices set per bank)."""
 
     category = SelectField(_l("分类"), choices=[], default="")
@@ -32,17 +32,17 @@ class StartForm(FlaskForm):
         ]
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """One answered question: the step token; the response fields are read by read_response."""
 
     token = HiddenField(validators=[DataRequired(), Length(max=32)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something: only the CSRF token is checked."""
 
 
-class StatsFilterForm(FlaskForm):
+class StatsFilterForm(Form):
     """Date range of the per-unit practice figures (a GET form: no CSRF token)."""
 
     class Meta:

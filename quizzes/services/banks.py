@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.audit.services import record
-from app.common.text import clean
+from app.common.text import clean, has_control_characters
 from app.extensions import db
 from quizzes.models import QUESTION_TYPES, AttemptItem, Question, QuestionBank, quiz_banks
 from quizzes.services.answers import format_answer
@@ -17,7 +17,6 @@ from quizzes.services.bank_rules import (
     OPTION_FIELDS,
     QuestionDraft,
     format_points,
-    has_control_characters,
 )
 
 BANK_NAME_MAX = 100

@@ -8,6 +8,8 @@ from flask_login import current_user
 
 from app.campaigns.hooks import register_activity_section
 from app.common.access import Role, roles_required
+from app.common.http import no_store
+from app.common.inputs import cleans_text
 from app.core_views import register_home_section
 from app.extensions import db
 from quizzes.models import Attempt, Quiz
@@ -131,12 +133,12 @@ def _rejected(error: engine.AnswerRejected):
 def state(attempt_id: int):
     attempt = _settle_attempt(_own_attempt_or_404(attempt_id))
     response = jsonify(taking.attempt_state(attempt))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")
 @roles_required(Role.MEMBER)
+@cleans_text("response")  # a fill-in typed during a timed quiz: cleaned, never refused (app.common.inputs)
 def answers(attempt_id: int):
     data = _json_body()
     try:
@@ -161,6 +163,7 @@ def leave(attempt_id: int):
 
 @bp.post("/attempts/<int:attempt_id>/submit")
 @roles_required(Role.MEMBER)
+@cleans_text("response")
 def submit(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
     data = _json_body()
