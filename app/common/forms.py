@@ -5,6 +5,7 @@ import math
 import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
@@ -62,7 +63,16 @@ class Form(FlaskForm):
     """The base of every page form: Flask-WTF (CSRF) with the input rules of InputRulesMeta."""
 
     class Meta(InputRulesMeta):
-        pass
+        def wrap_formdata(self, form, formdata):
+            """A JSON body posted to a page form carries text only, as a browser's form would: a number
+            becomes its text, anything else (null, true, an object, a nested list) reads as missing."""
+            data = super().wrap_formdata(form, formdata)
+            if data is None or all(isinstance(value, str | FileStorage) for _key, value in data.items(multi=True)):
+                return data
+            return ImmutableMultiDict([
+                (key, value if isinstance(value, str | FileStorage) else str(value))
+                for key, value in data.items(multi=True)
+                if isinstance(value, str | FileStorage | int | float) and not isinstance(value, bool)])
 
 
 class SubForm(wtforms.Form):

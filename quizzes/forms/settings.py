@@ -119,6 +119,10 @@ class RuleRowForm(SubForm):
         if self.count.data is None and not self.count.errors and (self.category.data or self.difficulty.data):
             self.count.errors.append(_l("请填写题数"))
             valid = False
+        # Optional() also clears the choice check, so a row posted without its type must be caught here.
+        if not self.is_blank and self.question_type.data not in QUESTION_TYPES and not self.question_type.errors:
+            self.question_type.errors.append(_l("请选择题型"))
+            valid = False
         return valid
 
     def validate_question_type(self, field):
