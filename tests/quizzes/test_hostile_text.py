@@ -150,3 +150,27 @@ def test_multi_line_rules_keep_their_line_breaks(organiser_client, make_campaign
 def test_a_control_character_in_the_fixed_paper_filter_is_refused(organiser_client, fill_quiz, query):
     response = organiser_client.get(f"/quizzes/manage/{fill_quiz.id}/paper?{query}")
     assert response.status_code == 400 and "控制字符" in response.get_data(as_text=True)
+
+
+def test_a_rule_row_posted_without_its_question_type_is_refused(organiser_client, make_quiz, bank):
+    quiz = make_quiz(banks=[bank], rules=[], published=False)
+    response = organiser_client.post(f"/quizzes/manage/{quiz.id}/rules", data={
+        "rows-0-category": "", "rows-0-difficulty": "", "rows-0-count": "2", "rows-0-points_each": "1"})
+    assert response.status_code == 400 and "请选择题型" in response.get_data(as_text=True)
+    assert db.session.get(Quiz, quiz.id).rules == []
+
+
+@pytest.mark.parametrize("question_id", ["99999999999999999999", "-99999999999999999999", "1e309", "NaN", "²"])
+def test_adding_a_question_by_an_impossible_id_is_refused(organiser_client, make_quiz, bank, question_id):
+    quiz = make_quiz(banks=[bank], fixed=[], published=False)
+    response = organiser_client.post(f"/quizzes/manage/{quiz.id}/paper/add", data={"question_ids": question_id})
+    assert response.status_code == 400
+    assert db.session.get(Quiz, quiz.id).fixed_items == []
+
+
+def test_a_superscript_digit_as_a_fixed_paper_row_is_ignored(organiser_client, make_quiz, bank, make_question):
+    question = make_question(bank, "judge")
+    quiz = make_quiz(fixed=[(question, 1)], published=False)
+    response = organiser_client.post(f"/quizzes/manage/{quiz.id}/paper", data={
+        "rows-0-question_id": "²", "rows-0-position": "1", "rows-0-points": "1"})
+    assert response.status_code == 302

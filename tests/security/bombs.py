@@ -142,3 +142,9 @@ def many_members(path: Path, headers, count: int = 5000) -> Path:
     with zipfile.ZipFile(path) as archive:
         originals = [_Member(info.filename, [(archive.read(info), 1)]) for info in archive.infolist()]
     return write_zip(path, originals + members)
+
+
+def raw_sheet(path: Path, headers, rows) -> Path:
+    """A sheet written as raw XML, so it can hold what openpyxl would refuse to write (C1 controls)."""
+    body = "".join(_inline_row(row, number) for number, row in enumerate(rows, start=2))
+    return _package(path, _Member("xl/worksheets/sheet1.xml", [(_sheet_start(headers) + body + _SHEET_END, 1)]))

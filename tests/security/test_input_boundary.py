@@ -87,3 +87,27 @@ def test_every_form_of_the_app_derives_from_the_base_forms(app):
               if cls.__module__.startswith(ours) and cls not in (Form, SubForm)
               and not issubclass(cls, Form | SubForm) and cls is not FlaskForm]
     assert not strays, f"forms that skip app.common.forms.Form: {strays}"
+
+
+def test_an_imported_cell_with_a_control_character_is_named_by_row_and_column(app, tmp_path):
+    from app.common.xlsx import Column, read_rows_collecting
+    from tests.security.bombs import raw_sheet
+
+    path = raw_sheet(tmp_path / "c1.xlsx", ["单位", "姓名"], [["市委办", "张\x85三"], ["市委办", "李四\x9b"],
+                                                              ["市委办", "王五"]])
+    rows, problems = read_rows_collecting(str(path), [Column("unit", "单位"), Column("name", "姓名")])
+    assert [(problem.row, problem.column) for problem in problems] == [(2, "姓名"), (3, "姓名")]
+    assert "控制字符" in str(problems[0])
+    assert [row.values["name"] for row in rows] == [None, None, "王五"]
+
+
+def test_the_roster_import_refuses_a_control_character_in_any_column(organiser_client, tmp_path, make_unit):
+    from tests.security.bombs import raw_sheet
+
+    make_unit("市委办")
+    path = raw_sheet(tmp_path / "roster.xlsx", ["单位", "姓名", "工号", "手机号"],
+                     [["市委办", "张三", "A\x85001", "13800000000"]])
+    response = organiser_client.post("/members/import", data={
+        "file": (io.BytesIO(path.read_bytes()), "名册.xlsx"), "password_mode": "mobile"},
+        content_type="multipart/form-data")
+    assert response.status_code == 400 and "控制字符" in text(response)
