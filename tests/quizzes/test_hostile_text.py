@@ -11,7 +11,7 @@ from app.common import clock
 from app.common.text import is_hostile
 from app.common.xlsx import OutColumn, Sheet, build_workbook
 from app.extensions import db
-from quizzes.models import Question, Quiz
+from quizzes.models import AttemptItem, Question, Quiz
 from tests.quizzes.engine_helpers import items_of, stock_bank
 from tests.quizzes.test_manage_views import settings_form
 from tests.support import is_postgres
@@ -174,3 +174,34 @@ def test_a_superscript_digit_as_a_fixed_paper_row_is_ignored(organiser_client, m
     response = organiser_client.post(f"/quizzes/manage/{quiz.id}/paper", data={
         "rows-0-question_id": "²", "rows-0-position": "1", "rows-0-points": "1"})
     assert response.status_code == 302
+
+
+def test_the_migration_cleans_answers_saved_before_the_boundary(fill_quiz, make_member, client_for,
+                                                                organiser_client):
+    """Revision 0003_hostile: an answer stored with a surrogate and a NUL (as the app once allowed) is
+    cleaned, and the member's result page and the question analysis work again."""
+    import importlib.util
+    from pathlib import Path
+
+    phone = client_for(make_member())
+    attempt_id = start(phone, fill_quiz)
+    position = fill_position(attempt_id)
+    phone.post(f"/quizzes/attempts/{attempt_id}/submit", json={})
+    item = next(item for item in items_of(attempt_id) if item.position == position)
+    damaged = ["a\ud800b", "c\u001bd"] if is_postgres() else ["a\ud800b", "c\u0000d"]
+    db.session.execute(sa.update(AttemptItem).where(AttemptItem.id == item.id).values(response=damaged))
+    db.session.commit()
+    with pytest.raises(UnicodeEncodeError):  # the damage, as it was: the page cannot even be encoded
+        phone.get(f"/quizzes/attempts/{attempt_id}/result").get_data()
+
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0003_hostile_text.py"
+    spec = importlib.util.spec_from_file_location("migration_0003_hostile", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    db.session.rollback()  # end the test's read snapshot, as a new request would
+    with db.engine.begin() as connection:
+        assert migration.clean_stored_answers(connection) == 1
+    db.session.rollback()
+    assert db.session.get(AttemptItem, item.id).response == ["a\ufffdb", "cd"]
+    assert phone.get(f"/quizzes/attempts/{attempt_id}/result").status_code == 200
+    assert organiser_client.get(f"/quizzes/manage/{fill_quiz.id}/questions").status_code == 200
