@@ -5,7 +5,7 @@ import math
 import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from werkzeug.datastructures import FileStorage, ImmutableMultiDict
+from werkzeug.datastructures import FileStorage
 from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
@@ -51,28 +51,36 @@ class InputRulesMeta:
     def bind_field(self, form, unbound_field, options):
         field = super().bind_field(form, unbound_field, options)
         rules = [printable, storable_number]
-        if isinstance(field, StringField) and not isinstance(field, TextAreaField):
-            rules.append(single_line)
+        if isinstance(field, StringField):
+            rules.insert(0, text_only)
+            if not isinstance(field, TextAreaField):
+                rules.append(single_line)
         # First, so that a hostile value is named before any other check reads it; a new list, since
         # the class's list is shared by every instance.
         field.validators = [*rules, *field.validators]
+        field.process_formdata = _readable_only(field.process_formdata)
         return field
+
+
+_READABLE = str | FileStorage | int | float
+
+
+def _readable_only(process_formdata):
+    """A JSON body can give a field null, an object or a list where a form gives text: refuse it as the
+    field's error instead of letting the field's parser fail with a TypeError."""
+    def process(valuelist):
+        if any(not isinstance(value, _READABLE) for value in valuelist):
+            raise ValueError(_l("格式不正确"))
+        return process_formdata(valuelist)
+
+    return process
 
 
 class Form(FlaskForm):
     """The base of every page form: Flask-WTF (CSRF) with the input rules of InputRulesMeta."""
 
     class Meta(InputRulesMeta):
-        def wrap_formdata(self, form, formdata):
-            """A JSON body posted to a page form carries text only, as a browser's form would: a number
-            becomes its text, anything else (null, true, an object, a nested list) reads as missing."""
-            data = super().wrap_formdata(form, formdata)
-            if data is None or all(isinstance(value, str | FileStorage) for _key, value in data.items(multi=True)):
-                return data
-            return ImmutableMultiDict([
-                (key, value if isinstance(value, str | FileStorage) else str(value))
-                for key, value in data.items(multi=True)
-                if isinstance(value, str | FileStorage | int | float) and not isinstance(value, bool)])
+        pass
 
 
 class SubForm(wtforms.Form):
