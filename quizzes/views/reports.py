@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.audit.services import record
 from app.common.access import Role, roles_required
 from app.common.clock import utcnow
+from app.common.forms import INTEGER_LIMIT
 from app.common.http import xlsx_download
 from app.errors import abort_with
 from app.extensions import db
@@ -109,7 +110,9 @@ def _unit_filter(quiz: Quiz, scope: int | None) -> int | None:
     if scope is not None:
         return scope
     unit_id = request.args.get("unit", type=int)
-    return unit_id if unit_id and reports.may_see_unit(quiz, unit_id) else None
+    if unit_id is None or not 0 < unit_id <= INTEGER_LIMIT:  # past a column's range: no such unit
+        return None
+    return unit_id if reports.may_see_unit(quiz, unit_id) else None
 
 
 def _render(template: str, quiz: Quiz, scope: int | None, **context):

@@ -205,3 +205,8 @@ def test_the_migration_cleans_answers_saved_before_the_boundary(fill_quiz, make_
     assert db.session.get(AttemptItem, item.id).response == ["a\ufffdb", "cd"]
     assert phone.get(f"/quizzes/attempts/{attempt_id}/result").status_code == 200
     assert organiser_client.get(f"/quizzes/manage/{fill_quiz.id}/questions").status_code == 200
+
+
+@pytest.mark.parametrize("unit", ["99999999999999999999", "-5", "0"])
+def test_an_impossible_unit_filter_on_the_absent_list_means_all_units(organiser_client, fill_quiz, unit):
+    assert organiser_client.get(f"/quizzes/manage/{fill_quiz.id}/absent?unit={unit}").status_code == 200

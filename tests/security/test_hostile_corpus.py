@@ -112,8 +112,8 @@ def client_as(app, user):
     return sign_in_directly(app, user) if user is not None else app.test_client()
 
 
-def discover_forms(app, world, get_routes) -> dict[str, list[tuple[str, dict]]]:
-    """endpoint -> [(action URL, {field: [values]})] for every POST form any page renders."""
+def discover_forms(app, world, get_routes, method: str = "POST") -> dict[str, list[tuple[str, dict]]]:
+    """endpoint -> [(action URL, {field: [values]})] for every form (of `method`) any page renders."""
     adapter = app.url_map.bind("localhost")
     found: dict[str, list[tuple[str, dict]]] = {}
     for route in get_routes:
@@ -125,12 +125,12 @@ def discover_forms(app, world, get_routes) -> dict[str, list[tuple[str, dict]]]:
         finder = FormFinder()
         finder.feed(response.get_data(as_text=True))
         for form in finder.forms:
-            if form["method"] != "POST":
+            if form["method"] != method:
                 continue
             action = form["action"] or url
             parts = urlsplit(action)
             try:
-                endpoint, _args = adapter.match(parts.path, method="POST")
+                endpoint, _args = adapter.match(parts.path, method=method)
             except Exception:  # an action elsewhere (none expected) is not ours to post to
                 continue
             entries = found.setdefault(endpoint, [])
@@ -239,7 +239,19 @@ def test_the_hostile_corpus_never_breaks_a_page_or_an_export(app, world, caplog)
                     errors = [record.getMessage() + "\n" + (record.exc_text or "") for record in caplog.records]
                     failures.append(f"{route} {url} [{label}]: {response.status_code}\n" + "\n".join(errors)[-1500:])
                 response.close()
-    assert not failures, f"{len(failures)} of {sent} hostile posts ended in a 5xx:\n\n" + "\n\n".join(failures[:15])
+    # Filters and searches are forms too: their fields go in the query string.
+    filters = discover_forms(app, world, get_routes, method="GET")
+    assert {"audit.index", "members.index", "quizzes.manage.fixed_paper"} <= set(filters)
+    for endpoint, targets in filters.items():
+        user = identity_for(world, endpoint)
+        for url, fields in targets:
+            for label, body in form_bodies(fields, rng):
+                response = client_as(app, user).get(urlsplit(url).path, query_string=body)
+                sent += 1
+                if response.status_code >= 500:
+                    failures.append(f"GET {url} ({endpoint}) [{label}]: {response.status_code}")
+                response.close()
+    assert not failures, f"{len(failures)} of {sent} hostile requests ended in a 5xx:\n\n" + "\n\n".join(failures[:15])
 
     db.session.rollback()
     assert stored_hostile_values() == [], "stored text that a page or an export cannot show"
