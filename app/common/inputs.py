@@ -116,7 +116,10 @@ def check_request() -> None:
     if request.is_json:
         view = current_app.view_functions.get(request.endpoint or "")
         body = request.get_json(silent=True)  # cached: cleaning in place is what the view reads
-        _check_json(body, getattr(view, "cleaned_json_keys", frozenset()))
+        try:
+            _check_json(body, getattr(view, "cleaned_json_keys", frozenset()))
+        except RecursionError:  # parsed, but nested too deep to walk: no view reads such a body
+            _refuse(_("请求有误，请检查后重试。"))
 
 
 def guard_commit(_session) -> None:

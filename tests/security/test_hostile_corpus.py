@@ -166,7 +166,12 @@ def json_bodies(fields: dict, rng: random.Random):
         yield f"json #{index}", body
 
 
+DEEP_JSON = "[" * 100_000 + "]" * 100_000  # past the JSON parser's recursion limit
+
+
 def post(client, url: str, body, *, as_json: bool):
+    if body is DEEP_JSON:
+        return client.post(url, data=body, content_type="application/json")
     if as_json:
         # allow_nan: NaN and Infinity are what a hostile client sends; the server must refuse them.
         return client.post(url, data=json.dumps(body, allow_nan=True), content_type="application/json")
@@ -231,6 +236,7 @@ def test_the_hostile_corpus_never_breaks_a_page_or_an_export(app, world, caplog)
                 url = url_for_route(app, route, values)
             cases = [(label, body, False) for label, body in form_bodies(fields, rng)]
             cases += [(label, body, True) for label, body in json_bodies(fields, rng)]
+            cases.append(("JSON nested 100,000 deep", DEEP_JSON, True))
             for label, body, as_json in cases:
                 caplog.clear()
                 response = post(client_as(app, user), url, body, as_json=as_json)

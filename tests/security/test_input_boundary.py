@@ -111,3 +111,8 @@ def test_the_roster_import_refuses_a_control_character_in_any_column(organiser_c
         "file": (io.BytesIO(path.read_bytes()), "名册.xlsx"), "password_mode": "mobile"},
         content_type="multipart/form-data")
     assert response.status_code == 400 and "控制字符" in text(response)
+
+
+def test_a_json_body_nested_past_the_parser_limit_is_a_400(client):
+    response = client.post("/login", data="[" * 100_000 + "]" * 100_000, content_type="application/json")
+    assert response.status_code == 400
