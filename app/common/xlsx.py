@@ -148,7 +148,8 @@ def read_rows_collecting(source: bytes | IO[bytes] | str, columns: Sequence[Colu
     workbook = _open_workbook(source)
     try:
         sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(max_col=MAX_SHEET_COLUMNS, values_only=True)
+        width = min(sheet.max_column or MAX_SHEET_COLUMNS, MAX_SHEET_COLUMNS)  # as declared, within the cap
+        rows = sheet.iter_rows(max_col=width, values_only=True)
         header_row_number, positions, header_problems = _find_header(rows, columns)
         if header_problems:
             raise ImportFailed(header_problems)
