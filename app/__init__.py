@@ -93,10 +93,12 @@ def register_features(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from app.accounts.services import register_password_change_gate
     from app.common.access import register_access_guard
+    from app.common.inputs import register_input_boundary
     from app.security import register_json_body_check, register_security_headers
 
     register_json_body_check(app)
     register_access_guard(app)
+    register_input_boundary(app)  # after the access guard: signed-out visitors are sent to sign in first
     register_password_change_gate(app)
     register_security_headers(app)
 

@@ -21,14 +21,18 @@ def register_security_headers(app) -> None:
 
 
 def register_json_body_check(app) -> None:
-    """A JSON body must be an object: forms and JSON views read it as a mapping of fields."""
+    """A JSON body must be an object: forms and JSON views read it as a mapping of fields (a body nested
+    too deep to parse is refused the same way)."""
     from flask import request
     from werkzeug.exceptions import BadRequest
 
     @app.before_request
     def reject_malformed_json():
         if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json:
-            body = request.get_json(silent=True)
+            try:
+                body = request.get_json(silent=True)
+            except RecursionError:  # nested deeper than the parser goes: not a body any view reads
+                body = None
             if not isinstance(body, dict):
                 raise BadRequest()
         return None

@@ -1,10 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from app.campaigns.services import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
-from app.common.forms import strip_text, text_only
+from app.common.forms import Form, strip_text, text_only
 
 
 class LocalDateField(DateField):
@@ -23,7 +22,7 @@ class LocalDateField(DateField):
         return super()._value()
 
 
-class _DatedForm(FlaskForm):
+class _DatedForm(Form):
     name = StringField(
         _l("名称"), filters=[strip_text],
         validators=[text_only, DataRequired(_l("请输入名称")),
@@ -48,7 +47,7 @@ class PhaseForm(_DatedForm):
     pass
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     direction = HiddenField(validators=[text_only, DataRequired(_l("无效的移动方向")),
                                         AnyOf(("up", "down"), message=_l("无效的移动方向"))])
 

@@ -1,12 +1,93 @@
-"""Form pieces every feature uses: trimming filters, a guard against non-text JSON values, options,
-the CSRF-only button form and the checkbox list."""
+"""Form pieces every feature uses: the base forms, trimming filters, a guard against non-text JSON
+values, options, the CSRF-only button form and the checkbox list."""
+import math
+
+import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, widgets
+from werkzeug.datastructures import FileStorage
+from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 
-from app.common.text import clean
+from app.common.text import clean, is_hostile
+
+# Integer columns are 32-bit on PostgreSQL (and SQLite overflows past 64 bits): a number typed beyond
+# this is a typo or an attack, never an id, a count or a score.
+INTEGER_LIMIT = 2**31 - 1
+
+
+def printable(_form, field):
+    """No field holds NUL, other invisible controls or unpaired surrogates (app.common.text.is_hostile)."""
+    for value in field.raw_data or ():
+        if isinstance(value, str) and is_hostile(value):
+            raise StopValidation(_l("含有不可见的控制字符，请删除后重试"))
+
+
+def single_line(_form, field):
+    """A single-line field (an <input>, not a <textarea>) holds no line break or tab inside its text;
+    spaces and breaks around it, as a paste from a spreadsheet brings, are trimmed later and allowed."""
+    for value in field.raw_data or ():
+        if isinstance(value, str) and is_hostile(clean(value), line_breaks=False):
+            raise ValidationError(_l("此处只能填写一行文字，不能包含换行或制表符。"))
+
+
+def storable_number(_form, field):
+    """A number a column can hold: finite (NaN passes NumberRange) and within INTEGER_LIMIT for integers."""
+    data = field.data
+    for value in data if isinstance(data, list | tuple) else (data,):
+        if isinstance(value, bool) or value is None:
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            raise StopValidation(_l("请输入有效的数字"))
+        if isinstance(value, int) and abs(value) > INTEGER_LIMIT:
+            raise StopValidation(_l("数值超出范围"))
+
+
+class InputRulesMeta:
+    """Form Meta mixin, the form side of app.common.inputs: no field holds hostile text, single-line
+    text fields hold no line break, every number is storable."""
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        rules = [printable, storable_number]
+        if isinstance(field, StringField):
+            rules.insert(0, text_only)
+            if not isinstance(field, TextAreaField):
+                rules.append(single_line)
+        # First, so that a hostile value is named before any other check reads it; a new list, since
+        # the class's list is shared by every instance.
+        field.validators = [*rules, *field.validators]
+        field.process_formdata = _readable_only(field.process_formdata)
+        return field
+
+
+_READABLE = str | FileStorage | int | float
+
+
+def _readable_only(process_formdata):
+    """A JSON body can give a field null, an object or a list where a form gives text: refuse it as the
+    field's error instead of letting the field's parser fail with a TypeError."""
+    def process(valuelist):
+        if any(not isinstance(value, _READABLE) for value in valuelist):
+            raise ValueError(_l("格式不正确"))
+        return process_formdata(valuelist)
+
+    return process
+
+
+class Form(FlaskForm):
+    """The base of every page form: Flask-WTF (CSRF) with the input rules of InputRulesMeta."""
+
+    class Meta(InputRulesMeta):
+        pass
+
+
+class SubForm(wtforms.Form):
+    """The base of forms nested in a FieldList/FormField (no CSRF token of their own), same input rules."""
+
+    class Meta(InputRulesMeta):
+        pass
 
 
 def strip_text(value):
@@ -28,7 +109,7 @@ def options(pairs) -> list[SelectChoice]:
     return [SelectChoice(pair[0], pair[1], render_kw=dict(pair[2]) if len(pair) > 2 else {}) for pair in pairs]
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that posts (delete, publish, reset a password): it carries only the CSRF token."""
 
 

@@ -396,9 +396,16 @@ def run_job(job_id: int) -> str | None:
 
 def estimated_rows(content: bytes) -> int | None:
     """Rows of the first sheet as the workbook declares them (its <dimension>), without parsing it;
-    None when the file does not say (or is not a readable workbook: the import reports that)."""
+    None when the file does not say, or is not a workbook the import would open (an unreadable file,
+    a zip bomb): the synchronous import then refuses it at once, with its message."""
     import io
 
+    from app.common.xlsx import ImportFailed, check_archive
+
+    try:
+        check_archive(io.BytesIO(content))
+    except ImportFailed:
+        return None
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             sheet = _first_sheet_member(archive)

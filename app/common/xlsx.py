@@ -1,14 +1,18 @@
 """Spreadsheet import and export shared by every feature.
 
-Import: headers are found by name (any order, title rows above them allowed), every cell is parsed,
-and all problems are reported together with their row and column; callers import nothing unless
-the list is empty. Export: styled header, frozen first row, fitted widths, typed cells, and text
-that a spreadsheet would run as a formula neutralised.
+Import: the archive is checked before openpyxl parses anything (a zip bomb is refused in
+milliseconds: see check_archive), rows are streamed and reading stops at the row limit, headers are
+found by name (any order, title rows above them allowed), every cell is parsed, and all problems are
+reported together with their row and column; callers import nothing unless the list is empty.
+Export: styled header, frozen first row, fitted widths, typed cells, text that a spreadsheet would
+run as a formula neutralised, and characters XML cannot hold dropped, so no stored value can break
+an export.
 """
 from __future__ import annotations
 
 import io
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,12 +26,25 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from app.common.clock import to_local
-from app.common.text import clean
+from app.common.text import clean, is_hostile, scrub
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER_SEARCH_ROWS = 20
 PROGRESS_ROWS = 1000
+
+# Archive limits, checked before parsing. An .xlsx is a zip of XML; a 100,000-row roster is about
+# 30 MB of XML compressed about tenfold. A zip bomb declares a member of gigabytes, or a ratio of
+# thousands to one. Tune here (README, security section).
+ARCHIVE_MAX_MEMBERS = 1000
+ARCHIVE_MAX_MEMBER_BYTES = 150 * 1024 * 1024
+ARCHIVE_MAX_TOTAL_BYTES = 300 * 1024 * 1024
+ARCHIVE_MAX_RATIO = 100  # uncompressed / compressed, for members above ARCHIVE_RATIO_FLOOR
+ARCHIVE_RATIO_FLOOR = 1024 * 1024
+# Sheet limits, checked while streaming: rows read (blank ones included, since a sheet can declare a
+# million empty rows in a few bytes) and columns read per row.
+MAX_SHEET_ROWS = 200_000
+MAX_SHEET_COLUMNS = 200
 
 
 class CellError(ValueError):
@@ -109,9 +126,10 @@ def cell_text(value: Any) -> str:
     return text
 
 
-def read_rows(source: bytes | IO[bytes] | str, columns: Sequence[Column]) -> list[ParsedRow]:
+def read_rows(source: bytes | IO[bytes] | str, columns: Sequence[Column], *,
+              max_rows: int | None = None) -> list[ParsedRow]:
     """Parse the first sheet against `columns`; raise ImportFailed listing every problem found."""
-    parsed, problems = read_rows_collecting(source, columns)
+    parsed, problems = read_rows_collecting(source, columns, max_rows=max_rows)
     if problems:
         raise ImportFailed(problems)
     if not parsed:
@@ -120,19 +138,23 @@ def read_rows(source: bytes | IO[bytes] | str, columns: Sequence[Column]) -> lis
 
 
 def read_rows_collecting(source: bytes | IO[bytes] | str, columns: Sequence[Column], *,
+                         max_rows: int | None = None,
                          progress: Callable[[int, int | None], None] | None = None,
                          ) -> tuple[list[ParsedRow], list[ImportProblem]]:
     """Like read_rows, but return the rows with the cell problems, for callers that add row checks.
 
     A cell that failed to parse (or a required cell left empty) is None in values and its column
-    key is in ParsedRow.invalid. Only a missing header or an unreadable file raises ImportFailed.
+    key is in ParsedRow.invalid; so is a text cell holding characters no field may store
+    (app.common.text.is_hostile). A missing header, an unreadable or oversized file, or more than
+    `max_rows` data rows (checked while reading, not after) raises ImportFailed.
     `progress(rows read, rows the sheet declares or None)` is called every PROGRESS_ROWS rows (jobs).
     """
     workbook = _open_workbook(source)
     try:
         sheet = workbook.worksheets[0]
         declared_rows = getattr(sheet, "max_row", None) if progress is not None else None
-        rows = sheet.iter_rows(values_only=True)
+        width = min(sheet.max_column or MAX_SHEET_COLUMNS, MAX_SHEET_COLUMNS)  # as declared, within the cap
+        rows = sheet.iter_rows(max_col=width, values_only=True)
         header_row_number, positions, header_problems = _find_header(rows, columns)
         if header_problems:
             raise ImportFailed(header_problems)
@@ -140,16 +162,27 @@ def read_rows_collecting(source: bytes | IO[bytes] | str, columns: Sequence[Colu
         problems: list[ImportProblem] = []
         for offset, row in enumerate(rows, start=1):
             number = header_row_number + offset
+            if number > MAX_SHEET_ROWS:
+                raise ImportFailed([ImportProblem(None, None, _(
+                    "表格超过 %(max)s 行（空行也计算在内），请删除多余的行或拆分文件", max=MAX_SHEET_ROWS))])
             if progress is not None and offset % PROGRESS_ROWS == 0:
                 progress(number, declared_rows)
             raw = {key: (row[index] if index < len(row) else None) for key, index in positions.items()}
             if all(cell_text(value) == "" for value in raw.values()):
                 continue  # blank rows (often trailing, or spacers) are not data
+            if max_rows is not None and len(parsed) >= max_rows:
+                raise ImportFailed([ImportProblem(None, None, _(
+                    "一次最多导入 %(max)s 行，请拆分文件", max=max_rows))])
             values: dict[str, Any] = {}
             invalid: set[str] = set()
             for column in columns:
                 if column.key not in positions:
                     values[column.key] = None
+                    continue
+                if isinstance(raw[column.key], str) and is_hostile(raw[column.key]):
+                    problems.append(ImportProblem(number, column.header, _("含有不可见的控制字符，请删除后重试")))
+                    values[column.key] = None
+                    invalid.add(column.key)
                     continue
                 text = cell_text(raw[column.key])
                 if text == "":
@@ -170,13 +203,48 @@ def read_rows_collecting(source: bytes | IO[bytes] | str, columns: Sequence[Colu
         workbook.close()
 
 
+def _not_xlsx() -> ImportFailed:
+    return ImportFailed([ImportProblem(None, None, _("文件不是有效的 Excel（.xlsx）文件"))])
+
+
+def _too_large() -> ImportFailed:
+    return ImportFailed([ImportProblem(None, None, _(
+        "文件解压后过大或压缩比异常（可能是“压缩炸弹”），未导入。请只保留需要导入的数据后重新保存再上传"))])
+
+
+def check_archive(source: IO[bytes] | str) -> None:
+    """Refuse, before anything is decompressed, an .xlsx whose zip directory declares too many members,
+    a member or a total too large, or a compression ratio no spreadsheet has (ARCHIVE_* limits).
+
+    The declared sizes can be trusted as ceilings: zipfile never inflates a member past its declared
+    size (it fails the CRC check instead), and openpyxl reads through zipfile.
+    """
+    try:
+        with zipfile.ZipFile(source) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise _not_xlsx() from error
+    if len(members) > ARCHIVE_MAX_MEMBERS:
+        raise _too_large()
+    total = 0
+    for member in members:
+        total += member.file_size
+        if member.file_size > ARCHIVE_MAX_MEMBER_BYTES or total > ARCHIVE_MAX_TOTAL_BYTES:
+            raise _too_large()
+        if member.file_size > ARCHIVE_RATIO_FLOOR and member.file_size > ARCHIVE_MAX_RATIO * max(member.compress_size, 1):
+            raise _too_large()
+
+
 def _open_workbook(source):
     if isinstance(source, bytes):
         source = io.BytesIO(source)
+    check_archive(source)
+    if hasattr(source, "seek"):
+        source.seek(0)
     try:
         return load_workbook(source, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a non-xlsx upload
-        raise ImportFailed([ImportProblem(None, None, _("文件不是有效的 Excel（.xlsx）文件"))]) from error
+        raise _not_xlsx() from error
 
 
 def _find_header(rows, columns: Sequence[Column]):
@@ -253,15 +321,22 @@ def display_width(value: Any) -> int:
     return longest
 
 
+def xml_safe(text: str) -> str:
+    """`text` without the characters an .xlsx (XML) cannot hold: the last line of defence, so that no
+    stored value can break an export (app.common.inputs refuses them on the way in)."""
+    return scrub(text) if is_hostile(text) else text
+
+
 def _convert(value: Any, kind: str) -> Any:
     if value is None:
         return None
+
     if kind == "datetime" and isinstance(value, datetime):
         return to_local(value).replace(tzinfo=None)
     if kind == "duration":
         return float(value) / 86400
-    if kind == "text":
-        return neutralise(value if isinstance(value, str) else str(value))
+    if kind == "text" or isinstance(value, str):
+        return neutralise(xml_safe(value if isinstance(value, str) else str(value)))
     return value
 
 
@@ -274,7 +349,7 @@ def set_print_layout(sheet, spec: Sheet, widths: Sequence[float]) -> None:
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
     sheet.print_title_rows = "1:1"
-    sheet.oddHeader.center.text = (spec.heading or spec.title).replace("&", "&&")
+    sheet.oddHeader.center.text = xml_safe(spec.heading or spec.title).replace("&", "&&")
     sheet.oddFooter.center.text = _("第 &P 页，共 &N 页")
 
 
@@ -287,7 +362,7 @@ def build_workbook(sheets: Sequence[Sheet]) -> bytes:
     """
     workbook = Workbook(write_only=True)
     for spec in sheets:
-        sheet = workbook.create_sheet(title=spec.title[:31])
+        sheet = workbook.create_sheet(title=xml_safe(spec.title)[:31])
         widths = [max(display_width(column.header), 6) for column in spec.columns]
         for index, column in enumerate(spec.columns):
             if column.kind in _FORMATS:
@@ -317,7 +392,7 @@ def build_workbook(sheets: Sequence[Sheet]) -> bytes:
         set_print_layout(sheet, spec, final_widths)
         header = []
         for column in spec.columns:
-            cell = WriteOnlyCell(sheet, value=column.header)
+            cell = WriteOnlyCell(sheet, value=xml_safe(column.header))
             cell.font = _HEADER_FONT
             cell.fill = _HEADER_FILL
             cell.alignment = Alignment(horizontal="center" if column.kind == "int" else None, vertical="center")

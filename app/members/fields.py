@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.accounts.models import GENDERS, POLITICAL_STATUSES
-from app.common.text import clean, to_halfwidth
+from app.common.text import clean, has_control_characters, to_halfwidth
 from app.common.xlsx import CellError, Column, cell_text
 
 MAX_NAME_LENGTH = 32
@@ -43,11 +43,6 @@ assert set(_GENDER_ALIASES.values()) == set(GENDERS)
 
 def _is_cjk_name_char(char: str) -> bool:
     return char in "·•・" or unicodedata.east_asian_width(char) in "WF"
-
-
-def has_control_characters(text: str) -> bool:
-    """NUL and other control characters: PostgreSQL refuses NUL, and none belong in a name."""
-    return any(unicodedata.category(char) == "Cc" for char in text)
 
 
 def normalise_name(value: Any) -> str:

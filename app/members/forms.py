@@ -1,11 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.models import GENDERS, POLITICAL_STATUSES
-from app.common.forms import CheckboxListField, options
+from app.common.forms import CheckboxListField, Form, options
 from app.members.fields import MAX_NAME_LENGTH, MAX_STAFF_ID_LENGTH
 from app.members.importing import PASSWORD_FROM_MOBILE, PASSWORD_RANDOM
 
@@ -18,7 +17,7 @@ ROLE_LABELS = {
 
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("名册文件（.xlsx）"), validators=[
         FileRequired(_l("请选择要导入的 Excel 文件")),
         FileAllowed(["xlsx"], _l("只支持 .xlsx 格式的 Excel 文件（旧版 .xls 请先另存为 .xlsx）")),
@@ -37,7 +36,7 @@ def _length(maximum: int):
     return Length(max=maximum, message=_l("最多 %(max)d 个字符"))
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请输入姓名")), _length(MAX_NAME_LENGTH)])
     staff_id = StringField(_l("工号"), validators=[DataRequired(_l("请输入工号")), _length(MAX_STAFF_ID_LENGTH)])
     mobile = StringField(_l("手机号"), validators=[Optional(), _length(20)], render_kw={"inputmode": "tel"})
@@ -57,7 +56,7 @@ class MemberForm(FlaskForm):
             for branch in branches])
 
 
-class RolesForm(FlaskForm):
+class RolesForm(Form):
     roles = CheckboxListField(_l("角色"), choices=[])
     liaison_unit_id = SelectField(_l("联络员负责的单位"), coerce=int, default=0)
 

@@ -1,29 +1,20 @@
 """Roster import and export pages (routes on the members blueprint)."""
-import io
-
-from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.common.access import Role, roles_required
 from app.common.forms import ConfirmForm
+from app.common.http import no_store, xlsx_download
 from app.common.tokens import InvalidToken
-from app.common.xlsx import XLSX_MIMETYPE, ImportFailed
+from app.common.xlsx import ImportFailed
 from app.errors import abort_with
 from app.extensions import db
 from app.members import exports, import_jobs, password_sheets, services
 from app.members.forms import ImportForm
 from app.members.importing import import_roster
 from app.members.views import MANAGERS, bp, filters_from
-
-
-def xlsx_response(content: bytes, filename: str, *, private: bool = False):
-    response = make_response(send_file(io.BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True,
-                                       download_name=filename, max_age=0))
-    if private:
-        response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -53,16 +44,14 @@ def import_page():
         if token:
             password_sheets.discard_sheet(token, current_user.id)
         abort_with(409, _("导入时名册被他人同时修改，没有导入任何数据，请重新导入。"))
-    response = make_response(render_template("members/import_result.html", result=result, token=token,
-                                             action_form=ConfirmForm()))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(make_response(render_template("members/import_result.html", result=result, token=token,
+                                                  action_form=ConfirmForm())))
 
 
 @bp.get("/import/template")
 @roles_required(Role.ORGANISER)
 def import_template():
-    return xlsx_response(exports.roster_template(), "人员名册导入模板.xlsx")
+    return xlsx_download(exports.roster_template(), "人员名册导入模板.xlsx", private=False)
 
 
 @bp.get("/import/passwords/<token>")
@@ -72,7 +61,7 @@ def password_sheet(token: str):
         content = password_sheets.fetch_sheet(token[:500], current_user.id)
     except InvalidToken:
         abort_with(404, _("密码表下载链接已失效（超过 1 小时、已删除或不属于您）。如需密码，请在人员页面重置。"))
-    return xlsx_response(content, "初始密码.xlsx", private=True)
+    return xlsx_download(content, "初始密码.xlsx")
 
 
 @bp.post("/import/passwords/<token>/delete")
@@ -92,4 +81,4 @@ def delete_password_sheet(token: str):
 @roles_required(*MANAGERS)
 def export():
     member_ids = services.member_ids(current_user, filters_from(request.args))
-    return xlsx_response(exports.roster_workbook(member_ids), "人员名册.xlsx")
+    return xlsx_download(exports.roster_workbook(member_ids), "人员名册.xlsx")  # mobile numbers: private

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.common.access import Role, roles_required
 from app.common.forms import ConfirmForm
-from app.common.http import private_pages
+from app.common.http import no_store, private_pages
 from app.errors import abort_with
 from app.extensions import db
 from app.members import password_sheets, services
@@ -61,10 +61,8 @@ def commit_or_conflict() -> None:
 
 def password_page(member, password: str, *, created: bool = False, status: int = 200):
     """Show a one-time password once; never cached, never put in the session."""
-    response = make_response(render_template("members/password.html", member=member, password=password,
-                                             created=created), status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return no_store(make_response(render_template("members/password.html", member=member, password=password,
+                                                  created=created), status))
 
 
 @bp.get("/")

@@ -1,13 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from app.common.forms import strip_text, text_only
+from app.common.forms import Form, strip_text, text_only
 from app.units.services import NAME_MAX_LENGTH
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     name = StringField(
         _l("名称"), filters=[strip_text],
         validators=[text_only, DataRequired(_l("请输入名称")),
@@ -15,7 +14,7 @@ class UnitForm(FlaskForm):
     )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     direction = HiddenField(validators=[text_only, DataRequired(_l("无效的移动方向")),
                                         AnyOf(("up", "down"), message=_l("无效的移动方向"))])
 

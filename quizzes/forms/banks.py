@@ -2,13 +2,12 @@
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from app.common.forms import strip_text
+from app.common.forms import Form, strip_text
 from app.common.text import clean
 from quizzes.models import OPTION_LETTERS, QUESTION_TYPE_LABELS, QUESTION_TYPES
 from quizzes.services.bank_rules import (
@@ -24,7 +23,7 @@ from quizzes.services.banks import BANK_NAME_MAX, DESCRIPTION_MAX, QuestionFilte
 SEARCH_MAX = 100
 
 
-class BankForm(FlaskForm):
+class BankForm(Form):
     name = StringField(_l("题库名称"), filters=[strip_text], validators=[
         DataRequired(_l("请输入题库名称")),
         Length(max=BANK_NAME_MAX, message=_l("题库名称不能超过 %(max)d 个字")),
@@ -34,7 +33,7 @@ class BankForm(FlaskForm):
     ])
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """All four types in one form; the service checks the options and answer against the type."""
 
     question_type = SelectField(_l("题型"), choices=[SelectChoice(kind, QUESTION_TYPE_LABELS[kind]) for kind in QUESTION_TYPES],
@@ -69,7 +68,7 @@ for _index, _letter in enumerate(OPTION_LETTERS):
     ))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("Excel 文件（.xlsx）"), validators=[FileRequired(_l("请选择要导入的文件"))])
 
 

@@ -1,16 +1,16 @@
 """Practice forms: choosing what to practise, answering one question, the statistics filter."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.common.forms import Form
 from quizzes.models import OPTION_LETTERS, QUESTION_TYPE_LABELS, Question, blank_count
 from quizzes.services.answers import InvalidResponse, normalise_response
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     """Practise one bank, optionally one category and one question type (choices set per bank)."""
 
     category = SelectField(_l("分类"), choices=[], default="")
@@ -25,14 +25,14 @@ class StartForm(FlaskForm):
         ]
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """One answered question: the step token; the response fields are read by read_response."""
 
     token = HiddenField(validators=[DataRequired(), Length(max=32)])
 
 
 
-class StatsFilterForm(FlaskForm):
+class StatsFilterForm(Form):
     """Date range of the per-unit practice figures (a GET form: no CSRF token)."""
 
     class Meta:

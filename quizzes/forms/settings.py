@@ -1,12 +1,10 @@
 """Quiz settings (竞赛设置), random-paper rules and the fixed paper, as organisers fill them in."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FieldList,
     FloatField,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -26,7 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.common.forms import CheckboxListField, options, strip_text
+from app.common.forms import CheckboxListField, Form, SubForm, options, strip_text
 from quizzes.models import QUESTION_TYPE_LABELS, QUESTION_TYPES
 
 LOCAL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -54,7 +52,7 @@ class LocalDateTimeField(DateTimeLocalField):
             raise ValueError(_l("请输入有效的时间，例如 2026-03-01 09:00")) from error
 
 
-class QuizSettingsForm(FlaskForm):
+class QuizSettingsForm(Form):
     campaign_id = SelectField(_l("所属专项活动"), coerce=int, validators=[InputRequired(_l("请选择专项活动"))])
     title = StringField(_l("竞赛名称"), filters=[strip_text], validators=[
         DataRequired(_l("请输入竞赛名称")), Length(max=120, message=_l("名称不能超过 %(max)d 个字"))])
@@ -92,7 +90,7 @@ class QuizSettingsForm(FlaskForm):
             raise ValidationError(_l("请至少选择一个题库"))
 
 
-class RuleRowForm(Form):
+class RuleRowForm(SubForm):
     """One random-paper rule row; a row whose count is left empty is ignored."""
 
     question_type = SelectField(_l("题型"), choices=options(question_type_choices()), validators=[Optional()])
@@ -114,6 +112,10 @@ class RuleRowForm(Form):
         if self.count.data is None and not self.count.errors and (self.category.data or self.difficulty.data):
             self.count.errors.append(_l("请填写题数"))
             valid = False
+        # Optional() also clears the choice check, so a row posted without its type must be caught here.
+        if not self.is_blank and self.question_type.data not in QUESTION_TYPES and not self.question_type.errors:
+            self.question_type.errors.append(_l("请选择题型"))
+            valid = False
         return valid
 
     def validate_question_type(self, field):
@@ -121,11 +123,11 @@ class RuleRowForm(Form):
             raise ValidationError(_l("请选择题型"))
 
 
-class RulesForm(FlaskForm):
+class RulesForm(Form):
     rows = FieldList(FormField(RuleRowForm), min_entries=1, max_entries=60)
 
 
-class FixedRowForm(Form):
+class FixedRowForm(SubForm):
     question_id = HiddenField(validators=[DataRequired()])
     position = IntegerField(_l("序号"), validators=[InputRequired(_l("请填写序号")), NumberRange(1, 10_000)])
     points = FloatField(_l("分值"), validators=[InputRequired(_l("请填写分值")),
@@ -133,15 +135,15 @@ class FixedRowForm(Form):
     remove = BooleanField(_l("移出"))
 
 
-class FixedPaperForm(FlaskForm):
+class FixedPaperForm(Form):
     rows = FieldList(FormField(FixedRowForm), min_entries=0, max_entries=1000)
 
 
-class AddQuestionsForm(FlaskForm):
+class AddQuestionsForm(Form):
     question_ids = SelectMultipleField(coerce=int, validate_choice=False,
                                        validators=[DataRequired(_l("请勾选要加入试卷的题目"))])
 
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     action = StringField(validators=[AnyOf(("publish", "unpublish"))])  # the pressed button's value

@@ -5,12 +5,11 @@ three, so paper rules can filter on it reliably. 分值 is a positive number up 
 """
 import hashlib
 import math
-import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from app.common.text import clean, fold, to_halfwidth
+from app.common.text import clean, fold, has_control_characters, to_halfwidth
 from quizzes.models import OPTION_LETTERS, QUESTION_TYPES, Question
 from quizzes.services.answers import AnswerNotationError, parse_answer
 
@@ -74,11 +73,6 @@ class QuestionDraft:
 
 def _text(value) -> str:
     return clean(str(value)) if value is not None else ""
-
-
-def has_control_characters(text: str, allow: str = "") -> bool:
-    """NUL and other invisible control characters (PostgreSQL refuses NUL); `allow` lists exceptions."""
-    return any(unicodedata.category(char) == "Cc" and char not in allow for char in text)
 
 
 def parse_points(value) -> float:

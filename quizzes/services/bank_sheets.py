@@ -107,12 +107,10 @@ class _Row:
 
 def _read(source, progress=None) -> list[_Row]:
     report = progress or (lambda _stage, _done, _total: None)
-    rows, problems = read_rows_collecting(source, COLUMNS,
+    rows, problems = read_rows_collecting(source, COLUMNS, max_rows=MAX_ROWS,  # stops reading at the limit
                                           progress=lambda done, total: report("reading", done, total))
     if not rows and not problems:
         raise ImportFailed([ImportProblem(None, None, _("表格中没有数据行"))])
-    if len(rows) > MAX_ROWS:
-        raise ImportFailed([ImportProblem(None, None, _("一次最多导入 %(max)s 道题，请拆分文件", max=MAX_ROWS))])
     checked: list[_Row] = []
     first_row_of: dict[tuple[str, str], int] = {}
     for row in rows:

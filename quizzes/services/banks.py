@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from app.audit.services import record
 from app.common.problems import Problem
-from app.common.text import clean, like_pattern
+from app.common.text import clean, has_control_characters, like_pattern
 from app.extensions import db
 from quizzes.models import QUESTION_TYPES, AttemptItem, Question, QuestionBank, quiz_banks
 from quizzes.services.answers import format_answer
@@ -18,7 +18,6 @@ from quizzes.services.bank_rules import (
     OPTION_FIELDS,
     QuestionDraft,
     format_points,
-    has_control_characters,
 )
 
 BANK_NAME_MAX = 100

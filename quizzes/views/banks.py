@@ -1,14 +1,13 @@
 """Question banks (题库) for organisers: banks, questions, preview, spreadsheet import and export."""
-import io
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.common.access import Role, roles_required
 from app.common.forms import ConfirmForm
+from app.common.http import xlsx_download
 from app.common.problems import attach_problem
-from app.common.xlsx import XLSX_MIMETYPE, ImportFailed
+from app.common.xlsx import ImportFailed
 from app.errors import abort_with
 from app.extensions import db
 from app.security import is_safe_redirect
@@ -33,11 +32,6 @@ def _question_or_404(bank: QuestionBank, question_id: int) -> Question:
     if question is None or question.bank_id != bank.id:
         abort(404)
     return question
-
-
-def _xlsx(data: bytes, filename: str):
-    return send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename,
-                     max_age=0)
 
 
 # ---------------------------------------------------------------- banks
@@ -105,14 +99,14 @@ def show(bank_id: int):
 @bp.get("/template.xlsx")
 @roles_required(Role.ORGANISER)
 def template():
-    return _xlsx(bank_sheets.template_bytes(), "题库导入模板.xlsx")
+    return xlsx_download(bank_sheets.template_bytes(), "题库导入模板.xlsx", private=False)
 
 
 @bp.get("/<int:bank_id>/export.xlsx")
 @roles_required(Role.ORGANISER)
 def export(bank_id: int):
     bank = _bank_or_404(bank_id)
-    return _xlsx(bank_sheets.export_bank(bank), bank_sheets.export_filename(bank))
+    return xlsx_download(bank_sheets.export_bank(bank), bank_sheets.export_filename(bank))  # holds the keys
 
 
 @bp.route("/<int:bank_id>/import", methods=["GET", "POST"])

@@ -228,7 +228,7 @@ def save_fixed_paper(quiz_id: int):
         return _render_fixed(quiz, form, 400)
     rows = []
     for row in form.rows:
-        if not (row.question_id.data or "").isdigit():
+        if not ((row.question_id.data or "").isascii() and row.question_id.data.isdigit()):  # "²" is a digit
             continue
         rows.append(services.FixedRow(int(row.question_id.data), row.position.data, row.points.data,
                                       bool(row.remove.data)))

@@ -2,12 +2,11 @@
 live progress, ranking, per-unit and per-question statistics, who has not taken part, one member's
 paper, and the Excel workbook of it all.
 """
-import io
 import math
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -15,8 +14,8 @@ from sqlalchemy.orm import selectinload
 from app.audit.services import record
 from app.common.access import Role, roles_required
 from app.common.clock import utcnow
-from app.common.http import private_pages
-from app.common.xlsx import XLSX_MIMETYPE
+from app.common.forms import INTEGER_LIMIT
+from app.common.http import private_pages, xlsx_download
 from app.errors import abort_with
 from app.extensions import db
 from quizzes import exports
@@ -114,7 +113,9 @@ def _unit_filter(quiz: Quiz, scope: int | None) -> int | None:
     if scope is not None:
         return scope
     unit_id = request.args.get("unit", type=int)
-    return unit_id if unit_id and reports.may_see_unit(quiz, unit_id) else None
+    if unit_id is None or not 0 < unit_id <= INTEGER_LIMIT:  # past a column's range: no such unit
+        return None
+    return unit_id if reports.may_see_unit(quiz, unit_id) else None
 
 
 def _render(template: str, quiz: Quiz, scope: int | None, **context):
@@ -197,8 +198,7 @@ def export(quiz_id: int):
     content = exports.results_workbook(quiz, unit_id=scope, with_answers=_keys_visible(quiz, scope))
     record("quiz.results_exported", target=quiz, summary=quiz.title, unit_id=scope)
     db.session.commit()
-    return send_file(io.BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=exports.export_filename(quiz), max_age=0)
+    return xlsx_download(content, exports.export_filename(quiz))
 
 
 @bp.get("/attempts/<int:attempt_id>")

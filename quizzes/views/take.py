@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app.common.access import Role, roles_required
 from app.common.http import no_store
+from app.common.inputs import cleans_text
 from app.extensions import db
 from quizzes.models import Attempt, Quiz
 from quizzes.services import attempts as engine
@@ -144,6 +145,7 @@ def state(attempt_id: int):
 
 @bp.post("/attempts/<int:attempt_id>/answers")
 @roles_required(Role.MEMBER)
+@cleans_text("response")  # a fill-in typed during a timed quiz: cleaned, never refused (app.common.inputs)
 def answers(attempt_id: int):
     data = _json_body()
     try:
@@ -168,6 +170,7 @@ def leave(attempt_id: int):
 
 @bp.post("/attempts/<int:attempt_id>/submit")
 @roles_required(Role.MEMBER)
+@cleans_text("response")
 def submit(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
     data = _json_body()

@@ -156,11 +156,16 @@ def test_filters_search_and_pages(org, make_bank, make_question):
 
 
 @pytest.mark.parametrize("query", ["type=essay", "active=maybe", "page=-3", "page=abc", "page=99999999999",
-                                   "category=" + "x" * 500, "q=" + "%" * 300, "q=%00"])
+                                   "category=" + "x" * 500, "q=" + "%" * 300, "q=%0A"])
 def test_unreadable_filters_mean_all(org, make_bank, make_question, query):
     bank = make_bank()
     make_question(bank, "single")
     assert org.get(f"/quizzes/banks/{bank.id}?{query}").status_code == 200
+
+
+def test_a_nul_in_a_filter_is_refused_with_a_message(org, make_bank):
+    response = org.get(f"/quizzes/banks/{make_bank().id}?q=%00")
+    assert response.status_code == 400 and "控制字符" in response.get_data(as_text=True)
 
 
 def test_the_bank_page_runs_the_same_queries_for_few_or_many_questions(org, make_bank, make_question, count_queries):
