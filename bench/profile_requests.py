@@ -65,18 +65,19 @@ class ProfiledApp:
     """quiz_load's app (wsgi:app + the bare floor), with requests of one kind run under cProfile."""
 
     def __init__(self):
-        self.profiler = cProfile.Profile()
+        self.profilers: dict[str, cProfile.Profile] = {}
 
     def __call__(self, environ, start_response):
-        kind = os.environ.get("BENCH_PROFILE_KIND")
-        if not kind or environ.get("HTTP_X_BENCH_KIND", "").split("#")[0] != kind:
+        kind = environ.get("HTTP_X_BENCH_KIND", "").split("#")[0]
+        if kind not in os.environ.get("BENCH_PROFILE_KINDS", "").split(","):
             return quiz_load.app_with_floor(environ, start_response)
-        self.profiler.enable()
+        profiler = self.profilers.setdefault(kind, cProfile.Profile())
+        profiler.enable()
         try:
             return list(quiz_load.app_with_floor(environ, start_response))
         finally:
-            self.profiler.disable()
-            self.profiler.dump_stats(os.environ["BENCH_PROFILE_OUT"])
+            profiler.disable()
+            profiler.dump_stats(Path(os.environ["BENCH_PROFILE_DIR"]) / f"{kind}.pstats")
 
 
 app = ProfiledApp()
@@ -193,7 +194,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=60, help="requests per kind and round (autosaves: 4×)")
     parser.add_argument("--members", type=int, default=20, help="members starting and submitting per round")
     parser.add_argument("--logins", type=int, default=4, help="password sign-ins per round (scrypt)")
-    parser.add_argument("--profile", metavar="KIND", choices=ORDER, help="print a cProfile of this kind")
+    parser.add_argument("--profile", metavar="KIND", action="append", choices=ORDER, default=[],
+                        help="print a cProfile of this kind (repeatable)")
     parser.add_argument("--json", help="also write the figures to this file")
     options = parser.parse_args(argv)
 
@@ -208,7 +210,7 @@ def main(argv=None) -> int:
            "SAISHI_ENV": "production", "SAISHI_UPLOAD_FOLDER": str(workdir / "uploads"),
            "BENCH_CPU_DIR": str(cpu_dir)}
     if options.profile:
-        env.update(BENCH_PROFILE_KIND=options.profile, BENCH_PROFILE_OUT=str(workdir / "profile.pstats"))
+        env.update(BENCH_PROFILE_KINDS=",".join(options.profile), BENCH_PROFILE_DIR=str(workdir))
     os.environ.update({key: env[key] for key in ("SAISHI_SECRET_KEY", "SAISHI_UPLOAD_FOLDER")})
     server = None
     try:
@@ -232,11 +234,14 @@ def main(argv=None) -> int:
             print(f"  ! {failure}")
         rows = table(gunicorn_cpu.read_totals(cpu_dir), options.rounds)
         print_table(rows)
-        if options.profile and (workdir / "profile.pstats").exists():
-            print(f"\ncProfile of {options.profile} (cumulative, then own time):")
-            stats = pstats.Stats(str(workdir / "profile.pstats"))
-            stats.sort_stats("cumulative").print_stats(30)
-            stats.sort_stats("tottime").print_stats(25)
+        for kind in options.profile:
+            path = workdir / f"{kind}.pstats"
+            if not path.exists():
+                continue
+            print(f"\ncProfile of {kind} (cumulative, then own time; profiling slows it several times):")
+            stats = pstats.Stats(str(path))
+            stats.sort_stats("cumulative").print_stats(40)
+            stats.sort_stats("tottime").print_stats(20)
         if options.json:
             import json
 
@@ -246,7 +251,7 @@ def main(argv=None) -> int:
     finally:
         quiz_load.stop(server)
         drop_database()
-        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True) if not os.environ.get("BENCH_KEEP_PROFILE") else print("kept", workdir)
 
 
 if __name__ == "__main__":

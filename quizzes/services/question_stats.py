@@ -14,7 +14,6 @@ from app.common.text import clean, fold
 from app.extensions import db
 from quizzes.models import OPTION_LETTERS, Attempt, AttemptItem, FixedPaperItem, Question, Quiz
 from quizzes.services.answers import format_answer
-from quizzes.services.attempts import finalize_expired
 from quizzes.services.papers import type_label
 from quizzes.services.ranking import member_units
 
@@ -83,7 +82,6 @@ def _scoped(query, unit_id: int | None):
 def question_statistics(quiz: Quiz, *, unit_id: int | None = None, sort: str = "paper") -> list[QuestionFigures]:
     """For each question on any submitted paper: times shown, correct rate, picks per option and,
     for fill-in questions, the most common wrong answers. sort: "paper" or "rate" (hardest first)."""
-    finalize_expired(quiz.id)
     response_text = sa.cast(AttemptItem.response, sa.Text)
     query = (
         sa.select(AttemptItem.question_id, response_text, AttemptItem.is_correct, sa.func.count())

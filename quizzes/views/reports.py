@@ -21,7 +21,7 @@ from app.extensions import db
 from quizzes import exports
 from quizzes.models import Attempt, Quiz
 from quizzes.services import question_stats, ranking, reports
-from quizzes.views.manage import settle_expired
+from quizzes.views.settle import QUIZ, settles_expired
 
 bp = Blueprint("reports", __name__, url_prefix="/manage")
 
@@ -92,11 +92,7 @@ def _viewer_unit(quiz: Quiz) -> int | None:
 
 def _quiz_and_scope(quiz_id: int) -> tuple[Quiz, int | None]:
     quiz = db.get_or_404(Quiz, quiz_id)
-    scope = _viewer_unit(quiz)
-    # Score attempts whose time ran out first (committed on its own, tolerant of a busy SQLite), so
-    # the figures below only read.
-    settle_expired(quiz.id)
-    return quiz, scope
+    return quiz, _viewer_unit(quiz)
 
 
 def _keys_visible(quiz: Quiz, scope: int | None) -> bool:
@@ -114,12 +110,8 @@ def _unit_filter(quiz: Quiz, scope: int | None) -> int | None:
 
 
 def _render(template: str, quiz: Quiz, scope: int | None, **context):
-    html = render_template(template, quiz=quiz, scope=scope, now=utcnow(),
+    return render_template(template, quiz=quiz, scope=scope, now=utcnow(),
                            keys_visible=_keys_visible(quiz, scope), **context)
-    # An attempt may have expired between settle_expired and the figures: keep its scoring too
-    # (after rendering, so the page does not reload every object the commit expires).
-    db.session.commit()
-    return html
 
 
 @bp.get("/results")
@@ -136,6 +128,7 @@ def index():
 
 @bp.get("/<int:quiz_id>/progress")
 @roles_required(Role.ORGANISER, Role.LIAISON)
+@settles_expired(QUIZ)
 def progress(quiz_id: int):
     quiz, scope = _quiz_and_scope(quiz_id)
     figures = reports.progress(quiz, unit_id=scope)
@@ -145,6 +138,7 @@ def progress(quiz_id: int):
 
 @bp.get("/<int:quiz_id>/leaderboard")
 @roles_required(Role.ORGANISER, Role.LIAISON)
+@settles_expired(QUIZ)
 def leaderboard(quiz_id: int):
     quiz, scope = _quiz_and_scope(quiz_id)
     unit_id = _unit_filter(quiz, scope)
@@ -156,6 +150,7 @@ def leaderboard(quiz_id: int):
 
 @bp.get("/<int:quiz_id>/units")
 @roles_required(Role.ORGANISER, Role.LIAISON)
+@settles_expired(QUIZ)
 def units(quiz_id: int):
     quiz, scope = _quiz_and_scope(quiz_id)
     lines, total = reports.unit_statistics(quiz, unit_id=scope)
@@ -164,6 +159,7 @@ def units(quiz_id: int):
 
 @bp.get("/<int:quiz_id>/questions")
 @roles_required(Role.ORGANISER, Role.LIAISON)
+@settles_expired(QUIZ)
 def questions(quiz_id: int):
     quiz, scope = _quiz_and_scope(quiz_id)
     if not _keys_visible(quiz, scope):
@@ -175,6 +171,7 @@ def questions(quiz_id: int):
 
 @bp.get("/<int:quiz_id>/absent")
 @roles_required(Role.ORGANISER, Role.LIAISON)
+@settles_expired(QUIZ)
 def absent(quiz_id: int):
     quiz, scope = _quiz_and_scope(quiz_id)
     unit_id = _unit_filter(quiz, scope)
@@ -186,6 +183,7 @@ def absent(quiz_id: int):
 
 @bp.get("/<int:quiz_id>/export.xlsx")
 @roles_required(Role.ORGANISER, Role.LIAISON)
+@settles_expired(QUIZ)
 def export(quiz_id: int):
     quiz, scope = _quiz_and_scope(quiz_id)
     content = exports.results_workbook(quiz, unit_id=scope, with_answers=_keys_visible(quiz, scope))
@@ -197,6 +195,7 @@ def export(quiz_id: int):
 
 @bp.get("/attempts/<int:attempt_id>")
 @roles_required(Role.ORGANISER, Role.LIAISON)
+@settles_expired(QUIZ)
 def attempt(attempt_id: int):
     attempt = db.get_or_404(Attempt, attempt_id)
     quiz = attempt.quiz
@@ -205,6 +204,5 @@ def attempt(attempt_id: int):
         abort(404)  # another unit's member: not even whether the attempt exists
     if not _keys_visible(quiz, scope):
         abort_with(403, _("答卷含标准答案，竞赛结束后才能查看。"))
-    settle_expired(quiz.id)
     return _render("quizzes/reports/attempt.html", quiz, scope, attempt=attempt,
                    paper=reports.attempt_paper(attempt), attempts=reports.member_attempts(quiz, attempt.user_id))

@@ -14,8 +14,8 @@ from quizzes.models import Attempt, Quiz
 from quizzes.services import attempts as engine
 from quizzes.services import taking
 from quizzes.services.settings import organiser_quizzes
-from quizzes.services.timing import OPEN, past_grace, window_status
-from quizzes.views.manage import settle_expired
+from quizzes.services.timing import OPEN, window_status
+from quizzes.views.settle import OWN, QUIZ, settles_expired
 
 bp = Blueprint("take", __name__, url_prefix="")
 
@@ -35,14 +35,6 @@ def _own_attempt_or_404(attempt_id: int) -> Attempt:
     return attempt
 
 
-def _settle_attempt(attempt: Attempt) -> Attempt:
-    """Submit the attempt on the server if its time ran out while the member was away."""
-    if attempt.submitted_at is None and past_grace(attempt.deadline_at):
-        settle_expired(attempt.quiz_id, user_id=attempt.user_id)
-        db.session.refresh(attempt)
-    return attempt
-
-
 def _json_body() -> dict:
     data = request.get_json(silent=True)
     return data if isinstance(data, dict) else {}
@@ -52,16 +44,16 @@ def _json_body() -> dict:
 
 @bp.get("/")
 @roles_required(Role.MEMBER)
+@settles_expired(OWN)
 def index():
-    settle_expired(user_id=current_user.id)
     return render_template("quizzes/take/index.html", rows=taking.member_quizzes(current_user), OPEN=OPEN)
 
 
 @bp.get("/<int:quiz_id>")
 @roles_required(Role.MEMBER)
+@settles_expired(OWN)
 def start_page(quiz_id: int):
     quiz = _visible_quiz_or_404(quiz_id)
-    settle_expired(quiz.id, user_id=current_user.id)
     attempts = taking.member_attempts(quiz, current_user)
     open_attempt = next((attempt for attempt in attempts if attempt.submitted_at is None), None)
     used = max((attempt.number for attempt in attempts), default=0)
@@ -88,24 +80,27 @@ def start(quiz_id: int):
 
 @bp.get("/attempts/<int:attempt_id>")
 @roles_required(Role.MEMBER)
+@settles_expired(OWN)
 def attempt(attempt_id: int):
-    attempt = _settle_attempt(_own_attempt_or_404(attempt_id))
-    if attempt.submitted_at is not None:
-        return redirect(url_for("quizzes.take.result", attempt_id=attempt.id))
-    state = taking.attempt_state(attempt)
-    return render_template("quizzes/take/attempt.html", attempt=attempt, quiz=attempt.quiz, state=state)
+    header = taking.attempt_header(attempt_id)  # a plain row: the page is built without ORM objects
+    if header is None or header.user_id != current_user.id:
+        abort(404)
+    if header.submitted_at is not None:
+        return redirect(url_for("quizzes.take.result", attempt_id=attempt_id))
+    return render_template("quizzes/take/attempt.html", attempt=header, quiz=header,
+                           state=taking.attempt_state(header))
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
 @roles_required(Role.MEMBER)
+@settles_expired(QUIZ)  # the rank counts everyone whose time ran out
 def result(attempt_id: int):
-    attempt = _settle_attempt(_own_attempt_or_404(attempt_id))
+    attempt = _own_attempt_or_404(attempt_id)
     if attempt.submitted_at is None:
         return redirect(url_for("quizzes.take.attempt", attempt_id=attempt.id))
     from quizzes.services.ranking import rank_of
 
     quiz = attempt.quiz
-    settle_expired(quiz.id)  # the rank counts everyone whose time ran out; keep that work
     reviewable = taking.review_allowed(attempt)
     return render_template(
         "quizzes/take/result.html", attempt=attempt, quiz=quiz, rank=rank_of(quiz, current_user.id),
@@ -128,9 +123,12 @@ def _rejected(error: engine.AnswerRejected):
 
 @bp.get("/attempts/<int:attempt_id>/state")
 @roles_required(Role.MEMBER)
+@settles_expired(OWN)
 def state(attempt_id: int):
-    attempt = _settle_attempt(_own_attempt_or_404(attempt_id))
-    response = jsonify(taking.attempt_state(attempt))
+    header = taking.attempt_header(attempt_id)
+    if header is None or header.user_id != current_user.id:
+        abort(404)
+    response = jsonify(taking.attempt_state(header))
     response.headers["Cache-Control"] = "no-store"
     return response
 
