@@ -17,7 +17,8 @@ from app.common.clock import utcnow
 from app.extensions import db
 from app.units.models import Unit
 from quizzes.models import Attempt, AttemptItem, Question, Quiz, quiz_eligible_units
-from quizzes.services.answers import InvalidResponse, normalise_response, score_response
+from quizzes.services.answers import InvalidResponse, normalise_response
+from quizzes.services.marking import attempt_totals, mark_attempts, store_marks
 from quizzes.services.papers import PaperError, assemble_paper, new_seed, to_original
 from quizzes.services.timing import (
     GRACE_SECONDS,
@@ -303,33 +304,28 @@ def finalize_expired(quiz_id: int | None = None, now: datetime | None = None, *,
 
 def _score(attempts: list[Attempt], reason: str | None, now: datetime) -> None:
     """Mark every item of the (locked, open) attempts and close them. reason None: timeout or closed."""
-    by_attempt: dict[int, list[tuple[AttemptItem, Question]]] = {attempt.id: [] for attempt in attempts}
-    rows = db.session.execute(
-        sa.select(AttemptItem, Question).join(Question, Question.id == AttemptItem.question_id)
-        .where(AttemptItem.attempt_id.in_(list(by_attempt)))
-        .execution_options(populate_existing=True)
-    ).all()
-    for item, question in rows:
-        by_attempt[item.attempt_id].append((item, question))
-    quizzes = {attempt.quiz_id: attempt.quiz for attempt in attempts}
+    totals: dict[int, float] = {}
+    for quiz, group in _by_quiz(attempts):
+        marks = mark_attempts([attempt.id for attempt in group], partial_credit=quiz.partial_credit,
+                              partial_ratio=quiz.partial_credit_ratio)
+        store_marks(marks)
+        totals.update(attempt_totals(marks))
     for attempt in attempts:
-        quiz = quizzes[attempt.quiz_id]
-        total = 0.0
-        for item, question in by_attempt[attempt.id]:
-            item.answer, item.explanation = question.answer, question.explanation or ""  # the key as marked
-            marking = score_response(question.question_type, item.answer, item.response, item.points,
-                                     partial_credit=quiz.partial_credit,
-                                     partial_ratio=quiz.partial_credit_ratio)
-            item.is_correct = marking.is_correct
-            item.awarded = marking.awarded
-            total += marking.awarded
+        quiz = attempt.quiz
         ended = min(now, attempt.deadline_at)
-        attempt.score = round(total, 2)
+        attempt.score = totals.get(attempt.id, 0.0)
         attempt.submitted_at = ended
         attempt.open_slot = None
         attempt.time_used_seconds = max(0.0, (ended - attempt.started_at).total_seconds())
         attempt.submit_reason = reason or ("closed" if attempt.deadline_at >= quiz.closes_at else "timeout")
     db.session.flush()
+
+
+def _by_quiz(attempts: list[Attempt]) -> list[tuple[Quiz, list[Attempt]]]:
+    groups: dict[int, list[Attempt]] = {}
+    for attempt in attempts:
+        groups.setdefault(attempt.quiz_id, []).append(attempt)
+    return [(group[0].quiz, group) for group in groups.values()]
 
 
 def deadline_passed(attempt: Attempt, now: datetime | None = None) -> bool:
