@@ -45,7 +45,10 @@ def register_extensions(app: Flask) -> None:
     from app.i18n import register_i18n
 
     register_database(app)
+    from app.common.signing import CachedSessionInterface
     from app.extensions import db
+
+    app.session_interface = CachedSessionInterface()
 
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)

@@ -78,7 +78,13 @@ def is_eligible(quiz: Quiz, user: User) -> bool:
     """Whether the quiz is open to the member's unit (a quiz without eligible units is open to all)."""
     if user.unit_id is None:
         return False
-    return db.session.scalar(sa.select(sa.literal(True)).where(Quiz.id == quiz.id, eligibility_clause(user))) is True
+    # Asked twice per page (is the quiz visible, may they start it): one query per request.
+    cache = g.setdefault("quiz_eligible", {}) if has_request_context() else {}
+    key = (quiz.id, user.id, user.unit_id, user.branch_id)
+    if key not in cache:
+        cache[key] = db.session.scalar(
+            sa.select(sa.literal(True)).where(Quiz.id == quiz.id, eligibility_clause(user))) is True
+    return cache[key]
 
 
 def start_refusal(quiz: Quiz, user: User, now: datetime | None = None) -> str | None:
@@ -168,9 +174,10 @@ def start_attempt(quiz: Quiz, user: User, now: datetime | None = None) -> Attemp
 
 # ---------------------------------------------------------------- autosave
 
-def _check_int(value, low: int, high: int, message: str) -> int:
+def _check_int(value, low: int, high: int, message) -> int:
+    """`value` if it is an int in [low, high]; else AnswerRejected with message() (translated only then)."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise AnswerRejected(400, message)
+        raise AnswerRejected(400, message())
     return value
 
 
@@ -206,10 +213,11 @@ def save_answer(attempt_id: int, user_id: int, position, response, seq, now: dat
     never loaded. `response` is in displayed letters and stored in original letters.
     """
     now = now or utcnow()
-    position = _check_int(position, 1, 10_000, _("题号无效"))
-    seq = _check_int(seq, 1, MAX_SEQ, _("序号无效"))
+    position = _check_int(position, 1, 10_000, lambda: _("题号无效"))
+    seq = _check_int(seq, 1, MAX_SEQ, lambda: _("序号无效"))
     where = {"p_attempt": attempt_id, "p_position": position}
-    row = db.session.execute(_SAVE_LOOKUP, where).first()
+    connection = db.session.connection()  # Core statements straight on the connection: no ORM execute
+    row = connection.execute(_SAVE_LOOKUP, where).first()
     if row is None:
         owner = db.session.scalar(sa.select(Attempt.user_id).where(Attempt.id == attempt_id))
         if owner != user_id:
@@ -229,11 +237,11 @@ def save_answer(attempt_id: int, user_id: int, position, response, seq, now: dat
     except InvalidResponse:
         raise AnswerRejected(400, _("答案格式不正确")) from None
     stored = to_original(row.question_type, shown, option_order)
-    updated = db.session.execute(_SAVE_STORE, {**where, "p_seq": seq, "p_response": stored, "p_saved_at": now}).rowcount
+    updated = connection.execute(_SAVE_STORE, {**where, "p_seq": seq, "p_response": stored, "p_saved_at": now}).rowcount
     remaining = remaining_until(row.deadline_at, now)
     if updated == 1:
         return {"saved": True, "seq": seq, "remaining_seconds": remaining}
-    current = db.session.execute(_SAVED_SEQ, where).scalar()
+    current = connection.execute(_SAVED_SEQ, where).scalar()
     return {"saved": False, "stale": True, "seq": current, "remaining_seconds": remaining}
 
 
