@@ -69,7 +69,7 @@ class ProfiledApp:
 
     def __call__(self, environ, start_response):
         kind = environ.get("HTTP_X_BENCH_KIND", "").split("#")[0]
-        if kind not in os.environ.get("BENCH_PROFILE_KINDS", "").split(","):
+        if not kind or kind not in os.environ.get("BENCH_PROFILE_KINDS", "").split(","):
             return quiz_load.app_with_floor(environ, start_response)
         profiler = self.profilers.setdefault(kind, cProfile.Profile())
         profiler.enable()
@@ -221,7 +221,11 @@ def main(argv=None) -> int:
         server = quiz_load.start_gunicorn("profile_requests:app", port, 1, env, workdir / "gunicorn.log",
                                           extra=("--pythonpath", str(BENCH), "-c", str(BENCH / "gunicorn_cpu.py")))
         base = f"http://127.0.0.1:{port}"
-        quiz_load.wait_ready(base + "/healthz", server)
+        try:
+            quiz_load.wait_ready(base + "/healthz", server, timeout=120)
+        except SystemExit:
+            print((workdir / "gunicorn.log").read_text()[-3000:])
+            raise
         print(f"one sync gunicorn worker on {url.split(':', 1)[0]}; {options.rounds} rounds of {options.repeat} "
               f"requests per kind, {options.members} members starting and submitting per round")
         driver = Driver(base, quiz_id)
