@@ -90,9 +90,11 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_templating(app: Flask) -> None:
+    from app.common.assets import register_static_versions
     from app.templating import register_template_helpers
 
     register_template_helpers(app)
+    register_static_versions(app)
 
 
 def register_error_handlers(app: Flask) -> None:
