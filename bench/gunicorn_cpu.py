@@ -44,12 +44,16 @@ def _write() -> None:
 
 
 def post_worker_init(worker):
-    _last["cpu"] = _cpu()  # the app's import and start-up are not a request's cost
+    _last["cpu"] = _cpu()
+    _last["served"] = 0
 
 
 def post_request(worker, req, environ, resp):
     now = _cpu()
-    if _last["cpu"] is not None:
+    _last["served"] = _last.get("served", 0) + 1
+    # A worker's first request also imports and starts the app (quiz_load's app loads it lazily,
+    # after the fork): that is start-up, not the cost of a request of that kind.
+    if _last["cpu"] is not None and _last["served"] > 1:
         entry = _totals[_kind(req)]
         entry[0] += 1
         entry[1] += now - _last["cpu"]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import hashlib
 import os
 import pstats
 import secrets
@@ -25,7 +24,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -41,24 +39,13 @@ from quiz_load import (  # noqa: E402
     Recorder,
     choose,
     csrf_from,
+    machine_speed,
     paper_from,
 )
 
 ORDER = ("bare", "healthz", "static css", "login page", "start page", "start", "attempt page", "autosave",
          "submit", "result page", "login POST")
 GOALS = {"autosave": 4, "attempt page": 18, "start": 15, "submit": 15, "login page": 4, "healthz": 2}
-
-
-def machine_speed() -> tuple[float, float]:
-    """Seconds for a pure-Python loop of 10 M additions, and for one scrypt N=2^14, r=8, p=1 hash."""
-    started = time.perf_counter()
-    total = 0
-    for value in range(10_000_000):
-        total += value
-    loop = time.perf_counter() - started
-    started = time.perf_counter()
-    hashlib.scrypt(b"machine speed", salt=b"s" * 16, n=2 ** 14, r=8, p=1, maxmem=64 * 1024 * 1024)
-    return loop, time.perf_counter() - started
 
 
 class ProfiledApp:
