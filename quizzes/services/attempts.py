@@ -138,10 +138,14 @@ def start_attempt(quiz: Quiz, user: User, now: datetime | None = None) -> Attemp
     refusal = start_refusal(quiz, user, now)
     if refusal:
         raise AttemptRefused(refusal)
-    existing = open_attempt(quiz.id, user.id)
+    mine = list(db.session.scalars(  # open one and the numbering in one query
+        sa.select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
+        .execution_options(populate_existing=True)
+    ))
+    existing = next((attempt for attempt in mine if attempt.submitted_at is None), None)
     if existing is not None:
         return existing
-    number = attempts_used(quiz.id, user.id) + 1
+    number = max((attempt.number for attempt in mine), default=0) + 1
     if number > quiz.attempts_allowed:
         raise AttemptRefused(_("您的作答次数已用完"))
     seed = new_seed()

@@ -73,9 +73,10 @@ def start(quiz_id: int):
     except engine.AttemptRefused as refusal:
         db.session.commit()  # keeps attempts the refusal check scored as expired
         flash(str(refusal), "error")
-        return redirect(url_for("quizzes.take.start_page", quiz_id=quiz.id))
+        return redirect(url_for("quizzes.take.start_page", quiz_id=quiz_id))
+    attempt_id = attempt.id  # read before the commit expires it (a reload would take the write lock again)
     db.session.commit()
-    return redirect(url_for("quizzes.take.attempt", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.take.attempt", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -176,12 +177,14 @@ def submit(attempt_id: int):
                 break
     reason = "timeout" if data.get("reason") == "timeout" else "member"
     attempt = engine.submit_attempt(attempt.id, reason=reason)
+    # Read before the commit expires the attempt (a reload would take the write lock again).
+    body = {"submitted": True, "score": attempt.score, "max_score": attempt.max_score,
+            "submit_reason": attempt.submit_reason,
+            "result_url": url_for("quizzes.take.result", attempt_id=attempt.id)}
     db.session.commit()
-    result_url = url_for("quizzes.take.result", attempt_id=attempt.id)
     if request.is_json:
-        return jsonify(submitted=True, score=attempt.score, max_score=attempt.max_score,
-                       submit_reason=attempt.submit_reason, result_url=result_url)
-    return redirect(result_url)
+        return jsonify(body)
+    return redirect(body["result_url"])
 
 
 

@@ -115,3 +115,24 @@ def test_reading_progress_and_statistics_writes_nothing(client_for, make_member,
         db.session.expire_all()
         attempt = db.session.get(Attempt, attempt_id)
         assert attempt.submitted_at is not None and attempt.submit_reason == "timeout"
+
+
+def _after_last_write(counter) -> list[str]:
+    writes = [index for index, sql in enumerate(counter.statements)
+              if sql.lstrip().upper().startswith(("INSERT", "UPDATE"))]
+    return [sql for sql in counter.statements[writes[-1] + 1:] if not sql.upper().startswith("RELEASE SAVEPOINT")]
+
+
+def test_start_and_submit_read_nothing_again_after_their_commit(client_for, make_member, small_and_large,
+                                                                count_queries):
+    """A reload after the commit would begin a second transaction (on SQLite: take the write lock again)."""
+    phone = client_for(make_member())
+    with count_queries() as started:
+        response = phone.post(f"/quizzes/{small_and_large[1][0]}/start")
+    assert response.status_code == 302
+    attempt_id = int(response.location.rstrip("/").split("/")[-1])
+    db.session.expunge_all()
+    with count_queries() as submitted:
+        assert phone.post(f"/quizzes/attempts/{attempt_id}/submit", json={}).get_json()["submitted"] is True
+
+    assert _after_last_write(started) == [] and _after_last_write(submitted) == []

@@ -81,7 +81,7 @@ def test_progress_page_refreshes_itself_without_inline_script(world, organiser):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'data-live-refresh="15"' in html
-    assert '<script src="/static/js/quiz-reports.js" defer></script>' in html
+    assert re.search(r'<script src="/static/js/quiz-reports\.js\?v=[0-9a-f]{12}" defer></script>', html)
     assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None  # no inline script (CSP)
     assert re.search(r"\son[a-z]+=", html) is None  # no inline handlers
     assert "style=" not in html
