@@ -190,3 +190,17 @@ def test_results_of_attempts_made_through_the_engine(make_quiz, make_bank, make_
     assert [(option.label, option.count) for option in lines["single"].options] == [
         ("A", 0), ("B", 0), ("C", 2), ("D", 0)]
     assert (lines["judge"].shown, lines["judge"].correct) == (2, 1)
+
+
+def test_rank_of_agrees_with_the_leaderboard_ties_included(quiz, make_member):
+    moment = clock.utcnow() - timedelta(minutes=10)
+    people = [make_member() for _ in range(5)]
+    for person, (score, used, late) in zip(people, [(80, 300, 0), (80, 300, 0), (95, 900, 1), (80, 200, 2),
+                                                    (10, 100, 3)], strict=True):
+        record_attempt(quiz, person, score=score, time_used=used, submitted_at=moment + timedelta(seconds=late))
+
+    rows = leaderboard(quiz)
+
+    assert {row.user_id: (row.rank, len(rows)) for row in rows} == {person.id: rank_of(quiz, person.id)
+                                                                     for person in people}
+    assert sorted(rank for rank, _total in (rank_of(quiz, person.id) for person in people)) == [1, 2, 3, 3, 5]
