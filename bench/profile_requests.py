@@ -242,7 +242,10 @@ def main(argv=None) -> int:
     finally:
         quiz_load.stop(server)
         drop_database()
-        shutil.rmtree(workdir, ignore_errors=True) if not os.environ.get("BENCH_KEEP_PROFILE") else print("kept", workdir)
+        if os.environ.get("BENCH_KEEP_PROFILE"):  # keep the .pstats files for pstats.Stats(...).print_callers()
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
