@@ -51,7 +51,10 @@ def register_extensions(app: Flask) -> None:
 
     init_hooks(app)
     register_database(app)
+    from app.common.signing import CachedSessionInterface
     from app.extensions import db
+
+    app.session_interface = CachedSessionInterface()
 
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
@@ -104,9 +107,11 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_templating(app: Flask) -> None:
+    from app.common.assets import register_static_versions
     from app.templating import register_template_helpers
 
     register_template_helpers(app)
+    register_static_versions(app)
 
 
 def register_error_handlers(app: Flask) -> None:

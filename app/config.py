@@ -59,6 +59,7 @@ def load_config(instance_path: Path) -> dict:
         "SAISHI_ENV": environment,
         "SECRET_KEY": secret_key or instance_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # PostgreSQL: a connection dropped by a server restart is noticed before use (off for SQLite files).
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "UPLOAD_FOLDER": upload_folder,
         "MAX_CONTENT_LENGTH": int(os.environ.get("SAISHI_MAX_UPLOAD_MB", "20")) * 1024 * 1024,

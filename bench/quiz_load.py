@@ -22,9 +22,12 @@ What it does, in one run:
                     (seq 2), ~10 % of saves resent as flaky phones do: the same save again, the same save
                     twice at once, or the older save arriving late (stale seq);
       submit rush — every member submits within the last --rush-seconds.
+    Each phone fetches the CSS and JS a page links the first time it sees them, then keeps them (the
+    URLs are versioned and cached for a year), as a browser does.
     A probe thread meanwhile times the bare app and /healthz (same run, same server, same load).
- 5. Prints p50/p95/p99 per request kind and of autosaves within each phase, requests per second, errors,
-    the autosave p50 over the bare p50, then checks the database: one attempt per member, submitted, 20 items each, every answered
+ 5. Prints the machine's speed; p50/p95/p99 per request kind beside the workers' own CPU per request
+    (bench/gunicorn_cpu.py) and its ratio to the bare app's; autosave percentiles within each phase,
+    requests per second, errors, the autosave p50 over the bare p50; then checks the database: one attempt per member, submitted, 20 items each, every answered
     item holding the last seq sent and its answer, nothing else answered.
 
 Goals: 0 errors, 0 lost or duplicated answers, autosave p95 under 100 ms overall and within each rush
@@ -66,6 +69,7 @@ BANK_FACTOR = 2  # the bank holds twice what the paper draws
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"|value="([^"]+)"[^>]*?name="csrf_token"')
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 ATTEMPT_URL = re.compile(r"/quizzes/attempts/(\d+)")
+ASSET_URL = re.compile(r'<(?:link rel="stylesheet" href|script src)="(/static/[^"]+)"')
 
 
 FLOOR_PATH = "/__floor"
@@ -96,6 +100,20 @@ class AppWithFloor:
 
 
 app_with_floor = AppWithFloor()
+
+
+def machine_speed() -> tuple[float, float]:
+    """Seconds for a pure-Python loop of 10 M additions, and for one scrypt N=2^14, r=8, p=1 hash."""
+    import hashlib
+
+    started = time.perf_counter()
+    total = 0
+    for value in range(10_000_000):
+        total += value
+    loop = time.perf_counter() - started
+    started = time.perf_counter()
+    hashlib.scrypt(b"machine speed", salt=b"s" * 16, n=2 ** 14, r=8, p=1, maxmem=64 * 1024 * 1024)
+    return loop, time.perf_counter() - started
 
 
 # ---------------------------------------------------------------- database
@@ -360,10 +378,21 @@ class Client:
         self.base, self.host, self.port = base, parsed.hostname, parsed.port
         self.cookies: dict[str, str] = {}
         self.recorder = recorder
+        self.cached: set[str] = set()  # static URLs this browser already holds (versioned, cached a year)
+
+    def assets(self, html: str) -> None:
+        """Fetch the page's CSS and JS the first time a page links them, as a browser does."""
+        for url in ASSET_URL.findall(html):
+            url = url.replace("&amp;", "&")
+            if url not in self.cached:
+                self.cached.add(url)
+                reply = self.request("static", "GET", url)
+                if reply is not None and reply.status_code != 200:
+                    self.recorder.error("static", f"{url}: {reply.status_code}")
 
     def request(self, kind: str, method: str, path: str, *, data: dict | None = None, json_body=None,
                 headers: dict | None = None) -> Reply | None:
-        send = {"Host": f"{self.host}:{self.port}", "Connection": "close", **(headers or {})}
+        send = {"Host": f"{self.host}:{self.port}", "Connection": "close", "X-Bench-Kind": kind, **(headers or {})}
         body = None
         if data is not None:
             body = urllib.parse.urlencode(data).encode()
@@ -453,6 +482,7 @@ def _run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng
     token = csrf_from(page.text) if page is not None and page.status_code == 200 else None
     if token is None:
         return fail("login_page", page, "a sign-in form")
+    client.assets(page.text)
     response = client.request("login", "POST", "/login",
                               data={"login": member.staff_id, "password": PASSWORD, "csrf_token": token})
     if response is None or response.status_code != 302 or "/login" in response.headers.get("location", ""):
@@ -462,6 +492,7 @@ def _run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng
     token = csrf_from(page.text) if page is not None and page.status_code == 200 else None
     if token is None:
         return fail("start_page", page, "the start page with a form")
+    client.assets(page.text)
     response = client.request("start", "POST", f"/quizzes/{quiz_id}/start", data={"csrf_token": token})
     match = ATTEMPT_URL.search(response.headers.get("location", "")) if response is not None else None
     if response is None or response.status_code != 302 or match is None:
@@ -473,6 +504,7 @@ def _run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng
     token = csrf_from(page.text) if page is not None and page.status_code == 200 else None
     if token is None:
         return fail("paper", page, "the answering page with a csrf-token meta")
+    client.assets(page.text)
     items = paper_from(page.text)  # as the page's script does: the paper is in the HTML, no /state call
     if len(items) != options.questions:
         recorder.error("paper", f"{member.staff_id}: paper has {len(items)} items, not {options.questions}")
@@ -559,7 +591,7 @@ def probe(base: str, recorder: Recorder, stop_event: threading.Event, interval: 
         for kind, url in (("bare", base + FLOOR_PATH), ("healthz", base + "/healthz")):
             started = time.perf_counter()
             try:
-                response = session.get(url, timeout=30)
+                response = session.get(url, timeout=30, headers={"X-Bench-Kind": kind})
             except requests.RequestException as error:
                 recorder.error(kind, str(error))
                 continue
@@ -690,10 +722,16 @@ def main(argv=None) -> int:
 
     import requests  # noqa: F401  (fail early when the test extras are missing)
 
+    loop, scrypt = machine_speed()
+    print(f"machine: 10 M additions {loop:.2f} s, scrypt N=2^14 {scrypt * 1000:.0f} ms (figures from machines "
+          f"of other speeds compare by the × bare column)")
+
     workdir = Path(tempfile.mkdtemp(prefix="saishi-bench-"))
     url, drop_database = prepare_database(options.database_url, workdir, options.keep)
+    cpu_dir = workdir / "cpu"
+    cpu_dir.mkdir()
     env = {**os.environ, "SAISHI_DATABASE_URL": url, "SAISHI_SECRET_KEY": secrets.token_hex(32),
-           "SAISHI_ENV": "production", "SAISHI_UPLOAD_FOLDER": str(workdir / "uploads")}
+           "SAISHI_ENV": "production", "SAISHI_UPLOAD_FOLDER": str(workdir / "uploads"), "BENCH_CPU_DIR": str(cpu_dir)}
     os.environ.update({key: env[key] for key in ("SAISHI_SECRET_KEY", "SAISHI_UPLOAD_FOLDER")})
     app_server = None
     try:
@@ -708,7 +746,8 @@ def main(argv=None) -> int:
         port = free_port()
         app_server = start_gunicorn("quiz_load:app_with_floor", port, options.workers, env,
                                     workdir / "gunicorn.log",
-                                    extra=("--pythonpath", str(ROOT / "bench"), "--threads", str(options.threads)))
+                                    extra=("--pythonpath", str(ROOT / "bench"), "--threads", str(options.threads),
+                                           "-c", str(ROOT / "bench" / "gunicorn_cpu.py")))
         base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(base + "/healthz", app_server)
@@ -754,7 +793,9 @@ def main(argv=None) -> int:
         stop(app_server)
         app_server = None
 
-        figures = report(recorder, wall, members)
+        from gunicorn_cpu import read_totals
+
+        figures = report(recorder, wall, members, read_totals(cpu_dir))
         figures["phases"] = report_phases(recorder, origin, rush, answering)
         served = recorder.requests
         print(f"CPU during the run: gunicorn {server_cpu:.1f} s ({server_cpu / served * 1000:.1f} ms per request "
@@ -818,19 +859,29 @@ def report_phases(recorder: Recorder, origin: float, rush: float, answering: flo
     return figures
 
 
-def report(recorder: Recorder, wall: float, members: list[Member]) -> dict:
-    order = ["login_page", "login", "start_page", "start", "paper", "autosave", "submit", "healthz", "bare"]
+def report(recorder: Recorder, wall: float, members: list[Member], cpu: dict[str, tuple[int, float]]) -> dict:
+    """Latency percentiles per request kind, beside the workers' own CPU per request and its ratio to bare."""
+    order = ["login_page", "login", "start_page", "start", "paper", "static", "autosave", "submit", "healthz", "bare"]
     kinds = {}
-    print(f"\n{'request':12} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+
+    def cpu_ms(kind: str) -> float | None:
+        count, seconds = cpu.get(kind, (0, 0.0))
+        return seconds / count * 1000 if count else None
+
+    bare_cpu = cpu_ms("bare")
+    print(f"\n{'request':12} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'CPU ms':>8} {'× bare':>7}")
     for kind in order:
         values = recorder.latencies.get(kind, [])
         if not values:
             continue
         row = {"count": len(values), "p50_ms": percentile(values, 0.50) * 1000, "p95_ms": percentile(values, 0.95) * 1000,
-               "p99_ms": percentile(values, 0.99) * 1000, "max_ms": max(values) * 1000}
+               "p99_ms": percentile(values, 0.99) * 1000, "max_ms": max(values) * 1000,
+               "cpu_ms": cpu_ms(kind)}
+        row["cpu_x_bare"] = row["cpu_ms"] / bare_cpu if row["cpu_ms"] is not None and bare_cpu else None
         kinds[kind] = row
+        cpu_text = f"{row['cpu_ms']:>8.2f} {row['cpu_x_bare']:>6.1f}×" if row["cpu_x_bare"] is not None else ""
         print(f"{kind:12} {row['count']:>7} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} {row['p99_ms']:>8.1f} "
-              f"{row['max_ms']:>8.1f}")
+              f"{row['max_ms']:>8.1f} {cpu_text}")
     load_requests = sum(len(values) for kind, values in recorder.latencies.items() if kind not in ("bare", "healthz"))
     errors_by_kind = defaultdict(int)
     for kind, _detail in recorder.errors:

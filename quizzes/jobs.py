@@ -12,6 +12,7 @@ from app.extensions import db
 from quizzes import exports
 from quizzes.models import QuestionBank, Quiz
 from quizzes.services import bank_sheets
+from quizzes.services.attempts import finalize_expired
 
 BANK_IMPORT = "quizzes.bank_import"
 RESULTS_EXPORT = "quizzes.results_export"
@@ -77,6 +78,9 @@ def start_results_export(quiz: Quiz, unit_id: int | None, with_answers: bool, *,
 })
 def run_results_export(job: jobs.JobContext, progress: jobs.Progress) -> jobs.Outcome:
     params = job.params
+    # Attempts whose time ran out are scored first (reads never score), in their own short write.
+    finalize_expired(params["quiz_id"])
+    db.session.commit()
     with reads_only():  # a read: on SQLite no write lock while the workbook is built
         quiz = db.session.get(Quiz, params["quiz_id"])
         if quiz is None:

@@ -17,8 +17,9 @@ from app.accounts.models import User
 from app.common.clock import utcnow
 from app.extensions import db
 from app.units.models import Unit
-from quizzes.models import Attempt, AttemptItem, Question, Quiz, quiz_eligible_units
-from quizzes.services.answers import InvalidResponse, normalise_response, score_response
+from quizzes.models import Attempt, AttemptItem, Question, Quiz, blank_count, quiz_eligible_units
+from quizzes.services.answers import InvalidResponse, normalise_response
+from quizzes.services.marking import attempt_totals, mark_attempts, store_marks
 from quizzes.services.papers import PaperError, assemble_paper, new_seed, to_displayed, to_original
 from quizzes.services.timing import (
     GRACE_SECONDS,
@@ -78,7 +79,13 @@ def is_eligible(quiz: Quiz, user: User) -> bool:
     """Whether the quiz is open to the member's unit (a quiz without eligible units is open to all)."""
     if user.unit_id is None:
         return False
-    return db.session.scalar(sa.select(sa.literal(True)).where(Quiz.id == quiz.id, eligibility_clause(user))) is True
+    # Asked twice per page (is the quiz visible, may they start it): one query per request.
+    cache = g.setdefault("quiz_eligible", {}) if has_request_context() else {}
+    key = (quiz.id, user.id, user.unit_id, user.branch_id)
+    if key not in cache:
+        cache[key] = db.session.scalar(
+            sa.select(sa.literal(True)).where(Quiz.id == quiz.id, eligibility_clause(user))) is True
+    return cache[key]
 
 
 def start_refusal(quiz: Quiz, user: User, now: datetime | None = None) -> str | None:
@@ -132,10 +139,14 @@ def start_attempt(quiz: Quiz, user: User, now: datetime | None = None) -> Attemp
     refusal = start_refusal(quiz, user, now)
     if refusal:
         raise AttemptRefused(refusal)
-    existing = open_attempt(quiz.id, user.id)
+    mine = list(db.session.scalars(  # open one and the numbering in one query
+        sa.select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
+        .execution_options(populate_existing=True)
+    ))
+    existing = next((attempt for attempt in mine if attempt.submitted_at is None), None)
     if existing is not None:
         return existing
-    number = attempts_used(quiz.id, user.id) + 1
+    number = max((attempt.number for attempt in mine), default=0) + 1
     if number > quiz.attempts_allowed:
         raise AttemptRefused(_("您的作答次数已用完"))
     seed = new_seed()
@@ -168,9 +179,10 @@ def start_attempt(quiz: Quiz, user: User, now: datetime | None = None) -> Attemp
 
 # ---------------------------------------------------------------- autosave
 
-def _check_int(value, low: int, high: int, message: str) -> int:
+def _check_int(value, low: int, high: int, message) -> int:
+    """`value` if it is an int in [low, high]; else AnswerRejected with message() (translated only then)."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise AnswerRejected(400, message)
+        raise AnswerRejected(400, message())
     return value
 
 
@@ -223,9 +235,10 @@ def store_answer(where: dict, stored, seq: int, page: str | None, now: datetime)
     """Store the answer unless it is stale: a save from the page that wrote the stored answer needs a higher
     seq (a late resend of its older save loses); a save from another page is newer by arrival and wins."""
     values = {**where, "p_seq": seq, "p_response": stored, "p_saved_at": now}
+    connection = db.session.connection()  # Core statements straight on the connection: no ORM execute
     if page is None:  # a page from before pages had ids: the sequence number alone decides
-        return db.session.execute(_SAVE_STORE, values).rowcount == 1
-    return db.session.execute(_SAVE_STORE_FROM_PAGE, {**values, "p_page": page}).rowcount == 1
+        return connection.execute(_SAVE_STORE, values).rowcount == 1
+    return connection.execute(_SAVE_STORE_FROM_PAGE, {**values, "p_page": page}).rowcount == 1
 
 
 def save_answer(attempt_id: int, user_id: int, position, response, seq, now: datetime | None = None, *,
@@ -237,11 +250,12 @@ def save_answer(attempt_id: int, user_id: int, position, response, seq, now: dat
     answered with the stored answer, so the page can show what the server holds.
     """
     now = now or utcnow()
-    position = _check_int(position, 1, 10_000, _("题号无效"))
-    seq = _check_int(seq, 1, MAX_SEQ, _("序号无效"))
+    position = _check_int(position, 1, 10_000, lambda: _("题号无效"))
+    seq = _check_int(seq, 1, MAX_SEQ, lambda: _("序号无效"))
     page = page_id(page)
     where = {"p_attempt": attempt_id, "p_position": position}
-    row = db.session.execute(_SAVE_LOOKUP, where).first()
+    connection = db.session.connection()  # Core statements straight on the connection: no ORM execute
+    row = connection.execute(_SAVE_LOOKUP, where).first()
     if row is None:
         owner = db.session.scalar(sa.select(Attempt.user_id).where(Attempt.id == attempt_id))
         if owner != user_id:
@@ -255,16 +269,16 @@ def save_answer(attempt_id: int, user_id: int, position, response, seq, now: dat
         submit_attempt(attempt_id, reason="timeout", now=now)
         raise AnswerRejected(409, _("作答时间已到，试卷已自动提交"), submitted=True)
     option_order = row.option_order or []
-    blanks = len(row.answer) if row.question_type == "fill" and isinstance(row.answer, list) else 0
     try:
-        shown = normalise_response(row.question_type, response, len(option_order), blanks)
+        shown = normalise_response(row.question_type, response, len(option_order),
+                                   blank_count(row.question_type, row.answer))
     except InvalidResponse:
         raise AnswerRejected(400, _("答案格式不正确")) from None
     stored = to_original(row.question_type, shown, option_order)
     remaining = remaining_until(row.deadline_at, now)
     if store_answer(where, stored, seq, page, now):
         return {"saved": True, "seq": seq, "remaining_seconds": remaining}
-    current = db.session.execute(_SAVED, where).first()
+    current = connection.execute(_SAVED, where).first()
     held = to_displayed(row.question_type, current.response, option_order)
     return {"saved": False, "stale": True, "seq": current.response_seq, "remaining_seconds": remaining,
             "response": held}
@@ -344,33 +358,28 @@ def finalize_expired(quiz_id: int | None = None, now: datetime | None = None, *,
 
 def _score(attempts: list[Attempt], reason: str | None, now: datetime) -> None:
     """Mark every item of the (locked, open) attempts and close them. reason None: timeout or closed."""
-    by_attempt: dict[int, list[tuple[AttemptItem, Question]]] = {attempt.id: [] for attempt in attempts}
-    rows = db.session.execute(
-        sa.select(AttemptItem, Question).join(Question, Question.id == AttemptItem.question_id)
-        .where(AttemptItem.attempt_id.in_(list(by_attempt)))
-        .execution_options(populate_existing=True)
-    ).all()
-    for item, question in rows:
-        by_attempt[item.attempt_id].append((item, question))
-    quizzes = {attempt.quiz_id: attempt.quiz for attempt in attempts}
+    totals: dict[int, float] = {}
+    for quiz, group in _by_quiz(attempts):
+        marks = mark_attempts([attempt.id for attempt in group], partial_credit=quiz.partial_credit,
+                              partial_ratio=quiz.partial_credit_ratio)
+        store_marks(marks)
+        totals.update(attempt_totals(marks))
     for attempt in attempts:
-        quiz = quizzes[attempt.quiz_id]
-        total = 0.0
-        for item, question in by_attempt[attempt.id]:
-            item.answer, item.explanation = question.answer, question.explanation or ""  # the key as marked
-            marking = score_response(question.question_type, item.answer, item.response, item.points,
-                                     partial_credit=quiz.partial_credit,
-                                     partial_ratio=quiz.partial_credit_ratio)
-            item.is_correct = marking.is_correct
-            item.awarded = marking.awarded
-            total += marking.awarded
+        quiz = attempt.quiz
         ended = min(now, attempt.deadline_at)
-        attempt.score = round(total, 2)
+        attempt.score = totals.get(attempt.id, 0.0)
         attempt.submitted_at = ended
         attempt.open_slot = None
         attempt.time_used_seconds = max(0.0, (ended - attempt.started_at).total_seconds())
         attempt.submit_reason = reason or ("closed" if attempt.deadline_at >= quiz.closes_at else "timeout")
     db.session.flush()
+
+
+def _by_quiz(attempts: list[Attempt]) -> list[tuple[Quiz, list[Attempt]]]:
+    groups: dict[int, list[Attempt]] = {}
+    for attempt in attempts:
+        groups.setdefault(attempt.quiz_id, []).append(attempt)
+    return [(group[0].quiz, group) for group in groups.values()]
 
 
 def deadline_passed(attempt: Attempt, now: datetime | None = None) -> bool:

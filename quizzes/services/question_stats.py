@@ -22,7 +22,6 @@ from quizzes.models import (
     question_type_label,
 )
 from quizzes.services.answers import format_answer
-from quizzes.services.attempts import finalize_expired
 from quizzes.services.ranking import member_units
 
 TYPE_ORDER = {"single": 0, "multiple": 1, "judge": 2, "fill": 3}
@@ -86,7 +85,6 @@ def _scoped(query, unit_id: int | None):
 def question_statistics(quiz: Quiz, *, unit_id: int | None = None, sort: str = "paper") -> list[QuestionFigures]:
     """For each question on any submitted paper: times shown, correct rate, picks per option and,
     for fill-in questions, the most common wrong answers. sort: "paper" or "rate" (hardest first)."""
-    finalize_expired(quiz.id)
     response_text = sa.cast(AttemptItem.response, sa.Text)
     query = (
         sa.select(AttemptItem.question_id, response_text, AttemptItem.is_correct, sa.func.count())

@@ -16,7 +16,6 @@ from app.common.ranking import competition_ranks
 from app.extensions import db
 from app.units.models import Unit
 from quizzes.models import Attempt, Quiz
-from quizzes.services.attempts import finalize_expired
 
 
 @dataclass(frozen=True)
@@ -66,10 +65,8 @@ def counted_attempt_ids(quiz: Quiz):
     return sa.select(numbered.c.id).where(numbered.c.pick == 1)
 
 
-def counted_attempts(quiz: Quiz, *, finalize: bool = True) -> list[Attempt]:
+def counted_attempts(quiz: Quiz) -> list[Attempt]:
     """Per member the submitted attempt that counts (best or latest, per the quiz), in one query."""
-    if finalize:
-        finalize_expired(quiz.id)
     return list(db.session.scalars(
         sa.select(Attempt).where(Attempt.id.in_(counted_attempt_ids(quiz))).order_by(Attempt.user_id)
     ))
@@ -80,13 +77,12 @@ def ranking_key(score: float, time_used: float, submitted_at: datetime) -> tuple
     return (-round(score, 4), round(time_used, 3), submitted_at)
 
 
-def leaderboard(quiz: Quiz, *, unit_id: int | None = None, finalize: bool = True) -> list[RankedRow]:
+def leaderboard(quiz: Quiz, *, unit_id: int | None = None) -> list[RankedRow]:
     """Every member's counted attempt, ranked over the whole quiz (ties share a rank: 1, 1, 3).
 
     With `unit_id`, only that unit's members are returned, keeping their rank in the whole quiz.
+    Reads only: attempts whose time ran out are settled before, at the edge of the request.
     """
-    if finalize:
-        finalize_expired(quiz.id)
     member_unit, top_unit, top_id = member_units()
     time_used = _time_used(quiz)
     query = (
@@ -118,9 +114,17 @@ def leaderboard(quiz: Quiz, *, unit_id: int | None = None, finalize: bool = True
 
 
 def rank_of(quiz: Quiz, user_id: int) -> tuple[int, int] | None:
-    """The member's rank and the number of ranked members, or None when they have not submitted."""
-    rows = leaderboard(quiz)
-    for row in rows:
-        if row.user_id == user_id:
-            return row.rank, len(rows)
-    return None
+    """The member's rank and the number of ranked members, or None when they have not submitted.
+
+    Every member's result page asks this in the submit rush: three columns per ranked member and a
+    count of the keys ahead, rather than the whole leaderboard with names and units.
+    """
+    rows = db.session.execute(
+        sa.select(Attempt.user_id, sa.func.coalesce(Attempt.score, 0.0), _time_used(quiz), Attempt.submitted_at)
+        .where(Attempt.id.in_(counted_attempt_ids(quiz)))
+    ).all()
+    keys = {member: ranking_key(score, used, submitted_at) for member, score, used, submitted_at in rows}
+    mine = keys.get(user_id)
+    if mine is None:
+        return None
+    return 1 + sum(1 for key in keys.values() if key < mine), len(keys)

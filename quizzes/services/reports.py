@@ -4,8 +4,9 @@ have not taken part, and one member's paper as they saw it (per question: questi
 Every figure can be restricted to one top-level unit (`unit_id`): a liaison sees the same pages as an
 organiser, limited to their own unit's members. Who is expected to take part ("应参与"): active
 members of the quiz's eligible units (every unit when the quiz names none), branches rolled up.
-Taking part ("参与") means having submitted at least one attempt. Each function runs a fixed number
-of queries, however many members there are.
+Taking part ("参与") means having submitted at least one attempt. Each function only reads, and runs a
+fixed number of queries however many members there are; attempts whose time ran out are submitted
+before, once, at the edge of the request (quizzes/views/settle.py) or by the CLI and the sweeper.
 """
 from collections import defaultdict
 from dataclasses import dataclass
@@ -20,7 +21,6 @@ from app.units.models import Unit
 from app.units.services import unit_headcounts
 from quizzes.models import OPTION_LETTERS, Attempt, AttemptItem, Question, Quiz, question_type_label
 from quizzes.services.answers import format_answer, format_response
-from quizzes.services.attempts import finalize_expired
 from quizzes.services.ranking import RankedRow, leaderboard, member_units
 
 # ---------------------------------------------------------------- who is expected
@@ -123,7 +123,6 @@ class Progress:
 
 def progress(quiz: Quiz, *, unit_id: int | None = None) -> Progress:
     """Live progress: started, answering now, submitted and not started, overall and per unit."""
-    finalize_expired(quiz.id)
     units = quiz_units(quiz, unit_id)
     headcounts = expected_headcounts(quiz, units)
     member_unit, _top, top_id = member_units()
@@ -228,7 +227,6 @@ class Absentee:
 
 def absentees(quiz: Quiz, *, unit_id: int | None = None) -> list[Absentee]:
     """Active expected members with no submitted attempt, by unit (in display order), then staff ID."""
-    finalize_expired(quiz.id)
     member_unit, top_unit, top_id = member_units()
     branch = aliased(Unit)
     submitted = sa.exists().where(Attempt.quiz_id == quiz.id, Attempt.user_id == User.id,

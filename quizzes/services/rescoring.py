@@ -1,13 +1,12 @@
 """重新判分: marking submitted attempts again after an organiser corrected a question's key."""
-from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from app.audit.services import record
 from app.extensions import db
-from quizzes.models import Attempt, AttemptItem, Question, Quiz
-from quizzes.services.answers import score_response
+from quizzes.models import Attempt, Quiz
+from quizzes.services.marking import attempt_totals, mark_submitted, store_marks
 
 
 @dataclass
@@ -24,27 +23,16 @@ def rescore_quiz(quiz: Quiz, actor) -> RescoreOutcome:
     key and explanation kept on each answer are replaced, so reviews and exports show the key that
     marked it. Running it twice changes nothing the second time.
     """
-    rows = db.session.execute(
-        sa.select(AttemptItem, Question).join(Question, Question.id == AttemptItem.question_id)
-        .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))
-    ).all()
-    totals: dict[int, float] = defaultdict(float)
-    answers_changed = 0
-    for item, question in rows:
-        marking = score_response(question.question_type, question.answer, item.response, item.points,
-                                 partial_credit=quiz.partial_credit, partial_ratio=quiz.partial_credit_ratio)
-        after = (question.answer, question.explanation or "", marking.is_correct, marking.awarded)
-        if (item.answer, item.explanation or "", item.is_correct, item.awarded) != after:
-            answers_changed += 1
-            item.answer, item.explanation, item.is_correct, item.awarded = after
-        totals[item.attempt_id] += marking.awarded
+    marks = mark_submitted(quiz.id, partial_credit=quiz.partial_credit, partial_ratio=quiz.partial_credit_ratio)
+    changed = [mark for mark in marks if mark.changed]
+    store_marks(changed)
+    totals = attempt_totals(marks)
     scores_changed = 0
     for attempt in db.session.scalars(sa.select(Attempt).where(Attempt.id.in_(list(totals)))):
-        score = round(totals[attempt.id], 2)
-        if attempt.score != score:
+        if attempt.score != totals[attempt.id]:
             scores_changed += 1
-            attempt.score = score
+            attempt.score = totals[attempt.id]
+    answers_changed = len(changed)
     outcome = RescoreOutcome(len(totals), answers_changed, scores_changed)
     record("quiz.rescored", target=quiz, actor=actor, summary=quiz.title, attempts=outcome.attempts,
            answers_changed=answers_changed, scores_changed=scores_changed)

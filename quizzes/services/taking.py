@@ -97,22 +97,57 @@ def _paper_rows(attempt: Attempt) -> list[tuple[AttemptItem, Question]]:
     )]
 
 
-def attempt_state(attempt: Attempt, now: datetime | None = None) -> dict:
-    """The paper as the member sees it, with their saved answers in displayed letters; no keys, no explanations."""
+_attempts, _items, _questions, _quizzes = (Attempt.__table__, AttemptItem.__table__, Question.__table__,
+                                           Quiz.__table__)
+# The answering page is opened by every member at the start rush and again after each reload: plain
+# rows of exactly the columns shown, in one query for the attempt and one for its paper.
+_HEADER = (
+    sa.select(_attempts.c.id, _attempts.c.user_id, _attempts.c.quiz_id, _attempts.c.deadline_at,
+              _attempts.c.submitted_at, _attempts.c.submit_reason, _attempts.c.leave_count,
+              _quizzes.c.title, _quizzes.c.leave_limit)
+    .join(_quizzes, _quizzes.c.id == _attempts.c.quiz_id)
+    .where(_attempts.c.id == sa.bindparam("p_attempt"))
+)
+_PAPER = (
+    sa.select(_items.c.position, _questions.c.question_type, _questions.c.answer, _items.c.stem, _items.c.options,
+              _items.c.option_order, _items.c.points, _items.c.response, _items.c.response_seq)
+    .join(_questions, _questions.c.id == _items.c.question_id)
+    .where(_items.c.attempt_id == sa.bindparam("p_attempt"))
+    .order_by(_items.c.position)
+)
+
+
+def attempt_header(attempt_id: int):
+    """The attempt with its quiz's title and 切屏 limit, as one plain row (None when there is no such attempt)."""
+    return db.session.connection().execute(_HEADER, {"p_attempt": attempt_id}).first()
+
+
+def attempt_state(attempt, now: datetime | None = None) -> dict:
+    """The paper as the member sees it, with their saved answers in displayed letters; no keys, no explanations.
+
+    `attempt` is an Attempt or an attempt_header() row.
+    """
+    labels: dict[str, str] = {}
     items = []
-    for item, question in _paper_rows(attempt):
+    for row in db.session.connection().execute(_PAPER, {"p_attempt": attempt.id}):
+        qtype = row.question_type
+        if qtype not in labels:
+            labels[qtype] = question_type_label(qtype)
         items.append({
-            "position": item.position,
-            "type": question.question_type,
-            "type_label": question_type_label(question.question_type),
-            "stem": item.stem,
-            "options": displayed_options(item.options, item.option_order),
-            "blanks": blank_count(question.question_type, question.answer),
-            "points": item.points,
-            "response": to_displayed(question.question_type, item.response, item.option_order),
-            "seq": item.response_seq,
+            "position": row.position,
+            "type": qtype,
+            "type_label": labels[qtype],
+            "stem": row.stem,
+            "options": displayed_options(row.options, row.option_order),
+            "blanks": blank_count(qtype, row.answer),
+            "points": row.points,
+            "response": to_displayed(qtype, row.response, row.option_order),
+            "seq": row.response_seq,
         })
-    limit = db.session.scalar(sa.select(Quiz.leave_limit).where(Quiz.id == attempt.quiz_id))
+    if isinstance(attempt, Attempt):
+        limit = db.session.scalar(sa.select(Quiz.leave_limit).where(Quiz.id == attempt.quiz_id))
+    else:
+        limit = attempt.leave_limit
     return {
         "attempt_id": attempt.id,
         "remaining_seconds": remaining_seconds(attempt, now),

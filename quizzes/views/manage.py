@@ -1,8 +1,7 @@
 """竞赛管理 (organisers): the quiz list, settings, the paper (rules or fixed questions), publishing."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import OperationalError
 
 from app.common.access import Role, roles_required
 from app.common.forms import ConfirmForm, options
@@ -33,6 +32,7 @@ from quizzes.services.papers import (
 from quizzes.services.rescoring import rescore_quiz
 from quizzes.services.taking import manage_attempts_with_leaves
 from quizzes.services.timing import window_status
+from quizzes.views.settle import QUIZ, settles_expired
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -41,16 +41,6 @@ BLANK_RULE_ROWS = 3
 
 def _quiz_or_404(quiz_id: int) -> Quiz:
     return db.get_or_404(Quiz, quiz_id)
-
-
-def settle_expired(quiz_id: int | None = None, *, user_id: int | None = None) -> None:
-    """Score attempts whose time ran out before showing figures (lazily, besides the cron sweeper)."""
-    try:
-        if finalize_expired(quiz_id, user_id=user_id):
-            db.session.commit()
-    except OperationalError:  # SQLite busy: the sweeper or the next page load will do it
-        db.session.rollback()
-        current_app.logger.warning("finalize_expired deferred (database busy)")
 
 
 def _settings_form(quiz: Quiz | None) -> QuizSettingsForm:
@@ -91,16 +81,16 @@ def _settings_from(form: QuizSettingsForm) -> services.QuizSettings:
 
 @bp.get("/")
 @roles_required(Role.ORGANISER)
+@settles_expired(QUIZ)
 def index():
-    settle_expired()
     return render_template("quizzes/manage/index.html", lines=services.organiser_quizzes())
 
 
 @bp.get("/<int:quiz_id>")
 @roles_required(Role.ORGANISER)
+@settles_expired(QUIZ)
 def show(quiz_id: int):
     quiz = _quiz_or_404(quiz_id)
-    settle_expired(quiz.id)
     count, total = services.paper_total(quiz)
     return render_template(
         "quizzes/manage/show.html", quiz=quiz, status=window_status(quiz), problems=validate_rules(quiz),
@@ -282,7 +272,7 @@ def rescore(quiz_id: int):
     if not ConfirmForm().validate_on_submit():
         flash(_("请求有误，请刷新后重试。"), "error")
         return redirect(url_for("quizzes.manage.show", quiz_id=quiz.id))
-    settle_expired(quiz.id)
+    finalize_expired(quiz.id)  # attempts whose time ran out are marked with the corrected key too
     outcome = rescore_quiz(quiz, current_user)
     db.session.commit()
     flash(_("已按题库中的最新答案重新判分：%(attempts)s 份答卷，%(changed)s 份得分有变化。",

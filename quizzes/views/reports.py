@@ -23,7 +23,7 @@ from quizzes import jobs as quiz_jobs
 from quizzes.models import Attempt, Quiz
 from quizzes.services import question_stats, ranking, reports
 from quizzes.views import export_jobs
-from quizzes.views.manage import settle_expired
+from quizzes.views.settle import QUIZ, settles_expired
 
 bp = Blueprint("reports", __name__, url_prefix="/manage")
 private_pages(bp)  # results and 未参加 lists: names, staff IDs, units, mobile numbers
@@ -95,11 +95,7 @@ def _viewer_unit(quiz: Quiz) -> int | None:
 
 def _quiz_and_scope(quiz_id: int) -> tuple[Quiz, int | None]:
     quiz = db.get_or_404(Quiz, quiz_id)
-    scope = _viewer_unit(quiz)
-    # Score attempts whose time ran out first (committed on its own, tolerant of a busy SQLite), so
-    # the figures below only read.
-    settle_expired(quiz.id)
-    return quiz, scope
+    return quiz, _viewer_unit(quiz)
 
 
 def _keys_visible(quiz: Quiz, scope: int | None) -> bool:
@@ -119,12 +115,8 @@ def _unit_filter(quiz: Quiz, scope: int | None) -> int | None:
 
 
 def _render(template: str, quiz: Quiz, scope: int | None, **context):
-    html = render_template(template, quiz=quiz, scope=scope, now=utcnow(),
+    return render_template(template, quiz=quiz, scope=scope, now=utcnow(),
                            keys_visible=_keys_visible(quiz, scope), **context)
-    # An attempt may have expired between settle_expired and the figures: keep its scoring too
-    # (after rendering, so the page does not reload every object the commit expires).
-    db.session.commit()
-    return html
 
 
 @bp.get("/results")
@@ -141,6 +133,7 @@ def index():
 
 @bp.get("/<int:quiz_id>/progress")
 @roles_required(Role.ORGANISER, Role.LIAISON)
+@settles_expired(QUIZ)
 def progress(quiz_id: int):
     quiz, scope = _quiz_and_scope(quiz_id)
     figures = reports.progress(quiz, unit_id=scope)
@@ -150,6 +143,7 @@ def progress(quiz_id: int):
 
 @bp.get("/<int:quiz_id>/leaderboard")
 @roles_required(Role.ORGANISER, Role.LIAISON)
+@settles_expired(QUIZ)
 def leaderboard(quiz_id: int):
     quiz, scope = _quiz_and_scope(quiz_id)
     unit_id = _unit_filter(quiz, scope)
@@ -161,6 +155,7 @@ def leaderboard(quiz_id: int):
 
 @bp.get("/<int:quiz_id>/units")
 @roles_required(Role.ORGANISER, Role.LIAISON)
+@settles_expired(QUIZ)
 def units(quiz_id: int):
     quiz, scope = _quiz_and_scope(quiz_id)
     lines, total = reports.unit_statistics(quiz, unit_id=scope)
@@ -169,6 +164,7 @@ def units(quiz_id: int):
 
 @bp.get("/<int:quiz_id>/questions")
 @roles_required(Role.ORGANISER, Role.LIAISON)
+@settles_expired(QUIZ)
 def questions(quiz_id: int):
     quiz, scope = _quiz_and_scope(quiz_id)
     if not _keys_visible(quiz, scope):
@@ -180,6 +176,7 @@ def questions(quiz_id: int):
 
 @bp.get("/<int:quiz_id>/absent")
 @roles_required(Role.ORGANISER, Role.LIAISON)
+@settles_expired(QUIZ)
 def absent(quiz_id: int):
     quiz, scope = _quiz_and_scope(quiz_id)
     unit_id = _unit_filter(quiz, scope)
@@ -191,6 +188,7 @@ def absent(quiz_id: int):
 
 @bp.get("/<int:quiz_id>/export.xlsx")
 @roles_required(Role.ORGANISER, Role.LIAISON)
+@settles_expired(QUIZ)
 def export(quiz_id: int):
     quiz, scope = _quiz_and_scope(quiz_id)
     if quiz_jobs.export_runs_as_job(quiz, scope, _keys_visible(quiz, scope)):
@@ -203,6 +201,7 @@ def export(quiz_id: int):
 
 @bp.get("/attempts/<int:attempt_id>")
 @roles_required(Role.ORGANISER, Role.LIAISON)
+@settles_expired(QUIZ)
 def attempt(attempt_id: int):
     attempt = db.get_or_404(Attempt, attempt_id)
     quiz = attempt.quiz
@@ -211,6 +210,5 @@ def attempt(attempt_id: int):
         abort(404)  # another unit's member: not even whether the attempt exists
     if not _keys_visible(quiz, scope):
         abort_with(403, _("答卷含标准答案，竞赛结束后才能查看。"))
-    settle_expired(quiz.id)
     return _render("quizzes/reports/attempt.html", quiz, scope, attempt=attempt,
                    paper=reports.attempt_paper(attempt), attempts=reports.member_attempts(quiz, attempt.user_id))

@@ -13,8 +13,8 @@ from app.extensions import db
 from quizzes.models import Attempt, Quiz
 from quizzes.services import attempts as engine
 from quizzes.services import taking
-from quizzes.services.timing import OPEN, past_grace, window_status
-from quizzes.views.manage import settle_expired
+from quizzes.services.timing import OPEN, window_status
+from quizzes.views.settle import OWN, QUIZ, settles_expired
 
 bp = Blueprint("take", __name__, url_prefix="")
 
@@ -34,14 +34,6 @@ def _own_attempt_or_404(attempt_id: int) -> Attempt:
     return attempt
 
 
-def _settle_attempt(attempt: Attempt) -> Attempt:
-    """Submit the attempt on the server if its time ran out while the member was away."""
-    if attempt.submitted_at is None and past_grace(attempt.deadline_at):
-        settle_expired(attempt.quiz_id, user_id=attempt.user_id)
-        db.session.refresh(attempt)
-    return attempt
-
-
 def _live(page):
     """An attempt page or result is never kept by the browser: Back after submitting asks the server again."""
     return no_store(make_response(page))
@@ -56,16 +48,16 @@ def _json_body() -> dict:
 
 @bp.get("/")
 @roles_required(Role.MEMBER)
+@settles_expired(OWN)
 def index():
-    settle_expired(user_id=current_user.id)
     return _live(render_template("quizzes/take/index.html", rows=taking.member_quizzes(current_user), OPEN=OPEN))
 
 
 @bp.get("/<int:quiz_id>")
 @roles_required(Role.MEMBER)
+@settles_expired(OWN)
 def start_page(quiz_id: int):
     quiz = _visible_quiz_or_404(quiz_id)
-    settle_expired(quiz.id, user_id=current_user.id)
     attempts = taking.member_attempts(quiz, current_user)
     open_attempt = next((attempt for attempt in attempts if attempt.submitted_at is None), None)
     used = max((attempt.number for attempt in attempts), default=0)
@@ -85,31 +77,35 @@ def start(quiz_id: int):
     except engine.AttemptRefused as refusal:
         db.session.commit()  # keeps attempts the refusal check scored as expired
         flash(str(refusal), "error")
-        return redirect(url_for("quizzes.take.start_page", quiz_id=quiz.id))
+        return redirect(url_for("quizzes.take.start_page", quiz_id=quiz_id))
+    attempt_id = attempt.id  # read before the commit expires it (a reload would take the write lock again)
     db.session.commit()
-    return redirect(url_for("quizzes.take.attempt", attempt_id=attempt.id))
+    return redirect(url_for("quizzes.take.attempt", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>")
 @roles_required(Role.MEMBER)
+@settles_expired(OWN)
 def attempt(attempt_id: int):
-    attempt = _settle_attempt(_own_attempt_or_404(attempt_id))
-    if attempt.submitted_at is not None:
-        return _live(redirect(url_for("quizzes.take.result", attempt_id=attempt.id)))
-    state = taking.attempt_state(attempt)
-    return _live(render_template("quizzes/take/attempt.html", attempt=attempt, quiz=attempt.quiz, state=state))
+    header = taking.attempt_header(attempt_id)  # a plain row: the page is built without ORM objects
+    if header is None or header.user_id != current_user.id:
+        abort(404)
+    if header.submitted_at is not None:
+        return _live(redirect(url_for("quizzes.take.result", attempt_id=attempt_id)))
+    return _live(render_template("quizzes/take/attempt.html", attempt=header, quiz=header,
+                                 state=taking.attempt_state(header)))
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
 @roles_required(Role.MEMBER)
+@settles_expired(QUIZ)  # the rank counts everyone whose time ran out
 def result(attempt_id: int):
-    attempt = _settle_attempt(_own_attempt_or_404(attempt_id))
+    attempt = _own_attempt_or_404(attempt_id)
     if attempt.submitted_at is None:
         return _live(redirect(url_for("quizzes.take.attempt", attempt_id=attempt.id)))
     from quizzes.services.ranking import rank_of
 
     quiz = attempt.quiz
-    settle_expired(quiz.id)  # the rank counts everyone whose time ran out; keep that work
     reviewable = taking.review_allowed(attempt)
     if reviewable:
         from quizzes.services.practice import book_contest_mistakes
@@ -138,9 +134,12 @@ def _rejected(error: engine.AnswerRejected):
 
 @bp.get("/attempts/<int:attempt_id>/state")
 @roles_required(Role.MEMBER)
+@settles_expired(OWN)
 def state(attempt_id: int):
-    attempt = _settle_attempt(_own_attempt_or_404(attempt_id))
-    return no_store(jsonify(taking.attempt_state(attempt)))
+    header = taking.attempt_header(attempt_id)
+    if header is None or header.user_id != current_user.id:
+        abort(404)
+    return no_store(jsonify(taking.attempt_state(header)))
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")
@@ -187,9 +186,11 @@ def submit(attempt_id: int):
             if error.submitted:
                 break
     attempt = engine.submit_attempt(attempt.id)  # the reason (member / timeout) is the server's to decide
+    # Read before the commit expires the attempt (a reload would take the write lock again).
+    body = {"submitted": True, "score": attempt.score, "max_score": attempt.max_score,
+            "submit_reason": attempt.submit_reason,
+            "result_url": url_for("quizzes.take.result", attempt_id=attempt.id)}
     db.session.commit()
-    result_url = url_for("quizzes.take.result", attempt_id=attempt.id)
     if request.is_json:
-        return jsonify(submitted=True, score=attempt.score, max_score=attempt.max_score,
-                       submit_reason=attempt.submit_reason, result_url=result_url)
-    return redirect(result_url)
+        return jsonify(body)
+    return redirect(body["result_url"])

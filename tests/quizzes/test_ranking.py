@@ -70,21 +70,40 @@ def test_order_is_score_then_time_then_submission_and_full_ties_share_a_rank(qui
     assert (rows[4].rank, rows[4].name) == (5, "丙")
 
 
-def test_open_attempts_do_not_rank_but_expired_ones_are_submitted_first(quiz, make_member, make_question):
+def _answering_and_forgotten(quiz, make_member):
+    """One member answering now, one who started long ago, answered everything right and never submitted."""
     questions = quiz.banks[0].questions
     now = clock.utcnow()
     answering = make_member(name="答题中")
     record_attempt(quiz, answering, submitted=False, started_at=now - timedelta(minutes=1),
                    answers=[(question, "A") for question in questions])
     forgot = make_member(name="忘交卷")
-    # Started long ago, answered everything right, never pressed submit: the server submits it.
     record_attempt(quiz, forgot, submitted=False, started_at=now - timedelta(seconds=quiz.time_limit_seconds + 60),
                    answers=[(question, "A") for question in questions])
+    return answering, forgot
 
+
+def test_the_ranking_page_submits_expired_attempts_first_and_open_ones_do_not_rank(quiz, make_member, organiser_client):
+    answering, _forgot = _answering_and_forgotten(quiz, make_member)
+
+    page = organiser_client.get(f"/quizzes/manage/{quiz.id}/leaderboard").get_data(as_text=True)
+
+    assert "忘交卷" in page and "答题中" not in page
     rows = leaderboard(quiz)
-
     assert [(row.name, row.score, row.submit_reason) for row in rows] == [("忘交卷", 3.0, "timeout")]
     assert db.session.scalar(db.select(Attempt.submitted_at).where(Attempt.user_id == answering.id)) is None
+
+
+def test_reading_the_ranking_writes_nothing(quiz, make_member, count_queries):
+    """Reads stay read-only: an expired attempt is settled at the edge of a request, never by a report."""
+    _answering, forgot = _answering_and_forgotten(quiz, make_member)
+    db.session.commit()
+
+    with count_queries() as counter:
+        assert leaderboard(quiz) == [] and rank_of(quiz, forgot.id) is None and counted_attempts(quiz) == []
+
+    assert not [sql for sql in counter.statements if sql.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))]
+    assert db.session.scalar(db.select(Attempt.submitted_at).where(Attempt.user_id == forgot.id)) is None
 
 
 def test_rank_of_gives_rank_and_total_or_none(quiz, make_member):
@@ -171,3 +190,17 @@ def test_results_of_attempts_made_through_the_engine(make_quiz, make_bank, make_
     assert [(option.label, option.count) for option in lines["single"].options] == [
         ("A", 0), ("B", 0), ("C", 2), ("D", 0)]
     assert (lines["judge"].shown, lines["judge"].correct) == (2, 1)
+
+
+def test_rank_of_agrees_with_the_leaderboard_ties_included(quiz, make_member):
+    moment = clock.utcnow() - timedelta(minutes=10)
+    people = [make_member() for _ in range(5)]
+    for person, (score, used, late) in zip(people, [(80, 300, 0), (80, 300, 0), (95, 900, 1), (80, 200, 2),
+                                                    (10, 100, 3)], strict=True):
+        record_attempt(quiz, person, score=score, time_used=used, submitted_at=moment + timedelta(seconds=late))
+
+    rows = leaderboard(quiz)
+
+    assert {row.user_id: (row.rank, len(rows)) for row in rows} == {person.id: rank_of(quiz, person.id)
+                                                                     for person in people}
+    assert sorted(rank for rank, _total in (rank_of(quiz, person.id) for person in people)) == [1, 2, 3, 3, 5]
