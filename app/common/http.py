@@ -7,10 +7,9 @@ from urllib.parse import quote
 from flask import Response, request, send_file
 from flask_babel import gettext as _
 
+from app.common.forms import INTEGER_LIMIT
 from app.common.text import download_safe_name
 from app.common.xlsx import XLSX_MIMETYPE
-
-INT_ARG_MAX_DIGITS = 12  # ids and page numbers; longer is an attack or a typo, never a record
 
 
 def no_store(response: Response) -> Response:
@@ -60,7 +59,7 @@ def int_arg(name: str, default: int | None = None, *, source=None, minimum: int 
     raw = raw.strip() if isinstance(raw, str) else ""
     if not raw:
         return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > INT_ARG_MAX_DIGITS or int(raw) < minimum:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10 or not minimum <= int(raw) <= INTEGER_LIMIT:  # ids and pages are database integers
         if not strict:
             return default
         abort_with(400, _("参数无效。"))

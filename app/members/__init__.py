@@ -3,7 +3,7 @@
 services.py the roster rules (staff ID is the key; liaisons act only within their unit) ·
 importing.py the all-or-nothing roster import · fields.py cell parsers for names, mobiles, statuses ·
 exports.py the roster and initial-password workbooks · password_sheets.py private, expiring
-password sheets · views.py and transfer_views.py the pages · cli.py `flask members import|export`.
+password sheets · views/ the pages (map in views/__init__.py) · cli.py `flask members import|export`.
 """
 
 

@@ -16,6 +16,8 @@ from app.accounts import services as accounts
 from app.accounts.models import GRANTABLE_ROLES, User
 from app.audit.services import record
 from app.common.access import Role
+from app.common.problems import Problem
+from app.common.text import like_pattern
 from app.common.xlsx import CellError
 from app.extensions import db
 from app.members.fields import (
@@ -32,17 +34,15 @@ MAX_SEARCH_LENGTH = 64
 STAFF_ONLY = "none"  # unit filter value: accounts without a unit (staff accounts such as judges)
 
 
-class MemberProblem(ValueError):
+class MemberProblem(Problem):
     """A value the user entered is not acceptable; `field` names the form field it belongs beside."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
-
-class NotAllowed(Exception):
+class NotAllowed(Problem):
     """The actor may see this person but not make this change."""
+
+    def __init__(self, message: str = "", field: str | None = None):
+        super().__init__(message or _("您没有权限进行此操作"), field)
 
 
 @dataclass
@@ -78,10 +78,6 @@ def visible_to(actor: User) -> sa.ColumnElement[bool]:
     return sa.false()
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def member_ids(actor: User, filters: MemberFilters | None = None) -> sa.Select:
     """SELECT of the ids of the accounts `actor` may see that match `filters` (for lists and exports)."""
     filters = filters or MemberFilters()
@@ -98,7 +94,7 @@ def member_ids(actor: User, filters: MemberFilters | None = None) -> sa.Select:
         query = query.where(User.active.is_(filters.active))
     q = " ".join("".join(char for char in (filters.q or "") if char.isprintable()).split())[:MAX_SEARCH_LENGTH]
     if q:
-        pattern = f"%{_escape_like(q)}%"
+        pattern = like_pattern(q)
         query = query.where(sa.or_(User.name.ilike(pattern, escape="\\"), User.staff_id.ilike(pattern, escape="\\"),
                                    User.mobile.like(pattern, escape="\\")))
     return query
@@ -178,16 +174,16 @@ def _normalise(data: MemberData, *, unit_required: bool) -> dict:
         try:
             values[field] = normaliser(getattr(data, field) or "")
         except CellError as error:
-            raise MemberProblem(field, str(error)) from None
+            raise MemberProblem(str(error), field=field) from None
     for field, normaliser in (("mobile", normalise_mobile), ("gender", normalise_gender),
                               ("political_status", normalise_political_status)):
         raw = (getattr(data, field) or "").strip()
         try:
             values[field] = normaliser(raw) if raw else None
         except CellError as error:
-            raise MemberProblem(field, str(error)) from None
+            raise MemberProblem(str(error), field=field) from None
     if unit_required and not data.unit_id:
-        raise MemberProblem("unit_id", _("请选择单位"))
+        raise MemberProblem(field="unit_id", message=_("请选择单位"))
     values["unit_id"] = data.unit_id or None
     values["branch_id"] = data.branch_id or None
     return values
@@ -197,19 +193,19 @@ def _check_placement(actor: User, values: dict, *, allow_no_unit: bool) -> None:
     unit_id, branch_id = values["unit_id"], values["branch_id"]
     if unit_id is None:
         if not allow_no_unit:
-            raise MemberProblem("unit_id", _("请选择单位"))
+            raise MemberProblem(field="unit_id", message=_("请选择单位"))
         if branch_id is not None:
-            raise MemberProblem("branch_id", _("没有单位的账号不能属于支部"))
+            raise MemberProblem(field="branch_id", message=_("没有单位的账号不能属于支部"))
         return
     unit = db.session.get(Unit, unit_id)
     if unit is None or unit.parent_id is not None:
-        raise MemberProblem("unit_id", _("请选择有效的单位"))
+        raise MemberProblem(field="unit_id", message=_("请选择有效的单位"))
     if not actor.can_manage_unit(unit_id):
-        raise MemberProblem("unit_id", _("您只能管理本单位的人员"))
+        raise MemberProblem(field="unit_id", message=_("您只能管理本单位的人员"))
     if branch_id is not None:
         branch = db.session.get(Unit, branch_id)
         if branch is None or branch.parent_id != unit_id:
-            raise MemberProblem("branch_id", _("该支部不属于所选单位"))
+            raise MemberProblem(field="branch_id", message=_("该支部不属于所选单位"))
 
 
 def _check_unique(actor: User, values: dict, member_id: int | None) -> None:
@@ -217,17 +213,17 @@ def _check_unique(actor: User, values: dict, member_id: int | None) -> None:
     clash = db.session.scalars(sa.select(User).where(User.staff_id == values["staff_id"])).first()
     if clash is not None and clash.id != member_id:
         if actor.can_manage_unit(clash.unit_id):
-            raise MemberProblem("staff_id", _("工号 %(staff_id)s 已被 %(name)s 使用", staff_id=values["staff_id"],
+            raise MemberProblem(field="staff_id", message=_("工号 %(staff_id)s 已被 %(name)s 使用", staff_id=values["staff_id"],
                                               name=clash.name))
-        raise MemberProblem("staff_id", _("工号 %(staff_id)s 已被其他人员使用", staff_id=values["staff_id"]))
+        raise MemberProblem(field="staff_id", message=_("工号 %(staff_id)s 已被其他人员使用", staff_id=values["staff_id"]))
     if values["mobile"]:
         clash = db.session.scalars(sa.select(User).where(User.mobile == values["mobile"])).first()
         if clash is not None and clash.id != member_id:
             if actor.can_manage_unit(clash.unit_id):
-                raise MemberProblem("mobile", _("手机号 %(mobile)s 已被 %(name)s（工号 %(staff_id)s）使用",
+                raise MemberProblem(field="mobile", message=_("手机号 %(mobile)s 已被 %(name)s（工号 %(staff_id)s）使用",
                                                 mobile=values["mobile"], name=clash.name, staff_id=clash.staff_id))
             # A liaison must not learn who, in another unit, has this number.
-            raise MemberProblem("mobile", _("手机号 %(mobile)s 已被其他人员使用", mobile=values["mobile"]))
+            raise MemberProblem(field="mobile", message=_("手机号 %(mobile)s 已被其他人员使用", mobile=values["mobile"]))
 
 
 def create_member(actor: User, data: MemberData) -> tuple[User, str]:
@@ -286,7 +282,7 @@ def set_active(actor: User, member: User, active: bool) -> None:
     if not can_change(actor, member):
         raise NotAllowed()
     if member.id == actor.id and not active:
-        raise MemberProblem("active", _("不能停用自己的账号"))
+        raise MemberProblem(field="active", message=_("不能停用自己的账号"))
     if member.active == active:
         return
     member.active = active
@@ -315,7 +311,7 @@ def _check_roles(actor: User, member: User | None, roles: set[str], liaison_unit
     if Role.LIAISON in roles:
         unit = db.session.get(Unit, liaison_unit_id) if liaison_unit_id else None
         if unit is None or unit.parent_id is not None:
-            raise MemberProblem("liaison_unit_id", _("联络员需要选择所联络的单位"))
+            raise MemberProblem(field="liaison_unit_id", message=_("联络员需要选择所联络的单位"))
 
 
 def change_roles(actor: User, member: User, roles: set[str], liaison_unit_id: int | None) -> None:
@@ -323,7 +319,7 @@ def change_roles(actor: User, member: User, roles: set[str], liaison_unit_id: in
     _check_roles(actor, member, roles, liaison_unit_id)
     had_admin = any(grant.role == Role.ADMIN for grant in member.role_grants)
     if member.id == actor.id and had_admin and Role.ADMIN not in roles:
-        raise MemberProblem("roles", _("不能取消自己的管理员权限，请由其他管理员操作"))
+        raise MemberProblem(field="roles", message=_("不能取消自己的管理员权限，请由其他管理员操作"))
     if Role.LIAISON not in roles:
         liaison_unit_id = None
     accounts.set_roles(actor, member, roles, liaison_unit_id)

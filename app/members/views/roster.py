@@ -1,75 +1,32 @@
 """Roster pages: list, person page, create and edit, (de)activate, password reset, roles."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from app.common.access import Role, roles_required
 from app.common.forms import ConfirmForm
-from app.common.http import no_store, private_pages
+from app.common.http import int_arg
+from app.common.problems import attach_problem
 from app.errors import abort_with
 from app.extensions import db
 from app.members import password_sheets, services
-from app.members.forms import ROLE_LABELS, MemberForm, RolesForm, StaffAccountForm
-from app.members.services import MemberData, MemberFilters, MemberProblem, NotAllowed
-
-bp = Blueprint("members", __name__, url_prefix="/members")
-private_pages(bp)  # the roster: names, staff IDs, mobile numbers
-
-MANAGERS = (Role.ORGANISER, Role.LIAISON)  # admin passes the organiser check
-_MAX_ID = 2**31 - 1
-
-
-@bp.context_processor
-def inject_role_labels():
-    return {"role_labels": ROLE_LABELS}
-
-
-def small_int(value) -> int | None:
-    """A positive id from a query string or form, or None for anything else (never an overflow)."""
-    text = str(value or "").strip()
-    if text.isdigit() and len(text) <= 10 and 0 < int(text) <= _MAX_ID:
-        return int(text)
-    return None
-
-
-def filters_from(args) -> MemberFilters:
-    unit = args.get("unit", "")
-    return MemberFilters(
-        q=args.get("q", "")[: services.MAX_SEARCH_LENGTH],
-        unit=services.STAFF_ONLY if unit == services.STAFF_ONLY else small_int(unit),
-        branch=small_int(args.get("branch")),
-        active={"1": True, "0": False}.get(args.get("active", "")),
-    )
-
-
-def load_member(member_id: int):
-    """The person with this id if the current user may see them; 404 otherwise (no leak across units)."""
-    member = services.get_visible(current_user, member_id) if member_id <= _MAX_ID else None
-    if member is None:
-        abort(404)
-    return member
-
-
-def commit_or_conflict() -> None:
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        abort_with(409, _("工号或手机号刚被他人占用，未保存，请检查后重试。"))
-
-
-def password_page(member, password: str, *, created: bool = False, status: int = 200):
-    """Show a one-time password once; never cached, never put in the session."""
-    return no_store(make_response(render_template("members/password.html", member=member, password=password,
-                                                  created=created), status))
+from app.members.forms import MemberForm, RolesForm, StaffAccountForm
+from app.members.services import MemberData, MemberProblem, NotAllowed
+from app.members.views.common import (
+    MANAGERS,
+    bp,
+    commit_or_conflict,
+    filters_from,
+    load_member,
+    password_page,
+)
 
 
 @bp.get("/")
 @roles_required(*MANAGERS)
 def index():
     filters = filters_from(request.args)
-    page_number = min(small_int(request.args.get("page")) or 1, 100_000)
+    page_number = min(int_arg("page", 1, minimum=1, strict=False), 100_000)
     page = services.list_members(current_user, filters, page=page_number)
     if current_user.is_organiser:
         password_sheets.purge_expired()
@@ -121,11 +78,8 @@ def _data_from(form) -> MemberData:
 
 
 def _attach(form, problem: MemberProblem) -> None:
-    target = getattr(form, problem.field, None)
-    if target is None:
+    if not attach_problem(form, problem):
         flash(problem.message, "error")
-    else:
-        target.errors = [*target.errors, problem.message]
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -245,6 +199,3 @@ def create_staff():
             return password_page(account, password, created=True, status=201)
     status = 400 if request.method == "POST" else 200
     return render_template("members/staff_form.html", form=form), status
-
-
-from app.members import transfer_views  # noqa: E402, F401  (registers the import/export routes on bp)

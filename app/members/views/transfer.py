@@ -14,7 +14,7 @@ from app.extensions import db
 from app.members import exports, import_jobs, password_sheets, services
 from app.members.forms import ImportForm
 from app.members.importing import import_roster
-from app.members.views import MANAGERS, bp, filters_from
+from app.members.views.common import MANAGERS, bp, filters_from
 
 
 @bp.route("/import", methods=["GET", "POST"])
