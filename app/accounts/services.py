@@ -21,6 +21,7 @@ from app.accounts.models import (
 )
 from app.audit.services import record
 from app.common.clock import utcnow
+from app.common.problems import Problem
 from app.common.upsert import insert_or_ignore
 from app.database import SAFE_METHODS, SQLITE_BUSY_TIMEOUT_MS, end_read_transaction
 from app.extensions import db
@@ -352,16 +353,14 @@ def validate_new_password(password: str, *, staff_id: str, mobile: str | None, c
     return None
 
 
-@dataclass
-class PasswordProblem:
-    field: str  # the form field the message belongs to
-    message: str
+class PasswordProblem(Problem):
+    """A password change refused; `field` is current_password or new_password."""
 
 
 def change_own_password(user: User, current_password: str, new_password: str, *,
-                        keep_session: str | None = None) -> PasswordProblem | None:
-    """Set the user's own new password, if the current one is right and the new one acceptable; every
-    other session of the account ends (the one with token `keep_session` stays signed in).
+                        keep_session: str | None = None) -> None:
+    """Set the user's own new password if the current one is right and the new one acceptable (else
+    PasswordProblem); every other session of the account ends (`keep_session`'s token stays signed in).
 
     The two or three hash computations (~25 ms each) run outside any transaction; see
     end_read_transaction. A successful change lifts the first-login requirement.
@@ -371,16 +370,15 @@ def change_own_password(user: User, current_password: str, new_password: str, *,
     current_hash, staff_id, mobile = user.password_hash, user.staff_id, user.mobile
     end_read_transaction()
     if not (current_hash and check_password_hash(current_hash, current_password)):
-        return PasswordProblem("current_password", _("当前密码不正确"))
+        raise PasswordProblem(_("当前密码不正确"), field="current_password")
     problem = validate_new_password(new_password, staff_id=staff_id, mobile=mobile, current_hash=current_hash)
     if problem:
-        return PasswordProblem("new_password", problem)
+        raise PasswordProblem(problem, field="new_password")
     new_hash = generate_password_hash(new_password, method=password_hash_method())
     user.password_hash = new_hash
     user.must_change_password = False
     ended = end_sessions(user, keep=keep_session)
     record("password.changed", target=user, actor=user, sessions_ended=ended)
-    return None
 
 
 def random_password(length: int = 8) -> str:

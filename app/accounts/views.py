@@ -10,6 +10,7 @@ from app.accounts.forms import ChangePasswordForm, LoginForm, PreferencesForm
 from app.common.access import login_required, public
 from app.common.clock import utcnow
 from app.common.forms import ConfirmForm
+from app.common.problems import attach_problem
 from app.extensions import db
 from app.security import is_safe_redirect
 
@@ -96,14 +97,16 @@ def change_password():
     form = ChangePasswordForm()
     status = 200
     if form.validate_on_submit():
-        problem = services.change_own_password(current_user, form.current_password.data, form.new_password.data,
-                                               keep_session=session.get(services.SESSION_KEY))
-        if problem is None:
+        try:
+            services.change_own_password(current_user, form.current_password.data, form.new_password.data,
+                                         keep_session=session.get(services.SESSION_KEY))
+        except services.PasswordProblem as problem:
+            attach_problem(form, problem, default="new_password")
+        else:
             db.session.commit()
             flash(_("密码已修改。"), "success")
             flash(_("其他设备上的登录已同时退出。"), "info")
             return redirect(url_for("core.home"))
-        getattr(form, problem.field).errors.append(problem.message)
     if request.method == "POST":
         status = 400
     return render_template("auth/change_password.html", form=form), status

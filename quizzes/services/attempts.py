@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.common.clock import utcnow
+from app.common.problems import Problem
 from app.extensions import db
 from app.units.models import Unit
 from quizzes.models import Attempt, AttemptItem, Question, Quiz, blank_count, quiz_eligible_units
@@ -36,17 +37,17 @@ FINALIZE_CHUNK = 200
 SUBMIT_REASONS = ("member", "timeout", "leave_limit", "closed")
 
 
-class AttemptRefused(Exception):
+class AttemptRefused(Problem):
     """The member may not start (or continue) this quiz now; the message says why."""
 
 
-class AnswerRejected(Exception):
-    """An answering request the server will not accept; `status` is the HTTP status to answer with."""
+class AnswerRejected(Problem):
+    """An answering request the server will not accept; `status` is the HTTP status to answer with,
+    `submitted` whether the attempt is already handed in (the page then goes to the result)."""
 
-    def __init__(self, status: int, message: str, *, submitted: bool = False):
-        super().__init__(message)
+    def __init__(self, message: str, field: str | None = None, *, status: int = 400, submitted: bool = False):
+        super().__init__(message, field)
         self.status = status
-        self.message = message
         self.submitted = submitted
 
 
@@ -182,7 +183,7 @@ def start_attempt(quiz: Quiz, user: User, now: datetime | None = None) -> Attemp
 def _check_int(value, low: int, high: int, message) -> int:
     """`value` if it is an int in [low, high]; else AnswerRejected with message() (translated only then)."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise AnswerRejected(400, message())
+        raise AnswerRejected(status=400, message=message())
     return value
 
 
@@ -227,7 +228,7 @@ def page_id(value) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not _PAGE_ID.fullmatch(value):
-        raise AnswerRejected(400, _("页面标识无效"))
+        raise AnswerRejected(status=400, message=_("页面标识无效"))
     return value
 
 
@@ -259,21 +260,21 @@ def save_answer(attempt_id: int, user_id: int, position, response, seq, now: dat
     if row is None:
         owner = db.session.scalar(sa.select(Attempt.user_id).where(Attempt.id == attempt_id))
         if owner != user_id:
-            raise AnswerRejected(404, _("找不到这次作答"))
-        raise AnswerRejected(400, _("题号无效"))
+            raise AnswerRejected(status=404, message=_("找不到这次作答"))
+        raise AnswerRejected(status=400, message=_("题号无效"))
     if row.user_id != user_id:
-        raise AnswerRejected(404, _("找不到这次作答"))
+        raise AnswerRejected(status=404, message=_("找不到这次作答"))
     if row.submitted_at is not None:
-        raise AnswerRejected(409, _("本次作答已交卷，答案不能再修改"), submitted=True)
+        raise AnswerRejected(status=409, message=_("本次作答已交卷，答案不能再修改"), submitted=True)
     if past_grace(row.deadline_at, now):
         submit_attempt(attempt_id, reason="timeout", now=now)
-        raise AnswerRejected(409, _("作答时间已到，试卷已自动提交"), submitted=True)
+        raise AnswerRejected(status=409, message=_("作答时间已到，试卷已自动提交"), submitted=True)
     option_order = row.option_order or []
     try:
         shown = normalise_response(row.question_type, response, len(option_order),
                                    blank_count(row.question_type, row.answer))
     except InvalidResponse:
-        raise AnswerRejected(400, _("答案格式不正确")) from None
+        raise AnswerRejected(status=400, message=_("答案格式不正确")) from None
     stored = to_original(row.question_type, shown, option_order)
     remaining = remaining_until(row.deadline_at, now)
     if store_answer(where, stored, seq, page, now):
@@ -291,7 +292,7 @@ def record_leave(attempt_id: int, user_id: int, now: datetime | None = None) -> 
     now = now or utcnow()
     attempt = db.session.get(Attempt, attempt_id)
     if attempt is None or attempt.user_id != user_id:
-        raise AnswerRejected(404, _("找不到这次作答"))
+        raise AnswerRejected(status=404, message=_("找不到这次作答"))
     if attempt.submitted_at is not None:
         return {"leave_count": attempt.leave_count, "submitted": True, "submit_reason": attempt.submit_reason}
     if past_grace(attempt.deadline_at, now):
@@ -324,7 +325,7 @@ def submit_attempt(attempt_id: int, *, reason: str = "member", now: datetime | N
     now = now or utcnow()
     attempt = db.session.get(Attempt, attempt_id, with_for_update=True, populate_existing=True)
     if attempt is None:
-        raise AnswerRejected(404, _("找不到这次作答"))
+        raise AnswerRejected(status=404, message=_("找不到这次作答"))
     if attempt.submitted_at is None:
         reason = reason if reason in SUBMIT_REASONS else "member"
         if reason == "member" and now >= attempt.deadline_at:
