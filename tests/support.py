@@ -1,8 +1,11 @@
 """Constants and helpers that tests import (fixtures live in conftest.py and return callables)."""
 import os
+from datetime import datetime
 
 DEFAULT_PASSWORD = "Passw0rd2026"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+# The quiz tests' stopped clock (the quiz_clock fixture): 1 March 2026, 10:00 in Shanghai.
+QUIZ_START = datetime(2026, 3, 1, 2, 0, 0)
 
 
 def is_postgres() -> bool:

@@ -1,4 +1,5 @@
-"""Quiz factories: make_bank(), make_question(bank, "single", …), make_quiz(rules=…|fixed=…)."""
+"""Quiz factories: make_bank(), make_question(bank, "single", …), make_quiz(rules=…|fixed=…), stock_bank(…);
+the stopped quiz clock (quiz_clock, at tests.support.QUIZ_START)."""
 import hashlib
 import itertools
 from datetime import timedelta
@@ -9,6 +10,8 @@ from app.common import clock
 from app.common.text import fold
 from app.extensions import db
 from quizzes.models import FixedPaperItem, PaperRule, Question, QuestionBank, Quiz
+from tests.quizzes.engine_helpers import SECRET_EXPLANATION, SECRET_FILL_KEY
+from tests.support import QUIZ_START
 
 _numbers = itertools.count(1)
 
@@ -74,5 +77,34 @@ def make_quiz(app, make_campaign):
         db.session.add(quiz)
         db.session.commit()
         return quiz
+
+    return factory
+
+
+@pytest.fixture
+def quiz_clock():
+    """The clock stopped at QUIZ_START for the whole test; tests step to other moments with frozen_at."""
+    with clock.frozen_at(QUIZ_START):
+        yield QUIZ_START
+
+
+@pytest.fixture
+def stock_bank(make_bank, make_question):
+    """stock_bank(singles=6, multiples=3, judges=3, fills=2, category="党史") -> a bank of every type whose
+    explanations and fill keys carry recognisable secrets (SECRET_EXPLANATION, SECRET_FILL_KEY)."""
+
+    def factory(*, singles=6, multiples=3, judges=3, fills=2, category="党史") -> QuestionBank:
+        bank = make_bank()
+        for index in range(singles):
+            make_question(bank, "single", answer="B", category=category if index % 2 == 0 else "理论",
+                          explanation=f"{SECRET_EXPLANATION}-单{index}")
+        for index in range(multiples):
+            make_question(bank, "multiple", answer=["A", "C"], explanation=f"{SECRET_EXPLANATION}-多{index}")
+        for index in range(judges):
+            make_question(bank, "judge", answer=index % 2 == 0, explanation=f"{SECRET_EXPLANATION}-判{index}")
+        for index in range(fills):
+            make_question(bank, "fill", answer=[[f"{SECRET_FILL_KEY}{index}", "备选"], ["第二空"]],
+                          explanation=f"{SECRET_EXPLANATION}-填{index}")
+        return bank
 
     return factory

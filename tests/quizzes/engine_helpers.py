@@ -10,22 +10,6 @@ SECRET_EXPLANATION = "解析秘密XJ"   # appears in explanations only: must nev
 SECRET_FILL_KEY = "填空秘钥QK"       # a fill answer key, same rule
 
 
-def stock_bank(make_bank, make_question, *, singles=6, multiples=3, judges=3, fills=2, category="党史"):
-    """A bank with every question type; explanations and fill keys carry recognisable secrets."""
-    bank = make_bank()
-    for index in range(singles):
-        make_question(bank, "single", answer="B", category=category if index % 2 == 0 else "理论",
-                      explanation=f"{SECRET_EXPLANATION}-单{index}")
-    for index in range(multiples):
-        make_question(bank, "multiple", answer=["A", "C"], explanation=f"{SECRET_EXPLANATION}-多{index}")
-    for index in range(judges):
-        make_question(bank, "judge", answer=index % 2 == 0, explanation=f"{SECRET_EXPLANATION}-判{index}")
-    for index in range(fills):
-        make_question(bank, "fill", answer=[[f"{SECRET_FILL_KEY}{index}", "备选"], ["第二空"]],
-                      explanation=f"{SECRET_EXPLANATION}-填{index}")
-    return bank
-
-
 def items_of(attempt_id: int) -> list[AttemptItem]:
     db.session.expire_all()
     return list(db.session.scalars(

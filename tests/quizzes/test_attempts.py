@@ -1,5 +1,5 @@
 """The answering engine without HTTP: starting, autosave, the server's clock, scoring, limits."""
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,21 +10,18 @@ from quizzes.models import Attempt, PaperRule
 from quizzes.services import attempts as engine
 from quizzes.services.taking import attempt_state
 from quizzes.services.timing import GRACE_SECONDS
-from tests.quizzes.engine_helpers import displayed_key, fresh, items_of, stock_bank, wrong_response
+from tests.quizzes.engine_helpers import displayed_key, fresh, items_of, wrong_response
+from tests.support import QUIZ_START
 
-T0 = datetime(2026, 3, 1, 2, 0, 0)  # 10:00 in Shanghai
+T0 = QUIZ_START  # 10:00 in Shanghai
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    """The whole module runs on a stopped clock at T0; tests step to other moments with frozen_at."""
-    with clock.frozen_at(T0):
-        yield
+pytestmark = pytest.mark.usefixtures("quiz_clock")
 
 
 @pytest.fixture
-def bank(make_bank, make_question):
-    return stock_bank(make_bank, make_question)
+def bank(stock_bank):
+    return stock_bank()
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """One hostile character must not break a page or an export: a member's fill-in is cleaned, organisers'
 texts are refused with a message, and the workbook writer drops what XML cannot hold."""
 import io
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,26 +12,23 @@ from app.common.text import is_hostile
 from app.common.xlsx import OutColumn, Sheet, build_workbook
 from app.extensions import db
 from quizzes.models import AttemptItem, Question, Quiz
-from tests.quizzes.engine_helpers import items_of, stock_bank
+from tests.quizzes.engine_helpers import items_of
 from tests.quizzes.test_manage_views import settings_form
-from tests.support import is_postgres
+from tests.support import QUIZ_START, is_postgres
 
-T0 = datetime(2026, 3, 1, 2, 0, 0)
+T0 = QUIZ_START  # 10:00 in Shanghai
 HOSTILE_FILL_INS = {"NUL": "a\u0000b", "ESC": "a\u001bb", "BEL": "a\u0007b", "surrogate": "a\ud800b",
                     "C1": "a\u0085b"}
 
 pytestmark = pytest.mark.app_config(PROPAGATE_UNEXPECTED=False)
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with clock.frozen_at(T0):
-        yield
+pytestmark = pytest.mark.usefixtures("quiz_clock")
 
 
 @pytest.fixture
-def bank(make_bank, make_question):
-    return stock_bank(make_bank, make_question)
+def bank(stock_bank):
+    return stock_bank()
 
 
 @pytest.fixture

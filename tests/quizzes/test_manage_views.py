@@ -8,20 +8,17 @@ from app.audit.models import AuditEntry
 from app.common import clock
 from app.extensions import db
 from quizzes.models import FixedPaperItem, Quiz
-from tests.quizzes.engine_helpers import stock_bank
+from tests.support import QUIZ_START
 
-T0 = datetime(2026, 3, 1, 2, 0, 0)
+T0 = QUIZ_START  # 10:00 in Shanghai
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with clock.frozen_at(T0):
-        yield
+pytestmark = pytest.mark.usefixtures("quiz_clock")
 
 
 @pytest.fixture
-def bank(make_bank, make_question):
-    return stock_bank(make_bank, make_question)  # 6 singles (3 党史), 3 multiple, 3 judge, 2 fill
+def bank(stock_bank):
+    return stock_bank()  # 6 singles (3 党史), 3 multiple, 3 judge, 2 fill
 
 
 @pytest.fixture

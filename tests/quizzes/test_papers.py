@@ -11,7 +11,6 @@ from quizzes.services.papers import (
     to_original,
     validate_rules,
 )
-from tests.quizzes.engine_helpers import stock_bank
 
 
 def fingerprint(paper):
@@ -19,8 +18,8 @@ def fingerprint(paper):
 
 
 @pytest.fixture
-def bank(make_bank, make_question):
-    return stock_bank(make_bank, make_question, singles=12, multiples=6, judges=6, fills=3)
+def bank(stock_bank):
+    return stock_bank(singles=12, multiples=6, judges=6, fills=3)
 
 
 def test_same_seed_gives_the_same_paper_and_other_seeds_differ(make_quiz, bank):

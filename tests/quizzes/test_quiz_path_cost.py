@@ -3,7 +3,7 @@
 Speed itself is measured by bench/profile_requests.py; these catch the regressions that make it slow
 (a query per question, the ORM flushing per answer, a report that writes).
 """
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -11,20 +11,17 @@ from app.common import clock
 from app.extensions import db
 from quizzes.models import Attempt, Quiz
 from quizzes.services import question_stats, reports
-from tests.quizzes.engine_helpers import stock_bank
+from tests.support import QUIZ_START
 
-T0 = datetime(2026, 3, 1, 2, 0, 0)
+T0 = QUIZ_START  # 10:00 in Shanghai
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with clock.frozen_at(T0):
-        yield
+pytestmark = pytest.mark.usefixtures("quiz_clock")
 
 
 @pytest.fixture
-def bank(make_bank, make_question):
-    return stock_bank(make_bank, make_question, singles=12, fills=2)
+def bank(stock_bank):
+    return stock_bank(singles=12, fills=2)
 
 
 @pytest.fixture

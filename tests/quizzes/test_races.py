@@ -13,12 +13,12 @@ from app.common import clock
 from app.extensions import db
 from quizzes.models import Attempt, AttemptItem, Quiz
 from quizzes.services import attempts as engine
-from tests.quizzes.engine_helpers import displayed_key, fresh, items_of, stock_bank
+from tests.quizzes.engine_helpers import displayed_key, fresh, items_of
 
 
 @pytest.fixture
-def quiz(make_quiz, make_bank, make_question):
-    bank = stock_bank(make_bank, make_question)
+def quiz(make_quiz, stock_bank):
+    bank = stock_bank()
     return make_quiz(banks=[bank], rules=[("single", 4, 2), ("judge", 2, 1)], time_limit_seconds=900,
                      attempts_allowed=2)
 

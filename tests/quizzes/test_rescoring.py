@@ -1,23 +1,19 @@
 """重新判分: after a key is corrected, submitted attempts are marked again; what members saw stays."""
-from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEntry
-from app.common import clock
 from app.extensions import db
 from quizzes.models import Attempt
 from quizzes.services.rescoring import rescore_quiz
 from tests.quizzes.results_helpers import record_attempt
+from tests.support import QUIZ_START
 
-T0 = datetime(2026, 3, 1, 2, 0, 0)
+T0 = QUIZ_START  # 10:00 in Shanghai
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with clock.frozen_at(T0):  # the open attempt stays open
-        yield
+pytestmark = pytest.mark.usefixtures("quiz_clock")
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Members answering over HTTP: pages, the JSON API, resuming, ownership, secrecy of the key, review."""
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -14,22 +14,18 @@ from tests.quizzes.engine_helpers import (
     displayed_key,
     fresh,
     items_of,
-    stock_bank,
 )
-from tests.support import DEFAULT_PASSWORD
+from tests.support import DEFAULT_PASSWORD, QUIZ_START
 
-T0 = datetime(2026, 3, 1, 2, 0, 0)
+T0 = QUIZ_START  # 10:00 in Shanghai
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock():
-    with clock.frozen_at(T0):
-        yield
+pytestmark = pytest.mark.usefixtures("quiz_clock")
 
 
 @pytest.fixture
-def bank(make_bank, make_question):
-    return stock_bank(make_bank, make_question)
+def bank(stock_bank):
+    return stock_bank()
 
 
 @pytest.fixture
