@@ -47,6 +47,17 @@ def _session_lifetimes(user: User) -> tuple[timedelta, timedelta]:
             timedelta(hours=config[f"{kind}_SESSION_MAX_HOURS"]))
 
 
+# Built once: every request of a signed-in user runs it, and building the expression each time cost
+# as much as running it.
+_LOAD_USER = (
+    sa.select(User, LoginSession.last_seen_at, LoginSession.idle_seconds)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(User.id == sa.bindparam("p_user"), LoginSession.id == sa.bindparam("p_digest"),
+           LoginSession.revoked_at.is_(None), LoginSession.expires_at > sa.bindparam("p_now"))
+    .options(sa.orm.joinedload(User.role_grants))
+)
+
+
 def load_user(user_id: str) -> User | None:
     """The signed-in account for a session, if its login session is still open (not revoked, idle or
     expired) and the account active; a deactivated account's open sessions end at once."""
@@ -57,13 +68,9 @@ def load_user(user_id: str) -> User | None:
     # roles (issue 10 counts them); last_seen_at is written at most every SESSION_TOUCH_SECONDS.
     digest = _digest(token)
     now = utcnow()
-    row = db.session.execute(
-        sa.select(User, LoginSession.last_seen_at, LoginSession.idle_seconds)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(User.id == int(user_id), LoginSession.id == digest, LoginSession.revoked_at.is_(None),
-               LoginSession.expires_at > now)
-        .options(sa.orm.joinedload(User.role_grants))
-    ).unique().first()
+    if len(user_id) > 10:  # not an id this database can hold
+        return None
+    row = db.session.execute(_LOAD_USER, {"p_user": int(user_id), "p_digest": digest, "p_now": now}).unique().first()
     if row is None:
         return None
     user, last_seen_at, idle_seconds = row
