@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.campaigns.models import Campaign  # noqa: F401  (the quiz's campaign, by name in relationship())
 from app.common.clock import utcnow
 from app.extensions import db
 

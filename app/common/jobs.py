@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import secrets
 import time
 import zipfile
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.clock import utcnow
+from app.common.uploads import private_folder, purge_older_than, write_private
 from app.database import deferred_begin
 from app.extensions import db
 
@@ -155,19 +155,12 @@ def sync_limit(name: str) -> int:
 
 
 def jobs_folder(create: bool = False) -> Path:
-    configured = current_app.config.get("JOBS_FOLDER")
-    folder = Path(configured) if configured else Path(current_app.instance_path) / "private" / "jobs"
-    if create:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
+    """Uploads waiting for a job and the jobs' result files (JOBS_FOLDER, shared by web and consumers)."""
+    return private_folder("JOBS_FOLDER", "jobs", create=create)
 
 
 def _write_private(content: bytes, suffix: str) -> str:
-    name = f"{secrets.token_urlsafe(24)}.{suffix}"
-    descriptor = os.open(jobs_folder(create=True) / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(content)
-    return name
+    return write_private(jobs_folder(create=True), content, suffix)
 
 
 def _path(name: str | None) -> Path | None:
@@ -192,19 +185,7 @@ def result_content(job: Job) -> bytes | None:
 
 def purge_expired_files() -> int:
     """Delete job files older than JOBS_FILE_MAX_AGE_SECONDS (results hold personal data and passwords)."""
-    folder = jobs_folder()
-    if not folder.is_dir():
-        return 0
-    cutoff = time.time() - int(current_app.config["JOBS_FILE_MAX_AGE_SECONDS"])
-    deleted = 0
-    for path in folder.iterdir():
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                deleted += 1
-        except FileNotFoundError:
-            continue
-    return deleted
+    return purge_older_than(jobs_folder(), int(current_app.config["JOBS_FILE_MAX_AGE_SECONDS"]))
 
 
 # ---------------------------------------------------------------- starting and reading jobs

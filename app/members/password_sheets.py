@@ -6,15 +6,11 @@ names the file and the organiser's own user id; it works for SHEET_MAX_AGE_SECON
 are deleted whenever sheets are stored or fetched and when the roster is opened, and an organiser may
 delete theirs at once after downloading.
 """
-import os
 import re
-import secrets
-import time
 from pathlib import Path
 
-from flask import current_app
-
 from app.common.tokens import InvalidToken, make_token, read_token
+from app.common.uploads import private_folder, purge_older_than, write_private
 
 SHEET_MAX_AGE_SECONDS = 3600
 _PURPOSE = "members.password-sheet"
@@ -22,20 +18,13 @@ _NAME = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 def _folder(create: bool = False) -> Path:
-    configured = current_app.config.get("ROSTER_PASSWORD_FOLDER")
-    folder = Path(configured) if configured else Path(current_app.instance_path) / "private" / "roster-passwords"
-    if create:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
+    return private_folder("ROSTER_PASSWORD_FOLDER", "roster-passwords", create=create)
 
 
 def store_sheet(content: bytes, owner_id: int) -> str:
     """Keep a password sheet for its owner; return the token that fetches it within the hour."""
     purge_expired()
-    name = secrets.token_urlsafe(24)
-    descriptor = os.open(_folder(create=True) / f"{name}.xlsx", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(content)
+    name = write_private(_folder(create=True), content, "xlsx").removesuffix(".xlsx")
     return make_token(_PURPOSE, {"sheet": name, "owner": owner_id})
 
 
@@ -66,16 +55,4 @@ def discard_sheet(token: str, user_id: int) -> None:
 
 def purge_expired(max_age_seconds: int = SHEET_MAX_AGE_SECONDS) -> int:
     """Delete sheets older than the token lifetime; return how many were deleted."""
-    folder = _folder()
-    if not folder.is_dir():
-        return 0
-    cutoff = time.time() - max_age_seconds
-    deleted = 0
-    for path in folder.glob("*.xlsx"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                deleted += 1
-        except FileNotFoundError:
-            continue  # another worker purged it first
-    return deleted
+    return purge_older_than(_folder(), max_age_seconds, "*.xlsx")
