@@ -28,7 +28,8 @@ def qr_svg(data: str, *, border: int = 4) -> str:
     """A standalone SVG document of a QR code holding `data` (scales without blur for posters)."""
     code = _code(data, border)
     image = code.make_image(image_factory=qrcode.image.svg.SvgPathImage)
-    return image.to_string(encoding="unicode")
+    body = image.to_string(encoding="unicode")
+    return body if body.startswith("<?xml") else '<?xml version="1.0" encoding="UTF-8"?>\n' + body
 
 
 def qr_svg_inline(data: str, *, border: int = 4) -> str:
