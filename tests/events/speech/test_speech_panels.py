@@ -1,0 +1,60 @@
+"""Panel results from stored sheets: the round's panel, recusal and absence, deductions, and a
+constant number of queries whatever the round's size."""
+from decimal import Decimal
+
+from app.extensions import db
+from events.speech.models import SpeechDeduction, SpeechPanelException
+from events.speech.services.panels import load_round_panel, round_results, slot_result
+
+SHEET = {"演讲内容": "36", "语言表达": "27", "形象风度": "9", "综合印象": "18"}  # 90
+
+
+def _sheet(total_offset: int) -> dict[str, str]:
+    return {**SHEET, "演讲内容": str(36 + total_offset)}
+
+
+def test_five_judges_drop_the_highest_and_lowest_then_the_deduction_comes_off(make_contest):
+    hall = make_contest(contestants=1, judges=5)
+    slot = hall.slots[0]
+    for judge, offset in zip(hall.judges, (0, 1, 2, -3, 4), strict=True):  # totals 90 91 92 87 94
+        hall.submit(slot, judge, _sheet(offset))
+    db.session.add(SpeechDeduction(slot_id=slot.id, kind="overtime", points=Decimal("0.2"), reason="超时 12 秒"))
+    db.session.flush()
+    result = slot_result(load_round_panel(hall.round), slot)
+    assert result.final
+    assert result.trimmed_mean == Decimal(91)  # (90 + 91 + 92) / 3
+    assert result.exact == Decimal("90.8")
+    struck = {line.judge: line.struck for line in result.judges if line.struck}
+    assert set(struck) == {4, 5}  # the 87 and the 94
+
+
+def test_a_recused_judge_leaves_the_panel_and_a_missing_sheet_keeps_the_result_open(make_contest):
+    hall = make_contest(contestants=2, judges=5)
+    first, second = hall.slots
+    db.session.add(SpeechPanelException(judge_id=hall.judges[0].id, entry_id=first.entry_id, kind="recused",
+                                        reason="同单位"))
+    for judge in hall.judges[1:]:
+        hall.submit(first, judge, SHEET)
+    for judge in hall.judges[:4]:
+        hall.submit(second, judge, SHEET)
+    db.session.flush()
+    results = round_results(load_round_panel(hall.round))
+    assert results[first.id].final and results[first.id].recused_judges == (1,)
+    assert results[first.id].exact == Decimal(90)  # four judges: below K = 5, the plain mean
+    assert not results[second.id].final and results[second.id].missing_judges == (5,)
+
+
+def test_loading_a_round_takes_the_same_queries_for_3_or_12_contestants(make_contest, count_queries):
+    small, large = make_contest(contestants=3, judges=3), make_contest(contestants=12, judges=7)
+    for hall in (small, large):
+        for slot in hall.slots:
+            for judge in hall.judges:
+                hall.submit(slot, judge, SHEET)
+    db.session.flush()
+    counts = []
+    for hall in (small, large):
+        db.session.expire_all()
+        with count_queries() as queries:
+            round_results(load_round_panel(hall.round))
+        counts.append(queries.count)
+    assert counts[0] == counts[1]
