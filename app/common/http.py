@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 from urllib.parse import quote
 
-from flask import Response, request, send_file
+from flask import Response, jsonify, request, send_file
 from flask_babel import gettext as _
 
 from app.common.forms import INTEGER_LIMIT
@@ -64,3 +64,14 @@ def int_arg(name: str, default: int | None = None, *, source=None, minimum: int 
             return default
         abort_with(400, _("参数无效。"))
     return int(raw)
+
+
+def versioned_json(etag: str, build, *, private: bool = True) -> Response:
+    """A live page's state poll: 304 with no body while the client's If-None-Match holds `etag`,
+    else the JSON `build()` returns, tagged with it. `build` runs only when something changed, so a
+    poll of an unchanged state costs the one read that produced `etag`. Never stored by caches
+    (each poll must reach the server), `private` keeps shared proxies out of per-person states."""
+    response = Response(status=304) if request.if_none_match.contains(etag) else jsonify(build())
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = ("private, " if private else "") + "no-cache"
+    return response

@@ -58,3 +58,21 @@ def test_loading_a_round_takes_the_same_queries_for_3_or_12_contestants(make_con
             round_results(load_round_panel(hall.round))
         counts.append(queries.count)
     assert counts[0] == counts[1]
+
+
+def test_the_state_version_goes_up_in_the_database_and_a_current_poll_gets_304(app, make_contest):
+    from app.common.http import versioned_json
+    from events.speech.services.state import bump_state, state_etag, state_version
+
+    hall = make_contest(contestants=1, judges=1)
+    before = state_version(hall.round.id)
+    bump_state(hall.round.id)
+    bump_state(hall.round.id)
+    assert state_version(hall.round.id) == before + 2
+    etag = state_etag(hall.round.id, before + 2, "screen")
+    with app.test_request_context(headers={"If-None-Match": f'"{etag}"'}):
+        assert versioned_json(etag, lambda: {"never": "built"}).status_code == 304
+    with app.test_request_context(headers={"If-None-Match": '"speech-1-1-screen"'}):
+        fresh = versioned_json(etag, lambda: {"mode": "standby"})
+        assert fresh.status_code == 200 and fresh.get_json() == {"mode": "standby"}
+        assert fresh.headers["ETag"] == f'"{etag}"' and "no-cache" in fresh.headers["Cache-Control"]
