@@ -86,9 +86,18 @@ STAGING_PURPOSE = "uploads.staged"
 STAGING_MAX_AGE_SECONDS = 24 * 60 * 60
 
 
+def upload_folder(*parts: str) -> Path:
+    """A folder under UPLOAD_FOLDER (every app server must share it), made 0700: where originals
+    members uploaded are kept, never under static/ and never served without a permission check."""
+    folder = Path(current_app.config["UPLOAD_FOLDER"]).joinpath(*parts)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
 def staging_folder() -> Path:
-    """Where staged uploads wait: UPLOAD_STAGING_FOLDER, else instance/private/staging."""
-    return private_folder("UPLOAD_STAGING_FOLDER", "staging", create=True)
+    """Where staged uploads wait: UPLOAD_FOLDER/staging (the same file system as the originals, so
+    claiming one is a rename)."""
+    return upload_folder("staging")
 
 
 def stage_upload(content: bytes, suffix: str, owner_id: int) -> str:
