@@ -100,6 +100,11 @@ def staging_folder() -> Path:
     return upload_folder("staging")
 
 
+def purge_staged() -> int:
+    """Staged uploads are deleted a day after they arrived if no form claimed them; how many went."""
+    return purge_older_than(staging_folder(), STAGING_MAX_AGE_SECONDS)
+
+
 def stage_upload(content: bytes, suffix: str, owner_id: int) -> str:
     """Keep `content` in staging for its owner and return the signed token that claims it (and
     sweep staged files older than a day, so abandoned uploads never pile up)."""
