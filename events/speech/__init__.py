@@ -28,6 +28,7 @@ def _init_registration(app) -> None:
     hooks.add_home_section(app, "events/speech/registration/_home_section.html", registration_sections.home_section)
     hooks.add_campaign_section(app, "events/speech/registration/_campaign_section.html",
                                registration_sections.campaign_section)
+    hooks.add_unit_deletion_check(app, registration_sections.contests_registering_unit)
     hooks.add_audit_labels(app, {
         "speech.contest.created": _l("新建演讲比赛"),
         "speech.contest.updated": _l("修改演讲比赛"),

@@ -40,3 +40,18 @@ def campaign_section(campaign, user) -> dict | None:
     if not rows:
         return None
     return {"organiser": False, "liaison": user.liaison_unit_id is not None, "rows": rows}
+
+
+def contests_registering_unit(unit) -> str | None:
+    """A unit that speech contest entries represent cannot be deleted: the entries keep their unit
+    (the unit a contestant represented stays on the record)."""
+    from events.speech.models import SpeechEntry
+
+    titles = list(db.session.scalars(
+        sa.select(SpeechContest.title).join(SpeechEntry, SpeechEntry.contest_id == SpeechContest.id)
+        .where(SpeechEntry.unit_id == unit.id).distinct().order_by(SpeechContest.title)))
+    if not titles:
+        return None
+    from flask_babel import gettext as _
+
+    return _("还有演讲比赛%(titles)s的报名", titles="、".join(f"「{title}」" for title in titles))

@@ -213,3 +213,12 @@ def test_two_requests_registering_one_member_make_one_entry(hall, client_for, ru
     results = run_concurrently(post)
     assert sorted(results) == [302, 400]
     assert len(entries()) == 1
+
+
+def test_a_unit_with_entries_is_not_deleted(hall, client_for, organiser_client):
+    contest, _campaign, people = hall
+    _register(client_for(people["liaison_a"]), contest, people["a1"])
+    [entry] = entries()
+    from app.units.services import deletion_blockers
+
+    assert any("青春演讲比赛" in reason for reason in deletion_blockers(entry.unit))
