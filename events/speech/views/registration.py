@@ -162,13 +162,15 @@ def edit(entry_id: int):
     if form.validate_on_submit():
         manuscript, photo = form.uploads()
         try:
-            services.update_entry(entry, actor=current_user, speech_title=form.speech_title.data,
-                                  introduction=form.introduction.data, manuscript=manuscript, photo=photo)
+            replaced = services.update_entry(entry, actor=current_user, speech_title=form.speech_title.data,
+                                             introduction=form.introduction.data, manuscript=manuscript, photo=photo)
         except Problem as problem:
             db.session.rollback()
             _show_problem(form, problem)
         else:
             db.session.commit()
+            for name in replaced:  # only once the new names are committed
+                files.remove(name)
             flash(_("已保存。"), "success")
             return redirect(_back(entry))
     return (render_template("events/speech/registration/edit.html", form=form, entry=entry, accept=MANUSCRIPT_ACCEPT,

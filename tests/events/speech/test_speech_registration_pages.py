@@ -222,3 +222,35 @@ def test_a_unit_with_entries_is_not_deleted(hall, client_for, organiser_client):
     from app.units.services import deletion_blockers
 
     assert any("青春演讲比赛" in reason for reason in deletion_blockers(entry.unit))
+
+
+def test_an_organiser_registers_anyone_by_staff_id(hall, organiser_client):
+    contest, _campaign, people = hall
+    response = organiser_client.post(f"/speech/registration/contests/{contest.id}/register",
+                                     data={"staff_id": people["b1"].staff_id, "speech_title": "代报"},
+                                     content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert [(entry.member_id, entry.status) for entry in entries()] == [(people["b1"].id, "approved")]
+    unknown = organiser_client.post(f"/speech/registration/contests/{contest.id}/register",
+                                    data={"staff_id": "NOBODY", "speech_title": "代报"}, content_type="multipart/form-data")
+    assert unknown.status_code == 400 and "找不到这个人员" in unknown.get_data(as_text=True)
+
+
+def test_editing_replaces_the_manuscript_and_removes_the_old_file(hall, client_for):
+    from events.speech.services import registration_files as files
+
+    contest, _campaign, people = hall
+    client = client_for(people["liaison_a"])
+    _register(client, contest, people["a1"], manuscript=(io.BytesIO(pdf_bytes()), "旧稿.pdf"))
+    [entry] = entries()
+    old = entry.manuscript_file
+    response = client.post(f"/speech/registration/entries/{entry.id}/edit",
+                           data={"speech_title": "新题目", "introduction": "",
+                                 "manuscript": (io.BytesIO(docx_bytes()), "新稿.docx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    [entry] = entries()
+    assert (entry.speech_title, entry.manuscript_type, entry.manuscript_name) == ("新题目", "docx", "新稿.docx")
+    assert files.read(old) is None and files.read(entry.manuscript_file) == docx_bytes()
+    member_edit = client_for(people["a2"]).get(f"/speech/registration/entries/{entry.id}/edit")
+    assert member_edit.status_code == 404

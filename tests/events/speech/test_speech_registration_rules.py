@@ -258,3 +258,27 @@ def test_a_refused_photo_stores_nothing(new_contest, unit_people):
                        manuscript=Upload(pdf_bytes(), "a.pdf"), photo=Upload(b"nope", "x.jpg"))
     folder = files.speech_folder()
     assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_a_seat_taken_meanwhile_makes_the_registration_look_again(new_contest, unit_people, monkeypatch):
+    """What a racing registration meets: the seat it chose is taken by the time it inserts; the
+    savepoint rolls back, it looks again and takes the next seat (PG threads: test_speech_registration_pages)."""
+    contest = new_contest(quota_per_unit=3)
+    _unit, liaison, members = unit_people
+    rules.register(contest, members[0], actor=liaison, speech_title="一")
+    real, stale = rules._free_seat, iter([1])
+    monkeypatch.setattr(rules, "_free_seat", lambda *args: next(stale, None) or real(*args))
+    entry = rules.register(contest, members[1], actor=liaison, speech_title="二")
+    db.session.commit()
+    assert entry.unit_seat == 2
+    assert sorted(db.session.scalars(sa.select(SpeechEntry.unit_seat))) == [1, 2]
+
+
+def test_a_member_registered_meanwhile_is_named_not_a_crash(new_contest, unit_people):
+    """The member's entry arrived after this registration looked (a race): the constraint names it."""
+    contest = new_contest()
+    _unit, liaison, members = unit_people
+    rules.register(contest, members[0], actor=liaison, speech_title="一")
+    with pytest.raises(Problem, match="该成员已报名本比赛"):
+        rules._save_with_seat(contest, members[0].unit_id, None, {
+            "member_id": members[0].id, "speech_title": "二", "status": "registered"})
