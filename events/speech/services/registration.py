@@ -96,7 +96,7 @@ def _free_seat(contest: SpeechContest, unit_id: int) -> int:
     return seat
 
 
-def _save_with_seat(contest: SpeechContest, unit_id: int, entry: SpeechEntry | None, values: dict) -> SpeechEntry:
+def save_with_seat(contest: SpeechContest, unit_id: int, entry: SpeechEntry | None, values: dict) -> SpeechEntry:
     """Insert (or revive) the entry holding the lowest free seat of its unit, in a savepoint; on a
     collision look again, so the database's constraints settle every race."""
     for _attempt in range(SEAT_ATTEMPTS):
@@ -157,7 +157,7 @@ def register(contest: SpeechContest, member: User, *, actor: User, speech_title:
         "decided_at": now if approved else None, "reject_reason": None, "withdrawn_at": None,
         **_stored_files(manuscript, photo),
     }
-    entry = _save_with_seat(contest, member.unit_id, existing, values)
+    entry = save_with_seat(contest, member.unit_id, existing, values)
     record("speech.entry.applied" if self_applied else "speech.entry.registered", target=entry, actor=actor,
            summary=_("%(member)s 报名演讲比赛「%(title)s」：%(speech)s", member=member.name, title=contest.title,
                      speech=speech_title), contest_id=contest.id, status=entry.status)
@@ -264,6 +264,6 @@ def member_entries(user: User) -> dict[int, SpeechEntry]:
 
 def open_contests(now=None) -> list[SpeechContest]:
     """Contests whose registration window is open now, soonest closing first."""
-    contests = db.session.scalars(sa.select(SpeechContest).order_by(
+    contests = db.session.scalars(sa.select(SpeechContest).options(sa.orm.selectinload(SpeechContest.rounds)).order_by(
         SpeechContest.registration_closes_at.is_(None), SpeechContest.registration_closes_at, SpeechContest.id))
     return [contest for contest in contests if window_state(contest, now) == OPEN]

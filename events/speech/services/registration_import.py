@@ -16,6 +16,8 @@ from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import User
 from app.audit.services import record
+from app.common.clock import utcnow
+from app.common.problems import Problem
 from app.common.xlsx import Column, ImportFailed, ImportProblem, read_rows_collecting, template_workbook
 from app.extensions import db
 from events.speech.models import SpeechContest, SpeechEntry
@@ -109,12 +111,12 @@ def import_entries(contest: SpeechContest, source, *, actor: User, filename: str
         member = members[row.values["staff_id"]]
         existing = entries.get(member.id)
         try:
-            rules._save_with_seat(contest, member.unit_id, existing, {
+            rules.save_with_seat(contest, member.unit_id, existing, {
                 "member_id": member.id, "speech_title": row.values["speech_title"],
                 "introduction": row.values["introduction"] or "", "status": "approved", "self_applied": False,
-                "registered_by_id": actor.id, "decided_by_id": actor.id, "decided_at": rules.utcnow(),
+                "registered_by_id": actor.id, "decided_by_id": actor.id, "decided_at": utcnow(),
                 "reject_reason": None, "withdrawn_at": None})
-        except rules.Problem as problem:  # a registration raced this import for the last seat
+        except Problem as problem:  # a registration raced this import for the last seat
             raise ImportFailed([ImportProblem(row.number, header["staff_id"], problem.message)]) from problem
         if existing is None:
             result.created += 1

@@ -280,5 +280,5 @@ def test_a_member_registered_meanwhile_is_named_not_a_crash(new_contest, unit_pe
     _unit, liaison, members = unit_people
     rules.register(contest, members[0], actor=liaison, speech_title="一")
     with pytest.raises(Problem, match="该成员已报名本比赛"):
-        rules._save_with_seat(contest, members[0].unit_id, None, {
+        rules.save_with_seat(contest, members[0].unit_id, None, {
             "member_id": members[0].id, "speech_title": "二", "status": "registered"})

@@ -169,3 +169,15 @@ def test_durations(text, seconds):
 def test_malformed_durations(text):
     with pytest.raises(Problem):
         services.parse_duration(text)
+
+
+def test_set_up_and_registration_register_through_init_app(app):
+    from app.hooks import hooks_of
+
+    hooks = hooks_of(app)
+    orders = {item.endpoint: item.order for item in hooks.navigation}
+    assert (orders["speech.setup.index"], orders["speech.registration.index"]) == (200, 201)
+    assert "events/speech/registration/_home_section.html" in [section.template for section in hooks.home_sections]
+    assert "events/speech/registration/_campaign_section.html" in [s.template for s in hooks.campaign_sections]
+    assert str(hooks.action_labels["speech.entry.rejected"]) == "未通过演讲比赛报名"
+    assert any(check.__module__ == "events.speech.registration_sections" for check in hooks.unit_deletion_checks)
