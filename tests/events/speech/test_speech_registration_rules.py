@@ -45,10 +45,10 @@ def pdf_bytes() -> bytes:
 
 def docx_bytes(with_document: bool = True) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
+    with zipfile.ZipFile(buffer, "w") as archive:  # fixed times: the same bytes every call
+        archive.writestr(zipfile.ZipInfo("[Content_Types].xml", (2026, 1, 1, 0, 0, 0)), "<Types/>")
         if with_document:
-            archive.writestr("word/document.xml", "<w:document/>")
+            archive.writestr(zipfile.ZipInfo("word/document.xml", (2026, 1, 1, 0, 0, 0)), "<w:document/>")
     return buffer.getvalue()
 
 
