@@ -40,6 +40,7 @@ def _init_registration(app) -> None:
         "speech.entry.applied": _l("演讲比赛个人申请"),
         "speech.entry.updated": _l("修改演讲比赛报名"),
         "speech.entry.approved": _l("通过演讲比赛报名"),
+        "speech.entry.approved_all": _l("一次通过演讲比赛报名"),
         "speech.entry.rejected": _l("未通过演讲比赛报名"),
         "speech.entry.withdrawn": _l("撤回演讲比赛报名"),
         "speech.entry.imported": _l("导入演讲比赛选手"),

@@ -194,6 +194,34 @@ def approve(entry: SpeechEntry, *, actor: User) -> None:
            summary=_("通过报名：%(member)s「%(speech)s」", member=entry.member.name, speech=entry.speech_title))
 
 
+def approve_all(contest: SpeechContest, *, actor: User) -> int:
+    """An organiser approves every entry of the contest waiting for approval at once; one audit entry
+    names them all; how many."""
+    waiting = list(db.session.scalars(sa.select(SpeechEntry).where(
+        SpeechEntry.contest_id == contest.id, SpeechEntry.status == "registered").order_by(SpeechEntry.id)))
+    now = utcnow()
+    for entry in waiting:
+        entry.status, entry.decided_by_id, entry.decided_at, entry.reject_reason = "approved", actor.id, now, None
+    db.session.flush()
+    if waiting:
+        record("speech.entry.approved_all", target=contest, actor=actor, entry_ids=[entry.id for entry in waiting],
+               summary=_("一次通过演讲比赛「%(title)s」的 %(n)s 条报名", title=contest.title, n=len(waiting)))
+    return len(waiting)
+
+
+def unit_summary(contest: SpeechContest) -> list[tuple[str, int, int]]:
+    """Per unit with entries: its name, entries waiting for approval, approved entries (by unit order)."""
+    from app.units.models import Unit
+
+    rows = db.session.execute(
+        sa.select(Unit.name, sa.func.count().filter(SpeechEntry.status == "registered"),
+                  sa.func.count().filter(SpeechEntry.status == "approved"))
+        .join(Unit, Unit.id == SpeechEntry.unit_id)
+        .where(SpeechEntry.contest_id == contest.id, SpeechEntry.status.in_(LIVE_STATUSES))
+        .group_by(Unit.id, Unit.name, Unit.sort_order).order_by(Unit.sort_order, Unit.name))
+    return [(name, waiting, approved) for name, waiting, approved in rows]
+
+
 def reject(entry: SpeechEntry, *, actor: User, reason: str) -> None:
     """An organiser rejects a live entry before the draw, with a reason the liaison and the member
     see; its seat goes back to the unit; audit-logged."""

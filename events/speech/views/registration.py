@@ -84,7 +84,8 @@ def contest(contest_id: int):
             status = None
         entries = services.contest_entries(contest, status=status)
         return render_template("events/speech/registration/review.html", contest=contest, entries=entries,
-                               status=status, window=services.window_state(contest), confirm=ConfirmForm())
+                               status=status, window=services.window_state(contest), confirm=ConfirmForm(),
+                               units=services.unit_summary(contest))
     unit_id = current_user.liaison_unit_id
     return render_template(
         "events/speech/registration/unit.html", contest=contest, entries=services.contest_entries(contest, unit_id=unit_id),
@@ -198,6 +199,18 @@ def approve(entry_id: int):
         db.session.commit()
         flash(_("已通过：%(name)s。", name=entry.member.name), "success")
     return redirect(url_for("speech.registration.contest", contest_id=entry.contest_id, status="registered"))
+
+
+@bp.post("/contests/<int:contest_id>/approve-all")
+@roles_required(Role.ORGANISER)
+def approve_all(contest_id: int):
+    contest = _contest_or_404(contest_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    approved = services.approve_all(contest, actor=current_user)
+    db.session.commit()
+    flash(_("已通过 %(n)s 条报名。", n=approved), "success")
+    return redirect(url_for("speech.registration.contest", contest_id=contest.id))
 
 
 @bp.route("/entries/<int:entry_id>/reject", methods=["GET", "POST"])

@@ -254,3 +254,16 @@ def test_editing_replaces_the_manuscript_and_removes_the_old_file(hall, client_f
     assert files.read(old) is None and files.read(entry.manuscript_file) == docx_bytes()
     member_edit = client_for(people["a2"]).get(f"/speech/registration/entries/{entry.id}/edit")
     assert member_edit.status_code == 404
+
+
+def test_the_organiser_approves_every_waiting_entry_at_once(hall, client_for, organiser_client):
+    contest, _campaign, people = hall
+    _register(client_for(people["liaison_a"]), contest, people["a1"])
+    _register(client_for(people["liaison_b"]), contest, people["b1"])
+    review = organiser_client.get(f"/speech/registration/contests/{contest.id}").get_data(as_text=True)
+    assert "全部通过（2 条待审核）" in review and "市财政局" in review
+    assert organiser_client.post(f"/speech/registration/contests/{contest.id}/approve-all").status_code == 302
+    assert [entry.status for entry in entries()] == ["approved", "approved"]
+    audit = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "speech.entry.approved_all"))
+    assert sorted(audit.details["entry_ids"]) == sorted(entry.id for entry in entries())
+    assert "全部通过" not in organiser_client.get(f"/speech/registration/contests/{contest.id}").get_data(as_text=True)
