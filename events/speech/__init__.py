@@ -3,7 +3,7 @@ big screen, 公示 and awards, Excel and print.
 
 models.py contests, rounds, entries, slots, judges, sheets, deductions, published results ·
 settings.py the scoring settings ↔ events/judging · services/ the rules (panels.py loads a round's
-panel results) · forms.py · views/ one child blueprint per area · exports.py the workbook.
+panel results) · forms/ · views/ one child blueprint per area · exports.py the workbook.
 """
 
 
@@ -13,3 +13,35 @@ def init_app(app) -> None:
     from events.speech.views import build_blueprint
 
     app.register_blueprint(build_blueprint())
+    _init_registration(app)
+
+
+def _init_registration(app) -> None:
+    """Set-up and registration: menu entries (200–203), home and campaign sections, audit labels."""
+    from flask_babel import lazy_gettext as _l
+
+    from app import hooks
+    from events.speech import registration_sections
+
+    hooks.add_navigation(app, "speech.setup.index", _l("演讲比赛"), order=200)
+    hooks.add_navigation(app, "speech.registration.index", _l("演讲比赛报名"), order=201)
+    hooks.add_home_section(app, "events/speech/registration/_home_section.html", registration_sections.home_section)
+    hooks.add_campaign_section(app, "events/speech/registration/_campaign_section.html",
+                               registration_sections.campaign_section)
+    hooks.add_unit_deletion_check(app, registration_sections.contests_registering_unit)
+    hooks.add_audit_labels(app, {
+        "speech.contest.created": _l("新建演讲比赛"),
+        "speech.contest.updated": _l("修改演讲比赛"),
+        "speech.contest.scoring_saved": _l("保存演讲比赛评分规则"),
+        "speech.round.created": _l("新增比赛轮次"),
+        "speech.round.updated": _l("修改比赛轮次"),
+        "speech.round.deleted": _l("删除比赛轮次"),
+        "speech.entry.registered": _l("演讲比赛报名"),
+        "speech.entry.applied": _l("演讲比赛个人申请"),
+        "speech.entry.updated": _l("修改演讲比赛报名"),
+        "speech.entry.approved": _l("通过演讲比赛报名"),
+        "speech.entry.approved_all": _l("一次通过演讲比赛报名"),
+        "speech.entry.rejected": _l("未通过演讲比赛报名"),
+        "speech.entry.withdrawn": _l("撤回演讲比赛报名"),
+        "speech.entry.imported": _l("导入演讲比赛选手"),
+    }, {"SpeechContest": _l("演讲比赛"), "SpeechRound": _l("比赛轮次"), "SpeechEntry": _l("演讲比赛报名")})
