@@ -1,0 +1,144 @@
+"""A judge on an iPad: scores the contestant on stage, loses the network before submitting, sees
+nothing lost, and the sheet goes in once when the network returns; the host moving on leaves an
+unsent draft with its contestant."""
+import pytest
+from playwright.sync_api import expect
+
+from app.audit.models import AuditEntry
+from app.extensions import db
+from events.speech.models import SpeechRound, SpeechSheet, SpeechSheetVersion, SpeechSlot
+from tests.browser.test_quiz_phone import sign_in
+from tests.browser.test_touch_targets import check_page
+from tests.events.speech import conftest as speech_fixtures
+
+make_contest = speech_fixtures.make_contest  # the speech halls' fixture, borrowed by name
+
+pytestmark = pytest.mark.browser
+
+SCORES = ("36.5", "27", "9", "13")  # 85.5
+
+
+@pytest.fixture
+def hall(make_contest, live_server):
+    hall = make_contest(contestants=3, judges=2)
+    first = hall.slots[0]
+    first.status = "on_stage"
+    hall.round.current_slot_id = first.id
+    db.session.commit()
+    hall.names = [entry.member.name for entry in hall.entries]  # read now: the server needs the database free
+    hall.logins = [judge.user.staff_id for judge in hall.judges]
+    hall.round_id, hall.slot_ids, hall.judge_ids = hall.round.id, [s.id for s in hall.slots], [j.id for j in hall.judges]
+    live_server.settle()
+    return hall
+
+
+def open_tablet(page, live_server, hall, seat=1):
+    page.goto(live_server.url("/login"))
+    sign_in(page, hall.logins[seat - 1])
+    page.wait_for_url(live_server.url("/"))
+    page.goto(live_server.url(f"/speech/judge/rounds/{hall.round_id}"))
+
+
+def fill_sheet(page, values=SCORES):
+    inputs = page.locator("[data-score]")
+    for index, value in enumerate(values):
+        inputs.nth(index).fill(value)
+
+
+def sheets_in_db():
+    db.session.rollback()
+    found = db.session.scalars(db.select(SpeechSheet)).all()
+    db.session.commit()
+    return found
+
+
+def test_offline_submit_keeps_everything_and_goes_in_once_when_the_network_returns(live_server, tablet_page, hall):
+    page = tablet_page
+    open_tablet(page, live_server, hall)
+    name = hall.names[0]
+    expect(page.locator("[data-banner-name]")).to_have_text(name)
+    expect(page.locator(".jt-progress")).to_have_text("已评 0 / 共 3")
+    fill_sheet(page)
+    expect(page.locator("[data-live-total]")).to_have_text("85.5")
+    expect(page.locator("[data-status]")).to_have_text("草稿已保存在本机，尚未提交")
+
+    page.context.set_offline(True)
+    page.get_by_role("button", name="提交评分").click()
+    expect(page.locator("[data-confirm-name]")).to_have_text(f"1号 {name}")
+    expect(page.locator("[data-confirm-total]")).to_have_text("85.5")
+    page.get_by_role("button", name="确认提交").click()
+    expect(page.locator("[data-status]")).to_have_text("已保存在本机，网络恢复后自动提交")
+    page.wait_for_timeout(3500)  # a retry round while offline changes nothing
+    expect(page.locator("[data-status]")).to_have_text("已保存在本机，网络恢复后自动提交")
+    assert [page.locator("[data-score]").nth(index).input_value() for index in range(4)] == list(SCORES)
+    assert sheets_in_db() == []
+
+    page.context.set_offline(False)
+    expect(page.locator("[data-status]")).to_have_text("已提交")
+    expect(page.locator(".jt-progress")).to_have_text("已评 1 / 共 3")
+    page.wait_for_timeout(3500)  # further retry rounds send nothing more
+    (sheet,) = sheets_in_db()
+    assert sheet.version == 1 and sheet.judge_id == hall.judge_ids[0]
+    assert sheet.scores == {"演讲内容": "36.5", "语言表达": "27.0", "形象风度": "9.0", "综合印象": "13.0"}
+    assert db.session.scalar(db.select(db.func.count()).select_from(SpeechSheetVersion)) == 1
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "speech.sheet_submitted")) == 1
+    db.session.commit()
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('speech-draft:'))") == []
+
+    page.reload()  # after a reload the tablet still shows the sheet as submitted, locked
+    expect(page.locator("[data-status]")).to_have_text("已提交")
+    expect(page.locator("[data-submitted-rows]")).to_contain_text("85.5")
+    expect(page.locator("[data-form]")).to_be_hidden()
+
+
+def test_a_draft_typed_before_a_reload_comes_back(live_server, tablet_page, hall):
+    page = tablet_page
+    open_tablet(page, live_server, hall)
+    fill_sheet(page, ("30", "25"))
+    page.reload()
+    expect(page.locator("[data-score]").nth(0)).to_have_value("30")
+    expect(page.locator("[data-score]").nth(1)).to_have_value("25")
+    expect(page.locator("[data-status]")).to_have_text("草稿已保存在本机，尚未提交")
+
+
+def test_bad_values_are_refused_beside_the_field_and_nothing_is_sent(live_server, tablet_page, hall):
+    page = tablet_page
+    open_tablet(page, live_server, hall)
+    fill_sheet(page, ("41", "27.55", "", "abc"))
+    page.get_by_role("button", name="提交评分").click()
+    errors = page.locator("[data-error]")
+    expect(errors.nth(0)).to_have_text("演讲内容应在 0 至 40 分之间")
+    expect(errors.nth(1)).to_have_text("语言表达的分值须为 0.1 的整数倍")
+    expect(errors.nth(2)).to_have_text("请填写形象风度")
+    expect(errors.nth(3)).to_have_text("综合印象须填写数字")
+    expect(page.locator("[data-confirm-step]")).to_be_hidden()
+    assert sheets_in_db() == []
+
+
+def test_when_the_host_moves_on_an_unsent_draft_stays_with_its_contestant(live_server, tablet_page, hall):
+    page = tablet_page
+    open_tablet(page, live_server, hall)
+    fill_sheet(page, ("30", "25"))
+    first_id, second_id = hall.slot_ids[0], hall.slot_ids[1]
+    round_ = db.session.get(SpeechRound, hall.round_id)
+    db.session.get(SpeechSlot, first_id).status = "done"
+    db.session.get(SpeechSlot, second_id).status = "on_stage"
+    round_.current_slot_id = second_id
+    round_.state_version += 1
+    db.session.commit()
+    warning = page.locator("[data-warning]")
+    expect(warning).to_contain_text(hall.names[0])
+    expect(warning).to_contain_text("草稿仍保留在该选手名下")
+    expect(page.locator("[data-banner-name]")).to_have_text(hall.names[1])
+    expect(page.locator("[data-score]").nth(0)).to_have_value("30")  # still the first contestant's sheet
+    page.get_by_role("button", name="去评当前选手").click()
+    expect(page.locator("[data-sheet-title]")).to_have_text(f"2号 {hall.names[1]}")
+    expect(page.locator("[data-score]").nth(0)).to_have_value("")
+    page.locator(f'[data-slot-id="{first_id}"]').click()
+    expect(page.locator("[data-score]").nth(0)).to_have_value("30")
+
+
+def test_the_tablet_has_thumb_sized_controls(live_server, tablet_page, hall):
+    open_tablet(tablet_page, live_server, hall)
+    check_page(tablet_page, live_server.url(f"/speech/judge/rounds/{hall.round_id}"))
