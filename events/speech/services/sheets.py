@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
 from app.common.problems import Problem
@@ -21,6 +22,7 @@ from app.extensions import db
 from events.judging.criteria import SheetProblem, check_sheet, sheet_total
 from events.judging.sheets import SheetLocked, SheetOutcome, submit_sheet, unlock_sheet
 from events.speech.models import (
+    SpeechEntry,
     SpeechJudge,
     SpeechPanelException,
     SpeechRound,
@@ -93,14 +95,16 @@ def checked_scores(contest, payload: SheetPayload) -> tuple[dict[str, Decimal], 
 
 
 def seat_of(round_id: int, user_id: int) -> SpeechJudge | None:
-    """The user's seat on the round's panel, or None when they are not on it."""
+    """The user's seat on the round's panel (with its round and contest, in one query), or None when
+    they are not on it."""
     return db.session.scalars(sa.select(SpeechJudge).where(SpeechJudge.round_id == round_id,
-                                                           SpeechJudge.user_id == user_id)).first()
+                                                           SpeechJudge.user_id == user_id)
+                              .options(joinedload(SpeechJudge.round).joinedload(SpeechRound.contest))).first()
 
 
 def round_slot(round_id: int, slot_id: int) -> SpeechSlot | None:
-    """The slot when it belongs to the round, else None."""
-    slot = db.session.get(SpeechSlot, slot_id)
+    """The slot (with its contestant's name) when it belongs to the round, else None."""
+    slot = db.session.get(SpeechSlot, slot_id, options=[joinedload(SpeechSlot.entry).joinedload(SpeechEntry.member)])
     return slot if slot is not None and slot.round_id == round_id else None
 
 

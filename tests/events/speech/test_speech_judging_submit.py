@@ -174,3 +174,16 @@ def test_the_endpoint_needs_the_csrf_header_and_takes_the_pages_token(app, hall)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     response = client.post(_url(hall, hall.slots[0]), json={"scores": SHEET}, headers={"X-CSRFToken": token})
     assert response.status_code == 200 and response.json["version"] == 1
+
+
+def test_a_submit_costs_a_fixed_number_of_queries_whatever_the_rounds_size(make_contest, client_for, count_queries):
+    counts = []
+    for contestants in (2, 30):
+        hall = make_contest(contestants=contestants, judges=9)
+        db.session.commit()
+        client = client_for(hall.judges[4].user)
+        client.post(_url(hall, hall.slots[0]), json={"scores": SHEET})  # warm the login session
+        with count_queries() as counter:
+            assert client.post(_url(hall, hall.slots[1]), json={"scores": SHEET}).status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1] and counts[0] <= 16, counts
