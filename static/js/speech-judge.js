@@ -81,14 +81,17 @@
   }
 
   // ------------------------------------------------------------ the form
+  // Only criteria with a soft range have the second confirmation and its note.
+  function noteOf(row) { var note = row.querySelector("[data-note]"); return note ? note.value : ""; }
+  function confirmedOf(row) { var box = row.querySelector("[data-confirm]"); return !!(box && box.checked); }
   function readForm() {
     var draft = { scores: {}, notes: {}, confirmed: [] };
     rows.forEach(function (row) {
       var name = row.dataset.criterion;
       draft.scores[name] = row.querySelector("[data-score]").value;
-      var note = row.querySelector("[data-note]").value;
+      var note = noteOf(row);
       if (note) draft.notes[name] = note;
-      if (row.querySelector("[data-confirm]").checked) draft.confirmed.push(name);
+      if (confirmedOf(row)) draft.confirmed.push(name);
     });
     return draft;
   }
@@ -97,6 +100,7 @@
     rows.forEach(function (row) {
       var name = row.dataset.criterion;
       setValue(row.querySelector("[data-score]"), (draft && draft.scores && draft.scores[name]) || "");
+      if (!row.querySelector("[data-soft]")) return;
       setValue(row.querySelector("[data-note]"), (draft && draft.notes && draft.notes[name]) || "");
       row.querySelector("[data-confirm]").checked = !!(draft && draft.confirmed && draft.confirmed.indexOf(name) >= 0);
     });
@@ -105,7 +109,7 @@
     var total = 0, ok = true;
     rows.forEach(function (row) {
       var input = row.querySelector("[data-score]");
-      var result = check(row, input.value, row.querySelector("[data-confirm]").checked, row.querySelector("[data-note]").value);
+      var result = check(row, input.value, confirmedOf(row), noteOf(row));
       var blank = !input.value.trim();
       var error = result.error && (showErrors || !blank) ? result.error : "";
       row.querySelector("[data-error]").textContent = error;

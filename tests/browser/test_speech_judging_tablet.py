@@ -142,3 +142,40 @@ def test_when_the_host_moves_on_an_unsent_draft_stays_with_its_contestant(live_s
 def test_the_tablet_has_thumb_sized_controls(live_server, tablet_page, hall):
     open_tablet(tablet_page, live_server, hall)
     check_page(tablet_page, live_server.url(f"/speech/judge/rounds/{hall.round_id}"))
+
+
+@pytest.fixture
+def soft_hall(make_contest, live_server):
+    hall = make_contest(contestants=1, judges=1, criteria=[
+        {"name": "内容", "maximum": "40", "step": "0.1", "soft_minimum": "20", "soft_maximum": "38"},
+        {"name": "表达", "maximum": "60", "step": "0.01"}])
+    hall.round.current_slot_id = hall.slots[0].id
+    db.session.commit()
+    hall.logins, hall.round_id = [judge.user.staff_id for judge in hall.judges], hall.round.id
+    live_server.settle()
+    return hall
+
+
+def test_a_score_outside_the_usual_range_needs_a_second_confirmation_with_a_note(live_server, tablet_page,
+                                                                                soft_hall):
+    page = tablet_page
+    open_tablet(page, live_server, soft_hall)
+    fill_sheet(page, ("39", "55.25"))
+    expect(page.locator("[data-live-total]")).to_have_text("94.25")
+    page.get_by_role("button", name="提交评分").click()
+    expect(page.locator("[data-error]").nth(0)).to_contain_text("超出常用范围 20–38")
+    expect(page.locator("[data-confirm-step]")).to_be_hidden()
+    page.get_by_label("确认此分数").check()
+    page.get_by_role("button", name="提交评分").click()
+    expect(page.locator("[data-confirm-step]")).to_be_hidden()  # a confirmation without a note is not enough
+    page.get_by_label("说明", exact=True).fill("表现特别出色")
+    page.get_by_role("button", name="提交评分").click()
+    page.get_by_role("button", name="确认提交").click()
+    expect(page.locator("[data-status]")).to_have_text("已提交")
+    (sheet,) = sheets_in_db()
+    assert sheet.scores == {"内容": "39.0", "表达": "55.25"} and sheet.notes == {"内容": "表现特别出色"}
+
+
+def test_the_tablet_page_fits_a_phone_too(live_server, phone_page, hall):
+    open_tablet(phone_page, live_server, hall)
+    check_page(phone_page, live_server.url(f"/speech/judge/rounds/{hall.round_id}"))
