@@ -187,8 +187,9 @@
           loginLost = true;
         } else if (response.status === 409 || response.status === 403 || response.status === 404) {
           draft.pending = false;
+          draft.refused = body.message || "";  // shown with this contestant until the judge types again
           saveDraft(slotId, draft);
-          if (slotId === selected) setNotice(body.message || "");
+          if (slotId === selected) setNotice(draft.refused);
           poll(true);
         } else if (response.status === 422) {
           draft.pending = false;
@@ -267,7 +268,8 @@
     var draft = loadDraft(selected);
     var submitted = slot.sheet && slot.sheet.state === "submitted" && !(draft && draft.pending);
     var excluded = slot.excluded && !slot.sheet;
-    if (excluded) setNotice(msg({ recused: "Recused", absent: "Absent", no_show: "NoShow" }[slot.excluded] || "Closed"));
+    if (draft && draft.refused) setNotice(draft.refused);
+    else if (excluded) setNotice(msg({ recused: "Recused", absent: "Absent", no_show: "NoShow" }[slot.excluded] || "Closed"));
     else if (state.round.status === "closed" && !slot.sheet) setNotice(msg("Closed"));
     else if (slot.sheet && slot.sheet.state === "unlocked") setNotice(msg("Unlocked"));
     var editable = !submitted && !excluded && state.round.status !== "closed";

@@ -179,3 +179,32 @@ def test_a_score_outside_the_usual_range_needs_a_second_confirmation_with_a_note
 def test_the_tablet_page_fits_a_phone_too(live_server, phone_page, hall):
     open_tablet(phone_page, live_server, hall)
     check_page(phone_page, live_server.url(f"/speech/judge/rounds/{hall.round_id}"))
+
+
+def test_after_an_unlock_the_judge_corrects_and_the_correction_is_version_two(live_server, tablet_page, hall,
+                                                                              make_staff):
+    from events.speech.services import sheets
+
+    organiser = make_staff("organiser")
+    live_server.settle()
+    page = tablet_page
+    open_tablet(page, live_server, hall)
+    fill_sheet(page)
+    page.get_by_role("button", name="提交评分").click()
+    page.get_by_role("button", name="确认提交").click()
+    expect(page.locator("[data-status]")).to_have_text("已提交")
+
+    (sheet,) = sheets_in_db()
+    sheets.unlock_judge_sheet(db.session.get(SpeechRound, hall.round_id), sheet, actor=organiser,
+                              reason="评委要求更正语言表达")
+    db.session.commit()
+    expect(page.locator("[data-notice]")).to_have_text("组织者已解锁，请修改后重新提交")
+    expect(page.locator("[data-score]").nth(1)).to_have_value("27.0")  # the stored sheet to start from
+    page.locator("[data-score]").nth(1).fill("28")
+    expect(page.locator("[data-live-total]")).to_have_text("86.5")
+    page.get_by_role("button", name="提交评分").click()
+    page.get_by_role("button", name="确认提交").click()
+    expect(page.locator("[data-status]")).to_have_text("已提交")
+    expect(page.locator("[data-submitted-rows]")).to_contain_text("86.5")
+    (sheet,) = sheets_in_db()
+    assert sheet.version == 2 and sheet.locked and sheet.scores["语言表达"] == "28.0"
