@@ -10,6 +10,10 @@ Lifecycle (the rules live in the functions that feature services call):
 - every submitted state is kept as a version row (1, 2, …), so corrections are visible in full;
 - `source` says how the scores arrived: from the judge's device, or entered by an organiser from the
   judge's paper sheet (代录), naming the paper as the source.
+
+submit_sheet(sheet_model, version_model, keys, scores, …) and unlock_sheet(sheet, …) below are those
+functions, parameterised by the feature's models (events/speech/services/sheets.py wires the speech
+contest's; the exhibition calls them with its own).
 """
 from collections.abc import Mapping
 from dataclasses import dataclass

@@ -103,7 +103,7 @@ def submit(round_id: int, slot_id: int):
 def problem(round_id: int):
     round_, judge = _seat_or_404(round_id)
     data = request.get_json(silent=True) if request.is_json else request.form
-    text = (data or {}).get("problem", "")
+    text = data.get("problem", "") if hasattr(data, "get") else ""
     judging.raise_problem(round_, judge, text if isinstance(text, str) else "")
     db.session.commit()
     if request.is_json:

@@ -187,3 +187,18 @@ def test_a_submit_costs_a_fixed_number_of_queries_whatever_the_rounds_size(make_
             assert client.post(_url(hall, hall.slots[1]), json={"scores": SHEET}).status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1] and counts[0] <= 16, counts
+
+
+def test_a_judge_can_neither_read_nor_change_another_judges_sheet(hall, client_for):
+    first, second = _judge_client(client_for, hall, 1), _judge_client(client_for, hall, 2)
+    first.post(_url(hall, hall.slots[0]), json={"scores": SHEET})
+    sheet = db.session.scalars(db.select(SpeechSheet)).one()
+    # the second judge's submit for the same contestant is their own sheet, never the first's
+    changed = {**SHEET, "语言表达": "20"}
+    assert second.post(_url(hall, hall.slots[0]), json={"scores": changed}).json["total"] == "78.5"
+    db.session.refresh(sheet)
+    assert sheet.judge_id == hall.judges[0].id and sheet.scores["语言表达"] == "27.0"
+    assert second.get(f"/speech/judging/rounds/{hall.round.id}/sheets/{sheet.id}").status_code == 403
+    assert second.get(f"/speech/judging/rounds/{hall.round.id}/sheets").status_code == 403
+    state = second.get(f"/speech/judge/rounds/{hall.round.id}/state").get_data(as_text=True)
+    assert "85.5" not in state and "36.5" not in state
