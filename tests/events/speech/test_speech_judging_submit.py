@@ -194,8 +194,8 @@ def test_a_judge_can_neither_read_nor_change_another_judges_sheet(hall, client_f
     first.post(_url(hall, hall.slots[0]), json={"scores": SHEET})
     sheet = db.session.scalars(db.select(SpeechSheet)).one()
     # the second judge's submit for the same contestant is their own sheet, never the first's
-    changed = {**SHEET, "语言表达": "20"}
-    assert second.post(_url(hall, hall.slots[0]), json={"scores": changed}).json["total"] == "78.5"
+    changed = {"演讲内容": "30.1", "语言表达": "20", "形象风度": "8", "综合印象": "12"}
+    assert second.post(_url(hall, hall.slots[0]), json={"scores": changed}).json["total"] == "70.1"
     db.session.refresh(sheet)
     assert sheet.judge_id == hall.judges[0].id and sheet.scores["语言表达"] == "27.0"
     assert second.get(f"/speech/judging/rounds/{hall.round.id}/sheets/{sheet.id}").status_code == 403
