@@ -14,6 +14,7 @@ def init_app(app) -> None:
 
     app.register_blueprint(build_blueprint())
     _init_registration(app)
+    _init_judging(app)
 
 
 def _init_registration(app) -> None:
@@ -45,3 +46,28 @@ def _init_registration(app) -> None:
         "speech.entry.withdrawn": _l("撤回演讲比赛报名"),
         "speech.entry.imported": _l("导入演讲比赛选手"),
     }, {"SpeechContest": _l("演讲比赛"), "SpeechRound": _l("比赛轮次"), "SpeechEntry": _l("演讲比赛报名")})
+
+
+def _init_judging(app) -> None:
+    """Judging (engineer J's area): menu entries, audit labels."""
+    from flask_babel import lazy_gettext as _l
+
+    from app import hooks
+
+    hooks.add_navigation(app, "speech.judging.index", _l("评委与评分"), order=210)
+    hooks.add_navigation(app, "speech.judge.index", _l("评委评分"), order=211)
+    hooks.add_audit_labels(app, {
+        "speech.sheet_submitted": _l("提交评分表"),
+        "speech.sheet_entered": _l("代录评分表"),
+        "speech.sheet_unlocked": _l("解锁评分表"),
+        "speech.judge_absent": _l("标记评委缺席"),
+        "speech.judge_problem": _l("评委报告问题"),
+        "speech.judge_seated": _l("安排评委"),
+        "speech.judge_updated": _l("修改评委"),
+        "speech.judge_unseated": _l("移出评委"),
+        "speech.binding_reissued": _l("重新生成评委二维码"),
+        "speech.judge_recused": _l("记录回避"),
+        "speech.exception_removed": _l("撤销回避/缺席"),
+        "speech.tablet_bound": _l("评委扫码登录"),
+    }, {"SpeechSheet": _l("评分表"), "SpeechJudge": _l("评委席位"), "SpeechSlot": _l("出场顺序"),
+        "SpeechPanelException": _l("回避/缺席")})

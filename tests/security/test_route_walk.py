@@ -38,6 +38,7 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "auth.login": "the sign-in page",
     "core.healthz": "load-balancer health check; says only ok / unreachable",
     "core.set_language": "language switch on the sign-in page",
+    "speech.judge.bind": "a judge's tablet signs in by the signed QR token on their paper sheet (confirm, then POST)",
 }
 
 # Endpoints a liaison may use with another unit's ids, each with the reason (none so far).
