@@ -35,7 +35,7 @@ _memo: OrderedDict = OrderedDict()
 _memo_lock = threading.Lock()
 
 
-def _epoch(moment: datetime | None) -> float | None:
+def epoch(moment: datetime | None) -> float | None:
     """A stored naive-UTC time as seconds since the epoch (the page's clock compares with it)."""
     if moment is None:
         return None
@@ -219,7 +219,7 @@ def judge_states(panel: RoundPanel, slot: SpeechSlot | None) -> list[dict]:
             "judge_id": judge.id, "seat": seat, "name": judge.user.name, "group": judge.group,
             "chief": judge.is_chief, "state": state,
             "submitted_at": to_local(sheet.submitted_at).strftime("%H:%M:%S") if sheet is not None else None,
-            "seen_epoch": _epoch(seen), "seen_ago": int((now - seen).total_seconds()) if seen else None,
+            "seen_epoch": epoch(seen), "seen_ago": int((now - seen).total_seconds()) if seen else None,
             "problem": judge.problem,
             "problem_at": to_local(judge.problem_raised_at).strftime("%H:%M:%S") if judge.problem_raised_at else None,
         })
