@@ -38,6 +38,9 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "auth.login": "the sign-in page",
     "core.healthz": "load-balancer health check; says only ok / unreachable",
     "core.set_language": "language switch on the sign-in page",
+    "speech.live.big_screen": "the hall's big screen (a kiosk): the contest on stage, revealed scores only",
+    "speech.live.watch": "the audience page on phones in the hall: what the big screen shows",
+    "speech.live.state": "the public live state behind those two: no unrevealed or unpublished score",
 }
 
 # Endpoints a liaison may use with another unit's ids, each with the reason (none so far).

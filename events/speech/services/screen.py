@@ -28,7 +28,7 @@ from events.judging.rules import panel_progress
 from events.judging.standings import rank_results
 from events.speech.models import SpeechJudge, SpeechResultVersion, SpeechRound, SpeechSlot
 from events.speech.services.panels import RoundPanel, load_round_panel, scored_slots, slot_result
-from events.speech.settings import award_tiers_of, tie_breaks_of
+from events.speech.settings import award_tiers_of, criteria_of, tie_breaks_of
 
 _MEMO_SIZE = 64
 _memo: OrderedDict = OrderedDict()
@@ -64,6 +64,8 @@ def revealed_score(panel: RoundPanel, slot: SpeechSlot) -> dict | None:
     if not result.final:
         return None
     places = panel.round.contest.places
+    # judge totals with the sheet's own decimals (step 0.1 → "91.5", 0.01 → "91.25")
+    step = min(criterion.step for criterion in criteria_of(panel.round.contest))
     lines = {line.judge: line for line in result.judges}
     judges = []
     for seat in panel.judges:
@@ -72,7 +74,7 @@ def revealed_score(panel: RoundPanel, slot: SpeechSlot) -> dict | None:
             judges.append({"seat": seat, "total": None, "struck": None,
                            "out": "recused" if seat in result.recused_judges else "absent"})
         else:
-            judges.append({"seat": seat, "total": format(line.total, "f"), "struck": line.struck, "out": None})
+            judges.append({"seat": seat, "total": format(line.total.quantize(step), "f"), "struck": line.struck, "out": None})
     return {
         "slot_id": slot.id,
         "judges": judges,

@@ -13,7 +13,7 @@ from flask_login import current_user
 from app.common.access import Role, public, roles_required
 from app.common.clock import utcnow
 from app.common.forms import ConfirmForm
-from app.common.http import int_arg, no_store, private_pages, versioned_json
+from app.common.http import int_arg, private_pages, versioned_json
 from app.common.problems import Problem
 from app.common.qr import qr_svg_inline
 from app.extensions import db
@@ -256,16 +256,15 @@ def _screen_options() -> dict:
 def big_screen(round_id: int):
     round_ = _round_or_404(round_id)
     watch_url = url_for("speech.live.watch", round_id=round_id, _external=True)
-    return no_store(render_template("events/speech/live/screen.html", round=round_, contest=round_.contest,
-                                    options=_screen_options(), watch_qr=qr_svg_inline(watch_url),
-                                    watch_url=watch_url))
+    return render_template("events/speech/live/screen.html", round=round_, contest=round_.contest,
+                           options=_screen_options(), watch_qr=qr_svg_inline(watch_url), watch_url=watch_url)
 
 
 @bp.get("/<int:round_id>/watch")
 @public
 def watch(round_id: int):
     round_ = _round_or_404(round_id)
-    return no_store(render_template("events/speech/live/watch.html", round=round_, contest=round_.contest))
+    return render_template("events/speech/live/watch.html", round=round_, contest=round_.contest)
 
 
 @bp.get("/<int:round_id>/state")
