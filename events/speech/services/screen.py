@@ -99,7 +99,7 @@ def latest_published(round_id: int) -> SpeechResultVersion | None:
                              .order_by(SpeechResultVersion.version.desc()).limit(1))
 
 
-def leaderboard(panel: RoundPanel, *, revealed_only: bool = True) -> dict:
+def leaderboard(panel: RoundPanel, *, revealed_only: bool = True, results: dict | None = None) -> dict:
     """The standings to show: the latest published version's rows, else provisional ranks (暂定) with
     awards over the final results of the contestants revealed so far (all of them for the host)."""
     published = latest_published(panel.round.id)
@@ -111,18 +111,18 @@ def leaderboard(panel: RoundPanel, *, revealed_only: bool = True) -> dict:
                 "published_at": to_local(published.published_at).strftime("%Y-%m-%d %H:%M"),
                 "correction": published.correction_note or "", "rows": rows}
     contest = panel.round.contest
-    results, cards = [], {}
+    finals, cards = [], {}
     for slot in scored_slots(panel):
         if revealed_only and slot.revealed_at is None:
             continue
-        result = slot_result(panel, slot)
+        result = results[slot.id] if results is not None and slot.id in results else slot_result(panel, slot)
         if result.final:
-            results.append(result)
+            finals.append(result)
             cards[slot.id] = slot_card(slot)
     rows = []
-    if results:
+    if finals:
         try:
-            standings = rank_results(results, places=contest.places, tie_breaks=tie_breaks_of(contest))
+            standings = rank_results(finals, places=contest.places, tie_breaks=tie_breaks_of(contest))
             awarded = assign_awards(standings, award_tiers_of(contest))
         except Problem:
             awarded = []
@@ -140,16 +140,29 @@ def running_order(panel: RoundPanel) -> list[dict]:
     return [slot_card(slot) for slot in panel.slots if not slot.is_rehearsal]
 
 
-def _reveal_slot(panel: RoundPanel, current: SpeechSlot | None) -> SpeechSlot | None:
-    if current is not None and current.revealed_at is not None:
-        return current
-    revealed = [slot for slot in panel.slots if slot.revealed_at is not None]
-    return max(revealed, key=lambda slot: (slot.revealed_at, slot.position)) if revealed else None
+def _last_revealed_id(round_id: int) -> int | None:
+    return db.session.scalar(sa.select(SpeechSlot.id).where(SpeechSlot.round_id == round_id,
+                                                            SpeechSlot.revealed_at.is_not(None))
+                             .order_by(SpeechSlot.revealed_at.desc(), SpeechSlot.position.desc()).limit(1))
+
+
+def _slots_needed(round_: SpeechRound) -> list[int] | None:
+    """Which slots the public view of the round's mode needs (None: all of them): the leaderboard
+    and the draw need the whole round, the other modes the slot on stage and the last one revealed."""
+    mode = round_.screen_mode
+    if mode == "draw" or (mode in ("leaderboard", "awards") and latest_published(round_.id) is None):
+        return None
+    wanted = [round_.current_slot_id] if round_.current_slot_id is not None else []
+    if mode == "reveal":
+        last = _last_revealed_id(round_.id)
+        if last is not None:
+            wanted.append(last)
+    return wanted
 
 
 def build_public_state(round_: SpeechRound) -> dict:
     """The public view of a round's live state (no unrevealed score anywhere in it)."""
-    panel = load_round_panel(round_)
+    panel = load_round_panel(round_, _slots_needed(round_))
     contest = round_.contest
     current = next((slot for slot in panel.slots if slot.id == round_.current_slot_id), None)
     mode = round_.screen_mode
@@ -167,7 +180,9 @@ def build_public_state(round_: SpeechRound) -> dict:
         "order": None,
     }
     if mode == "reveal":
-        target = _reveal_slot(panel, current)
+        revealed = [slot for slot in panel.slots if slot.revealed_at is not None]
+        target = current if current is not None and current.revealed_at is not None else (
+            max(revealed, key=lambda slot: (slot.revealed_at, slot.position)) if revealed else None)
         if target is not None:
             state["reveal"] = revealed_score(panel, target)
             state["reveal_card"] = slot_card(target)
@@ -237,8 +252,8 @@ def host_view(round_: SpeechRound) -> dict:
     panel = load_round_panel(round_)
     current = next((slot for slot in panel.slots if slot.id == round_.current_slot_id), None)
     following = next_slot(round_, panel.slots)
-    result = slot_result(panel, current) if current is not None and panel.judges else None
-    results = {slot.id: slot_result(panel, slot) for slot in panel.slots if panel.judges}
+    results = {slot.id: slot_result(panel, slot) for slot in panel.slots} if panel.judges else {}
+    result = results.get(current.id) if current is not None else None
     return {
         "panel": panel,
         "current": current,
@@ -250,12 +265,15 @@ def host_view(round_: SpeechRound) -> dict:
         "places": round_.contest.places,
         "deductions": panel.deductions.get(current.id, []) if current is not None else [],
         "problems": [judge for judge in panel.judges.values() if judge.problem],
-        "leaderboard": leaderboard(panel, revealed_only=False),
+        "leaderboard": leaderboard(panel, revealed_only=False, results=results),
     }
 
 
+CONTACT_BUCKET_SECONDS = 5  # the tablets touch last_seen_at at most this often
+
+
 def host_etag_marker(round_id: int) -> str:
-    """What else changes the host console without a state bump: the judges' last contact (the tablets
-    touch it at most every few seconds), as the newest contact time."""
+    """What else changes the host console without a state bump: the judges' last contact, as the
+    newest contact time in 5-second steps (the console counts the seconds itself in between)."""
     newest = db.session.scalar(sa.select(sa.func.max(SpeechJudge.last_seen_at)).where(SpeechJudge.round_id == round_id))
-    return newest.isoformat() if newest else "0"
+    return str(int(epoch(newest) // CONTACT_BUCKET_SECONDS)) if newest else "0"

@@ -251,3 +251,32 @@ def test_screen_modes_are_checked(make_contest, organiser):
     db.session.flush()
     state = screen.build_public_state(hall.round)
     assert [card["position"] for card in state["order"]] == [1]
+
+
+def test_the_public_state_costs_the_same_queries_for_a_small_or_a_large_round(make_contest, organiser,
+                                                                              count_queries):
+    counts = []
+    for size in (3, 15):
+        hall = make_contest(contestants=size, judges=5)
+        for slot in hall.slots:
+            for judge in hall.judges:
+                hall.submit(slot, judge, SHEET)
+        live.put_on_stage(organiser, hall.round, hall.slots[1])
+        db.session.flush()
+        db.session.expire_all()
+        with count_queries() as queries:
+            state = screen.build_public_state(hall.round)
+        assert state["progress"] == {"submitted": 5, "expected": 5}
+        counts.append(queries.count)
+    assert counts[0] == counts[1]
+
+
+def test_the_public_state_is_built_once_per_version(make_contest, organiser):
+    hall = make_contest(contestants=2, judges=3)
+    screen.forget_memo()
+    first = screen.public_state(hall.round)
+    assert screen.public_state(hall.round) is first
+    live.put_on_stage(organiser, hall.round, hall.slots[0])
+    db.session.flush()
+    db.session.refresh(hall.round)
+    assert screen.public_state(hall.round)["current"]["slot_id"] == hall.slots[0].id
