@@ -196,14 +196,18 @@ def build_public_state(round_: SpeechRound) -> dict:
     return state
 
 
-def public_state(round_: SpeechRound) -> dict:
-    """build_public_state, built once per (round, version, locale) in this worker."""
-    key = (round_.id, round_.state_version, str(get_locale()))
+def public_state(round_id: int, version: int) -> dict:
+    """build_public_state at `version`, built once per (round, version, locale) in this worker: a poll
+    after a change finds the body without loading anything (the round is read only to build it)."""
+    key = (round_id, version, str(get_locale()))
     with _memo_lock:
         if key in _memo:
             _memo.move_to_end(key)
             return _memo[key]
+    round_ = db.session.get(SpeechRound, round_id)
     state = build_public_state(round_)
+    if round_.state_version != version:  # changed meanwhile: not this version's body, do not keep it
+        return state
     with _memo_lock:
         _memo[key] = state
         while len(_memo) > _MEMO_SIZE:

@@ -275,4 +275,4 @@ def state(round_id: int):
         abort(404)
     locale = str(get_locale())
     etag = state_etag(round_id, version, "public", locale)
-    return versioned_json(etag, lambda: screen.public_state(_round_or_404(round_id)), private=False)
+    return versioned_json(etag, lambda: screen.public_state(round_id, version), private=False)
