@@ -15,6 +15,7 @@ from app.audit.services import record
 from app.common.clock import utcnow
 from app.common.problems import Problem
 from app.common.text import clean
+from app.common.upsert import insert_or_update
 from app.extensions import db
 from events.judging.deductions import manual_deduction, overtime_deduction, overtime_seconds
 from events.speech.models import (
@@ -260,17 +261,19 @@ def record_time(actor, round_: SpeechRound, slot: SpeechSlot, seconds=None) -> S
     slot.timing_started_at = None
     contest = round_.contest
     deduction = overtime_deduction(overtime_seconds(spoken, contest.time_limit_seconds), overtime_bands_of(contest))
-    existing = db.session.scalar(sa.select(SpeechDeduction).where(SpeechDeduction.slot_id == slot.id,
-                                                                  SpeechDeduction.kind == "overtime"))
-    row = None
+    # One overtime row per slot, settled by its partial unique index (two timekeepers stopping the
+    # clock at once update one row; never two rows, never an IntegrityError).
+    overtime = (SpeechDeduction.slot_id == slot.id) & (SpeechDeduction.kind == "overtime")
     if deduction is None:
-        if existing is not None:
-            db.session.delete(existing)
+        db.session.execute(sa.delete(SpeechDeduction).where(overtime))
+        row = None
     else:
-        row = existing or SpeechDeduction(slot_id=slot.id, kind="overtime")
-        row.points, row.reason, row.created_by_id = deduction.points, deduction.reason, getattr(actor, "id", None)
-        row.created_at = utcnow()
-        db.session.add(row)
+        insert_or_update(SpeechDeduction, {
+            "slot_id": slot.id, "kind": "overtime", "points": deduction.points, "reason": deduction.reason,
+            "created_by_id": getattr(actor, "id", None), "created_at": utcnow(),
+        }, ["slot_id"], ["points", "reason", "created_by_id", "created_at"], index_where=sa.text("kind = 'overtime'"))
+        row = db.session.scalar(sa.select(SpeechDeduction).where(overtime)
+                                .execution_options(populate_existing=True))
     db.session.flush()
     bump_state(round_.id)
     record("speech.timed", target=slot, summary=_("%(slot)s 用时 %(seconds)s 秒", slot=slot_label(slot),

@@ -282,3 +282,26 @@ def test_the_public_state_is_built_once_per_version(make_contest, organiser):
     db.session.refresh(hall.round)
     fresh = screen.public_state(hall.round.id, hall.round.state_version)
     assert fresh["current"]["slot_id"] == hall.slots[0].id and first["current"] is None
+
+
+def test_two_timekeepers_stopping_the_clock_at_once_leave_one_overtime_deduction(make_contest, organiser,
+                                                                                 run_concurrently):
+    from events.speech.models import SpeechRound, SpeechSlot
+
+    hall = make_contest(contestants=1, judges=3)
+    round_id, slot_id, organiser_id = hall.round.id, hall.slots[0].id, organiser.id
+    db.session.commit()
+
+    def stop_clock(index):
+        from app.accounts.models import User
+
+        round_ = db.session.get(SpeechRound, round_id)
+        live.record_time(db.session.get(User, organiser_id), round_, db.session.get(SpeechSlot, slot_id),
+                         "520" if index == 0 else "495")
+        db.session.commit()
+        return "ok"
+
+    results = run_concurrently(stop_clock, 2)
+    assert results == ["ok", "ok"], results
+    rows = db.session.scalars(sa.select(SpeechDeduction).where(SpeechDeduction.slot_id == slot_id)).all()
+    assert len(rows) == 1 and rows[0].kind == "overtime"
