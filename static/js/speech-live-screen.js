@@ -174,7 +174,7 @@
     } else if (mode === "reveal" && state.reveal) {
       node.appendChild(card(state.reveal_card || state.current, true));
       node.appendChild(revealBlock(state.reveal));
-    } else if ((mode === "on_stage" || mode === "progress") && state.current) {
+    } else if ((mode === "on_stage" || mode === "progress" || mode === "reveal") && state.current) {
       node.appendChild(card(state.current, true));
       if (mode === "progress" || (state.progress && state.progress.submitted > 0)) {
         node.appendChild(progressLine(state.progress));

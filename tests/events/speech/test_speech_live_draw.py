@@ -146,3 +146,17 @@ def test_units_in_a_separated_real_draw(make_contest, organiser):
     unit_of = {entry.id: entry.unit_id for entry in db.session.scalars(sa.select(SpeechEntry))}
     assert max(Counter(unit_of[e] for e in order).values()) == 3  # 3 of 7 from one unit: arrangeable
     assert all(unit_of[a] != unit_of[b] for a, b in pairwise(order))
+
+
+def test_the_command_line_re_runs_the_seed(app, make_contest, organiser):
+    hall = _undrawn(make_contest, contestants=3)
+    draw.draw_round(organiser, hall.round, seed="cli")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["speech-verify-draw", str(hall.round.id)])
+    assert result.exit_code == 0 and "MATCH" in result.output
+    last = draw.contestant_slots(hall.round)[-1]
+    draw.move_slot(organiser, hall.round, last, 1, "临时调整")
+    db.session.commit()
+    result = runner.invoke(args=["speech-verify-draw", str(hall.round.id)])
+    assert result.exit_code == 1 and "DIFFERENT" in result.output
