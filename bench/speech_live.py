@@ -38,6 +38,7 @@ import argparse
 import os
 import random
 import secrets
+import signal
 import sys
 import tempfile
 import threading
@@ -153,6 +154,7 @@ class Hall:
     current: int | None = None
     stage_started: float = 0.0
     finished: bool = False
+    revealed: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     sent: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)  # (judge, slot) → scores sent
     submitted: dict[int, set] = field(default_factory=lambda: defaultdict(set))  # slot → judges answered 200
@@ -209,6 +211,10 @@ def _run_host(base: str, recorder: Recorder, hall: Hall, round_id: int, staff_id
                                   data={"csrf_token": token})
         if response is None or response.status_code != 302:
             recorder.error("host_reveal", f"slot {slot_id}: {getattr(response, 'status_code', None)}")
+        with hall.lock:
+            hall.revealed += 1
+            print(f"  contestant {hall.revealed}/{len(hall.slot_ids)} revealed after "
+                  f"{time.monotonic() - hall.stage_started:.1f} s on stage", flush=True)
         time.sleep(options.reveal_seconds)
 
 
@@ -393,6 +399,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--json", help="also write the figures to this file")
     options = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))  # stopped: still stop gunicorn, drop the database
 
     loop, scrypt = machine_speed()
     print(f"machine: 10 M additions {loop:.2f} s, scrypt N=2^14 {scrypt * 1000:.0f} ms")

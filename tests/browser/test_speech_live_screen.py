@@ -78,3 +78,26 @@ def test_the_host_reveals_and_the_big_screen_shows_struck_scores_and_the_final(
     screen.wait_for_timeout(2500)
     assert screen.locator("#offline").is_visible()
     assert screen.locator(".screen-final-score").inner_text() == "90.80"
+
+
+def test_the_audience_page_on_a_phone_shows_the_contestant_and_only_revealed_scores(
+        live_server, phone_page, make_contest, make_staff):  # noqa: F811
+    from app.common.clock import utcnow
+
+    hall = make_contest(contestants=2, judges=3)
+    first, second = hall.slots
+    for slot, offset in ((first, 0), (second, 2)):
+        for judge in hall.judges:
+            hall.submit(slot, judge, _sheet(offset))
+    first.status, first.revealed_at = "done", utcnow()
+    second.status = "on_stage"
+    hall.round.current_slot_id, hall.round.screen_mode, hall.round.status = second.id, "progress", "live"
+    round_id, name = hall.round.id, second.entry.member.name
+    live_server.settle()
+    page = phone_page
+    page.goto(live_server.url(f"/speech/rounds/{round_id}/watch"))
+    page.locator(".screen-name", has_text=name).wait_for()
+    assert page.get_by_text("评委 3/3 已提交").is_visible()
+    assert "92.00" not in page.content()  # the contestant on stage is not revealed yet
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"]
