@@ -339,19 +339,29 @@ def verify(url: str, hall: Hall, round_id: int, options) -> dict:
 
 # ---------------------------------------------------------------- report
 
-def report(recorder: Recorder, wall: float, poll_counts: dict) -> dict:
+def report(recorder: Recorder, wall: float, poll_counts: dict, cpu: dict[str, tuple[int, float]]) -> dict:
+    """Latency percentiles per request kind beside the workers' own CPU per request (bench/gunicorn_cpu.py)
+    and its ratio to the bare app's: on a busy machine the CPU ratio still compares, latencies do not."""
     order = ["submit", "resubmit", "screen", "audience", "host_next", "host_reveal", "login", "healthz", "bare"]
     kinds = {}
-    print(f"\n{'request':12} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+
+    def cpu_ms(kind: str) -> float | None:
+        count, seconds = cpu.get(kind, (0, 0.0))
+        return seconds / count * 1000 if count else None
+
+    bare_cpu = cpu_ms("bare")
+    print(f"\n{'request':12} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'CPU ms':>8} {'× bare':>7}")
     for kind in order:
         values = recorder.latencies.get(kind, [])
         if not values:
             continue
         row = {"count": len(values), "p50_ms": percentile(values, 0.5) * 1000, "p95_ms": percentile(values, 0.95) * 1000,
-               "p99_ms": percentile(values, 0.99) * 1000, "max_ms": max(values) * 1000}
+               "p99_ms": percentile(values, 0.99) * 1000, "max_ms": max(values) * 1000, "cpu_ms": cpu_ms(kind)}
+        row["cpu_x_bare"] = row["cpu_ms"] / bare_cpu if row["cpu_ms"] is not None and bare_cpu else None
         kinds[kind] = row
+        cpu_text = f"{row['cpu_ms']:>8.2f} {row['cpu_x_bare']:>6.1f}×" if row["cpu_x_bare"] is not None else ""
         print(f"{kind:12} {row['count']:>7} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} {row['p99_ms']:>8.1f} "
-              f"{row['max_ms']:>8.1f}")
+              f"{row['max_ms']:>8.1f} {cpu_text}")
     polls = recorder.latencies.get("screen", []) + recorder.latencies.get("audience", [])
     poll = {"count": len(polls), "p50_ms": percentile(polls, 0.5) * 1000, "p95_ms": percentile(polls, 0.95) * 1000,
             "p99_ms": percentile(polls, 0.99) * 1000} if polls else None
@@ -405,8 +415,10 @@ def main(argv=None) -> int:
     print(f"machine: 10 M additions {loop:.2f} s, scrypt N=2^14 {scrypt * 1000:.0f} ms")
     workdir = Path(tempfile.mkdtemp(prefix="saishi-speech-bench-"))
     url, drop_database = prepare_database(options.database_url, workdir, options.keep)
+    cpu_dir = workdir / "cpu"
+    cpu_dir.mkdir()
     env = {**os.environ, "SAISHI_DATABASE_URL": url, "SAISHI_SECRET_KEY": secrets.token_hex(32),
-           "SAISHI_ENV": "production", "SAISHI_UPLOAD_FOLDER": str(workdir / "uploads")}
+           "SAISHI_ENV": "production", "SAISHI_UPLOAD_FOLDER": str(workdir / "uploads"), "BENCH_CPU_DIR": str(cpu_dir)}
     os.environ.update({key: env[key] for key in ("SAISHI_SECRET_KEY", "SAISHI_UPLOAD_FOLDER")})
     server = None
     try:
@@ -415,7 +427,7 @@ def main(argv=None) -> int:
         round_id = seeded["round_id"]
         port = free_port()
         server = start_gunicorn("quiz_load:app_with_floor", port, options.workers, env, workdir / "gunicorn.log",
-                                extra=("--pythonpath", str(ROOT / "bench")))
+                                extra=("--pythonpath", str(ROOT / "bench"), "-c", str(ROOT / "bench" / "gunicorn_cpu.py")))
         base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(base + "/healthz", server)
@@ -456,7 +468,9 @@ def main(argv=None) -> int:
         wall = time.perf_counter() - started
         stop(server)
         server = None
-        figures = report(recorder, wall, poll_counts)
+        from gunicorn_cpu import read_totals
+
+        figures = report(recorder, wall, poll_counts, read_totals(cpu_dir))
         check = verify(url, hall, round_id, options)
         figures["database"] = check
         print(f"database: {check['sheets']} sheets (expected {check['expected_sheets']}), "

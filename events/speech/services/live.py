@@ -140,8 +140,11 @@ def undo_no_show(actor, round_: SpeechRound, slot: SpeechSlot) -> SpeechSlot:
 
 def reveal(actor, round_: SpeechRound, slot: SpeechSlot) -> SpeechSlot:
     """亮分: a slot's score shows on the big screen and audience pages once every scoring judge has
-    submitted (absent judges marked by the organiser do not count)."""
+    submitted (absent judges marked by the organiser do not count); not one by one when the round
+    withholds scores to the end (the rehearsal, which is no score, always can be)."""
     _own_slot(round_, slot)
+    if round_.reveal_policy == "end" and not slot.is_rehearsal:
+        raise Problem(_("本轮设为全部结束后统一亮分"))
     if slot.status == "no_show":
         raise Problem(_("该选手已标记为弃权/缺席"))
     result = slot_result(load_round_panel(round_), slot)

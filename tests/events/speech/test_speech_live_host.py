@@ -141,6 +141,16 @@ def test_a_published_version_replaces_the_provisional_leaderboard(make_contest, 
     assert board["rows"][0]["award"] == "一等奖"
 
 
+def test_withheld_to_the_end_means_no_reveal_one_by_one(make_contest, organiser):
+    hall = make_contest(contestants=1, judges=3)
+    for judge in hall.judges:
+        hall.submit(hall.slots[0], judge, SHEET)
+    live.set_reveal_policy(organiser, hall.round, "end")
+    with pytest.raises(Problem, match="统一亮分"):
+        live.reveal(organiser, hall.round, hall.slots[0])
+    assert hall.slots[0].revealed_at is None
+
+
 def test_reveal_all_refuses_while_a_sheet_is_missing(make_contest, organiser):
     hall = make_contest(contestants=2, judges=3)
     first, second = hall.slots
