@@ -21,6 +21,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.audit.services import record
 from app.common.clock import local_today, utcnow
@@ -36,6 +37,13 @@ from events.speech.services.state import bump_state
 from events.speech.settings import award_tiers_of, criterion_awards_of, tie_breaks_of
 
 CORRECTION_NOTE_MAX = 500
+AUDIT_LABELS = {
+    "speech.results_published": _l("发布演讲比赛成绩公示"),
+    "speech.results_corrected": _l("发布演讲比赛成绩更正"),
+    "speech.results_finalised": _l("确定演讲比赛最终成绩"),
+    "speech.results_advanced": _l("演讲比赛选手晋级"),
+    "speech.results_exported": _l("导出演讲比赛成绩"),
+}
 # The keys of a row that make up the result itself (not names, which may be edited later).
 _RESULT_KEYS = ("slot_id", "entry_id", "rank", "exact", "score", "award", "criterion_awards", "judges",
                 "recused", "absent", "deductions")
