@@ -148,10 +148,10 @@ def test_the_workbook_has_its_four_sheets_with_version_and_time_and_prints_on_a4
     marks = [row[11] for row in detail[1:] if row[0] == 1]
     assert sorted(mark for mark in marks if mark) == ["去掉最低分", "去掉最高分"]
     assert {row[13] for row in detail[1:]} == {"评委设备"}
-    for sheet in book.worksheets:
-        assert sheet.page_setup.paperSize == 9 and sheet.print_title_rows in ("1:1", "$1:$1")
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage
-        assert "第 1 版" in sheet.oddHeader.center.text and "导出于" in sheet.oddHeader.center.text
+    for page in book.worksheets:
+        assert page.page_setup.paperSize == 9 and page.print_title_rows in ("1:1", "$1:$1")
+        assert page.sheet_properties.pageSetUpPr.fitToPage
+        assert "第 1 版" in page.oddHeader.center.text and "导出于" in page.oddHeader.center.text
     assert book["评分明细"].page_setup.orientation == "landscape"
 
 
