@@ -233,8 +233,11 @@ def publish_results(round_: SpeechRound, user, notice_until: date | None, correc
                                   published_by_id=user.id, notice_until=notice_until,
                                   correction_note=note if latest is not None else "",
                                   standings=json.loads(json.dumps(standings.rows)))
-    db.session.add(version)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two organisers publishing at once: the version number is unique
+            db.session.add(version)
+    except sa.exc.IntegrityError:
+        raise Problem(_("刚刚有人发布了新版本，请刷新页面后查看"), "results") from None
     record("speech.results_corrected" if latest else "speech.results_published", target=round_, actor=user,
            summary=f"{round_.contest.title} · {round_.name} · {_('第 %(n)s 版', n=number)}",
            version=number, notice_until=notice_until.isoformat(), note=note)
@@ -254,9 +257,14 @@ def finalise_results(round_: SpeechRound, user) -> SpeechResultVersion:
         raise Problem(_("公示期至 %(day)s，期满后才能确定最终成绩", day=latest.notice_until.isoformat()), "results")
     if not matches_panels(latest, provisional_standings(round_)):
         raise Problem(_("公示后评分有变动，与第 %(n)s 版不一致，请先发布更正版本", n=latest.version), "results")
-    latest.status = "final"
-    latest.finalised_at = utcnow()
-    latest.finalised_by_id = user.id
+    # Conditional, so that two organisers finalising at once record it once.
+    changed = db.session.execute(sa.update(SpeechResultVersion).where(SpeechResultVersion.id == latest.id,
+                                                                      SpeechResultVersion.status == "published")
+                                 .values(status="final", finalised_at=utcnow(), finalised_by_id=user.id)
+                                 .execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        raise Problem(_("成绩已最终确定"), "results")
+    db.session.refresh(latest)
     if round_.status != "closed":
         round_.status, round_.closed_at = "closed", utcnow()
     record("speech.results_finalised", target=round_, actor=user,
@@ -300,10 +308,12 @@ def advance_to_next_round(round_: SpeechRound, user) -> tuple[SpeechRound, list[
         if row["entry_id"] in have:
             continue
         position += 1
-        slot = SpeechSlot(round_id=target.id, entry_id=row["entry_id"], position=position, status="waiting")
-        db.session.add(slot)
-        created.append(slot)
-    db.session.flush()
+        created.append(SpeechSlot(round_id=target.id, entry_id=row["entry_id"], position=position, status="waiting"))
+    try:
+        with db.session.begin_nested():  # a second click at the same moment meets the round's unique slots
+            db.session.add_all(created)
+    except sa.exc.IntegrityError:
+        raise Problem(_("晋级名单刚刚已更新，请刷新页面后查看"), "advance") from None
     record("speech.results_advanced", target=round_, actor=user,
            summary=f"{round_.contest.title} · {round_.name} → {target.name}",
            to_round=target.id, entries=[slot.entry_id for slot in created])

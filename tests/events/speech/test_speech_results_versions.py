@@ -163,3 +163,45 @@ def test_the_explanation_is_for_organisers_always_and_for_others_once_final(scor
     _end_notice(version)
     results.finalise_results(hall.round, organiser)
     assert results.explanation_visible(hall.round, member)
+
+
+def test_two_organisers_publishing_at_once_make_one_version(app, scored, make_staff, client_for, run_concurrently):
+    """On PostgreSQL the two requests really race; the unique (round, version) settles it either way."""
+    from events.speech.models import SpeechResultVersion
+
+    hall = scored()
+    db.session.commit()
+    clients = [client_for(make_staff("organiser")) for _ in range(2)]
+    url = f"/speech/results/rounds/{hall.round.id}/publish"
+    day = local_today().isoformat()
+    db.session.commit()  # no transaction left open in this thread (SQLite: it would hold the write lock)
+    codes = run_concurrently(lambda index: clients[index].post(url, data={"notice_until": day}).status_code)
+    assert sorted(codes) == [302, 400]
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SpeechResultVersion)) == 1
+
+
+def test_two_organisers_finalising_at_once_record_it_once(app, scored, make_staff, run_concurrently):
+    from app.accounts.models import User
+
+    hall = scored()
+    _end_notice(results.publish_results(hall.round, make_staff("organiser"), local_today()))
+    db.session.commit()
+    round_id = hall.round.id
+    ids = [make_staff("organiser").id for _ in range(2)]
+    db.session.commit()
+
+    def finalise(index):
+        round_ = db.session.get(SpeechRound, round_id)
+        try:
+            results.finalise_results(round_, db.session.get(User, ids[index]))
+        except Problem:
+            db.session.rollback()
+            return "refused"
+        db.session.commit()
+        return "final"
+
+    assert sorted(run_concurrently(finalise)) == ["final", "refused"]
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.action == "speech.results_finalised")) == 1
