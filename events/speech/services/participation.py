@@ -41,10 +41,10 @@ def performed_participants(campaign):
 def participation_providers() -> list[ParticipationProvider]:
     """The three speech contest figures, each with the definition shown beside it."""
     return [
-        ParticipationProvider("speech_registered", _l("演讲比赛报名"),
+        ParticipationProvider("speech_registered", _l("演讲比赛·已报名"),
                               _l("报名参加演讲比赛的人员（含待审核，不含被退回和已撤回）"), registered_participants),
-        ParticipationProvider("speech_approved", _l("演讲比赛参赛"), _l("报名经组织者审核通过的人员"),
+        ParticipationProvider("speech_approved", _l("演讲比赛·已通过"), _l("报名经组织者审核通过的人员"),
                               approved_participants),
-        ParticipationProvider("speech_performed", _l("演讲比赛登台"),
+        ParticipationProvider("speech_performed", _l("演讲比赛·已登台"),
                               _l("在任一轮比赛中登台演讲的人员（弃权/缺席和试评不计）"), performed_participants),
     ]
