@@ -16,6 +16,7 @@ def init_app(app) -> None:
     _init_registration(app)
     _init_judging(app)
     _init_live(app)
+    _init_results(app)
 
 
 def _init_registration(app) -> None:
@@ -99,3 +100,19 @@ def _init_live(app) -> None:
     }, {"SpeechRound": _l("演讲比赛轮次"), "SpeechSlot": _l("演讲比赛出场")})
     app.cli.add_command(verify_draw_command)
     app.add_template_filter(lambda value, places: shown(value, places), "speech_shown")
+
+
+def _init_results(app) -> None:
+    """Results (area "results"): menu 220, audit labels, the demo contest, participation providers."""
+    from flask_babel import lazy_gettext as _l
+
+    from app import hooks
+    from events.speech.demo import load_demo_contest
+    from events.speech.services.participation import participation_providers
+    from events.speech.services.results import AUDIT_LABELS
+
+    hooks.add_navigation(app, "speech.results.index", _l("演讲比赛成绩"), order=220)
+    hooks.add_audit_labels(app, AUDIT_LABELS, {"SpeechRound": _l("演讲比赛轮次")})
+    hooks.add_demo_loader(app, load_demo_contest)
+    for provider in participation_providers():
+        hooks.add_participation_provider(app, provider)

@@ -55,7 +55,8 @@ def test_the_quiz_registers_everything_through_init_app(app):
     assert str(hooks.action_labels["quiz.rescored"]) == "重新判分"
     assert str(hooks.target_labels["Quiz"]) == "知识竞赛"
     assert {loader.__name__ for loader in hooks.demo_loaders} >= {"load_demo_bank", "load_demo_quiz"}
-    assert [provider.key for provider in hooks.participation_providers] == ["quiz"]
+    assert [provider.key for provider in hooks.participation_providers] == [
+        "quiz", "speech_registered", "speech_approved", "speech_performed"]
     assert any(check.__module__ == "quizzes.sections" for check in hooks.unit_deletion_checks)
     assert "quiz" in app.cli.commands
 
