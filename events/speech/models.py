@@ -52,7 +52,7 @@ class SpeechContest(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="RESTRICT"), index=True)
     title: Mapped[str] = mapped_column(sa.String(120))
     venue: Mapped[str] = mapped_column(sa.String(120), default="")
     held_on: Mapped[date | None] = mapped_column(sa.Date)

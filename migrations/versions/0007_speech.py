@@ -49,7 +49,7 @@ def upgrade():
     sa.CheckConstraint('quota_per_unit IS NULL OR quota_per_unit > 0', name=op.f('ck_speech_contests_quota_positive')),
     sa.CheckConstraint('time_limit_seconds > 0', name=op.f('ck_speech_contests_time_limit_positive')),
     sa.CheckConstraint('warning_seconds IS NULL OR (warning_seconds > 0 AND warning_seconds < time_limit_seconds)', name=op.f('ck_speech_contests_warning_before_limit')),
-    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_speech_contests_campaign_id_campaigns'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_speech_contests_campaign_id_campaigns'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_speech_contests')),
     sa.UniqueConstraint('campaign_id', 'title', name='uq_speech_contests_campaign_title')
     )

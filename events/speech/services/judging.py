@@ -18,7 +18,7 @@ from app.audit.services import record
 from app.common.access import Role
 from app.common.clock import utcnow
 from app.common.problems import Problem
-from app.common.text import clean
+from app.common.text import clean, scrub
 from app.extensions import db
 from events.judging.criteria import sheet_total
 from events.speech.models import (
@@ -114,7 +114,7 @@ def tablet_state(round_: SpeechRound, judge: SpeechJudge) -> dict:
 def raise_problem(round_: SpeechRound, judge: SpeechJudge, text: str) -> None:
     """A judge's "problem" flag from the tablet (shown on the host console until the host clears it);
     a blank text clears it."""
-    text = clean(text or "")[:200]
+    text = scrub(clean(text or ""), line_breaks=False)[:200]  # JSON bodies skip the form boundary
     judge.problem = text or None
     judge.problem_raised_at = utcnow() if text else None
     bump_state(round_.id)

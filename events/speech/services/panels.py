@@ -80,7 +80,8 @@ def load_round_panel(round_: SpeechRound, slot_ids: Collection[int] | None = Non
 
 
 def slot_result(panel: RoundPanel, slot: SpeechSlot) -> PanelResult:
-    """One slot's result under the contest's rule: not final while a scoring judge's sheet is missing."""
+    """One slot's result under the contest's rule: not final while a scoring judge's sheet is missing,
+    nor while no judge may score it at all."""
     contest = panel.round.contest
     seats = list(panel.judges)
     recused = [seat for seat in seats if panel.exception(slot, seat) == "recused"]
@@ -89,6 +90,12 @@ def slot_result(panel: RoundPanel, slot: SpeechSlot) -> PanelResult:
               if slot_id == slot.id and seat not in recused and seat not in absent}
     groups = {seat: judge.group for seat, judge in panel.judges.items()} if contest.group_weights else None
     deductions = [Deduction(row.points, row.reason, row.kind) for row in panel.deductions.get(slot.id, [])]
+    if len(recused) + len(absent) == len(seats):
+        # Nobody on the panel may score this contestant (all recused or absent, or no judges yet):
+        # not final and nothing missing, so pages show 无可评分的评委 instead of failing.
+        return PanelResult(subject=slot.id, rule=panel_rule_of(contest), final=False, judges=(),
+                           recused_judges=tuple(recused), absent_judges=tuple(absent),
+                           deductions=tuple(deductions))
     return panel_result(slot.id, seats, sheets, rule=panel_rule_of(contest), recused=recused, absent=absent,
                         groups=groups, deductions=deductions, criteria=criteria_of(contest))
 

@@ -76,3 +76,25 @@ def test_the_state_version_goes_up_in_the_database_and_a_current_poll_gets_304(a
         fresh = versioned_json(etag, lambda: {"mode": "standby"})
         assert fresh.status_code == 200 and fresh.get_json() == {"mode": "standby"}
         assert fresh.headers["ETag"] == f'"{etag}"' and "no-cache" in fresh.headers["Cache-Control"]
+
+
+def test_a_contestant_every_judge_is_recused_from_is_open_with_nothing_missing(make_contest):
+    hall = make_contest(contestants=1, judges=2)
+    for judge in hall.judges:
+        db.session.add(SpeechPanelException(judge_id=judge.id, entry_id=hall.entries[0].id, kind="recused",
+                                            reason="同单位"))
+    db.session.flush()
+    result = slot_result(load_round_panel(hall.round), hall.slots[0])
+    assert not result.final and result.missing_judges == () and result.recused_judges == (1, 2)
+
+
+def test_a_campaign_with_a_contest_cannot_be_deleted(make_contest, organiser):
+    import pytest
+
+    from app.campaigns.services import delete_campaign
+    from app.common.problems import Problem
+
+    hall = make_contest(contestants=1, judges=1)
+    db.session.commit()
+    with pytest.raises(Problem, match="不能删除"):
+        delete_campaign(organiser, hall.contest.campaign)
