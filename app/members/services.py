@@ -115,7 +115,7 @@ def list_members(actor: User, filters: MemberFilters, page: int = 1, per_page: i
         sa.select(User)
         .where(User.id.in_(member_ids(actor, filters)))
         .outerjoin(Unit, User.unit_id == Unit.id)
-        .options(joinedload(User.unit), joinedload(User.branch))
+        .options(joinedload(User.unit), joinedload(User.branch), joinedload(User.party_group))
         .order_by(Unit.sort_order.nulls_first(), Unit.id.nulls_first(), User.staff_id)
     )
     return db.paginate(query, page=max(1, page), per_page=per_page, error_out=False, count=True)
@@ -125,7 +125,7 @@ def get_visible(actor: User, member_id: int) -> User | None:
     """The account with this id if `actor` may see it, else None (the view answers 404)."""
     return db.session.scalars(
         sa.select(User).where(User.id == member_id, visible_to(actor))
-        .options(joinedload(User.unit), joinedload(User.branch))
+        .options(joinedload(User.unit), joinedload(User.branch), joinedload(User.party_group))
     ).first()
 
 
