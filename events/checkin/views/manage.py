@@ -202,7 +202,7 @@ def remove_steward(event_id: int, user_id: int):
 def _static_url(event: CheckinEvent) -> str:
     if not event.allow_static_code:
         abort(404)
-    return url_for("checkin.scan.static", event_id=event.id, token=codes.static_token(event), _external=True)
+    return url_for("checkin.scan.static_code", event_id=event.id, token=codes.static_token(event), _external=True)
 
 
 @bp.get("/events/<int:event_id>/static.png")

@@ -51,7 +51,7 @@ def venue(event_id: int, token: str):
 @bp.get("/e/<int:event_id>/static/<token>")
 @public
 @writes_on_get
-def static(event_id: int, token: str):
+def static_code(event_id: int, token: str):
     """The URL in a printed static code (only while the organiser allows static codes)."""
     return _scan(event_id, token, static=True)
 
