@@ -96,3 +96,10 @@ def test_cancelling_stops_check_ins(organiser_client, checkin_clock, make_event,
     assert phone.get(f"/checkin/e/{event.id}/{token}").status_code == 400
     state = organiser_client.get(f"/checkin/events/{event.id}/display/state").get_json()
     assert state["phase"] == "cancelled" and "qr" not in state
+
+
+def test_a_unit_an_event_invites_cannot_be_deleted(organiser_client, make_event, make_unit):
+    unit = make_unit("市统计局")
+    make_event(title="统计局党员大会", scope="units", units=[unit])
+    refused = organiser_client.post(f"/units/{unit.id}/delete")
+    assert refused.status_code in (400, 409) and "统计局党员大会" in refused.get_data(as_text=True)
