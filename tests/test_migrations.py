@@ -112,3 +112,34 @@ def test_upgrade_builds_the_models_schema_on_postgresql(tmp_path, worker_id):
     finally:
         drop()
         admin.dispose()
+
+
+def test_upgrading_a_sqlite_database_in_use_keeps_every_row(tmp_path):
+    """Rebuilding a table on SQLite (batch mode: copy, drop, rename) must not cascade: with foreign
+    keys on, dropping `users` would first delete every role grant, session and attempt."""
+    require_migrations()
+    url = f"sqlite:///{tmp_path / 'in-use.db'}"
+    application = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url}, instance_path=tmp_path)
+    with logging_preserved(), application.app_context():
+        try:
+            upgrade(revision="0003_hostile")  # the schema before any event feature
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql(
+                    "INSERT INTO units (id, name, parent_key, sort_order, created_at) VALUES (1, '单位', 0, 0, '2026-01-01')")
+                connection.exec_driver_sql(
+                    "INSERT INTO users (id, staff_id, name, unit_id, active, password_hash, must_change_password, "
+                    "created_at, updated_at) VALUES (1, '0001', '张三', 1, 1, 'x', 0, '2026-01-01', '2026-01-01')")
+                connection.exec_driver_sql(
+                    "INSERT INTO role_grants (user_id, role, created_at) VALUES (1, 'organiser', '2026-01-01')")
+                connection.exec_driver_sql(
+                    "INSERT INTO login_sessions (id, user_id, created_at, expires_at, last_seen_at, idle_seconds) "
+                    "VALUES ('s', 1, '2026-01-01', '2099-01-01', '2026-01-01', 3600)")
+            upgrade()
+            with db.engine.connect() as connection:
+                counts = {table: connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+                          for table in ("users", "role_grants", "login_sessions")}
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert counts == {"users": 1, "role_grants": 1, "login_sessions": 1}
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -12,7 +12,8 @@ from app.common.clock import utcnow
 from app.extensions import db
 
 GENDERS = ("男", "女")
-POLITICAL_STATUSES = ("中共党员", "预备党员", "共青团员", "民主党派", "无党派人士", "群众")
+# 入党积极分子 is not a 政治面貌 in the strict sense, but rosters record it there and meetings invite by it.
+POLITICAL_STATUSES = ("中共党员", "预备党员", "入党积极分子", "共青团员", "民主党派", "无党派人士", "群众")
 GRANTABLE_ROLES = (Role.ADMIN, Role.ORGANISER, Role.LIAISON, Role.JUDGE)
 
 
@@ -32,6 +33,10 @@ class User(UserMixin, db.Model):
     branch_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id", ondelete="SET NULL"), index=True)
     gender: Mapped[str | None] = mapped_column(sa.String(8))
     political_status: Mapped[str | None] = mapped_column(sa.String(16))
+    # The party group (党小组) inside the member's branch, and whether they sit on its committee (支委).
+    party_group_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("party_groups.id", ondelete="SET NULL"), index=True)
+    is_branch_committee: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     must_change_password: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
@@ -42,6 +47,7 @@ class User(UserMixin, db.Model):
 
     unit = relationship("Unit", foreign_keys=[unit_id])
     branch = relationship("Unit", foreign_keys=[branch_id])
+    party_group = relationship("PartyGroup")
     role_grants: Mapped[list["RoleGrant"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )

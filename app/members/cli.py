@@ -55,6 +55,8 @@ def import_command(source: Path, create_units: bool, password_mode: str, passwor
         click.echo(f"新建单位 {len(result.units_created)} 个：{'、'.join(result.units_created)}")
     if result.branches_created:
         click.echo(f"新建支部 {len(result.branches_created)} 个：{'、'.join(result.branches_created)}")
+    if result.groups_created:
+        click.echo(f"新建党小组 {len(result.groups_created)} 个：{'、'.join(result.groups_created)}")
     if result.passwords:
         click.echo(f"{len(result.passwords)} 个初始密码已写入 {passwords_out}（请妥善保管，分发后删除）。")
     elif result.created:

@@ -9,12 +9,13 @@ from app.common.xlsx import OutColumn, Sheet, build_workbook, template_workbook
 from app.extensions import db
 from app.members.fields import ROSTER_COLUMNS
 from app.members.importing import InitialPassword
-from app.units.models import Unit
+from app.units.models import PartyGroup, Unit
 
 ROSTER_SHEET_TITLE = "人员名册"
 # The export's last column says who is still on the roster; the import does not read it (a re-import
 # changes nothing, and never re-enables or disables anyone).
 STATUS_HEADER, ACTIVE_LABEL, DISABLED_LABEL = "状态", "在册", "已停用"
+COMMITTEE_LABEL = "是"  # the 支委 column: 是, or empty (read back as 否)
 
 
 def roster_template() -> bytes:
@@ -27,15 +28,16 @@ def roster_rows(member_ids: sa.Select) -> Iterable[tuple]:
     branch = aliased(Unit)
     query = (
         sa.select(Unit.name, User.name, User.staff_id, User.mobile, User.gender, User.political_status,
-                  branch.name, User.active)
+                  branch.name, PartyGroup.name, User.is_branch_committee, User.active)
         .join(Unit, User.unit_id == Unit.id)
         .outerjoin(branch, User.branch_id == branch.id)
+        .outerjoin(PartyGroup, User.party_group_id == PartyGroup.id)
         .where(User.id.in_(member_ids))
         .order_by(Unit.sort_order, Unit.id, branch.sort_order.nulls_first(), branch.id.nulls_first(), User.staff_id)
         .execution_options(yield_per=2000)
     )
-    for *values, active in db.session.execute(query):
-        yield (*values, ACTIVE_LABEL if active else DISABLED_LABEL)
+    for *values, committee, active in db.session.execute(query):
+        yield (*values, COMMITTEE_LABEL if committee else None, ACTIVE_LABEL if active else DISABLED_LABEL)
 
 
 def roster_workbook(member_ids: sa.Select) -> bytes:

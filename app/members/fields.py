@@ -28,6 +28,7 @@ _POLITICAL_ALIASES = {
     "中共党员": "中共党员", "党员": "中共党员", "共产党员": "中共党员", "中国共产党党员": "中共党员",
     "正式党员": "中共党员", "中共正式党员": "中共党员",
     "预备党员": "预备党员", "中共预备党员": "预备党员",
+    "入党积极分子": "入党积极分子", "积极分子": "入党积极分子",
     "共青团员": "共青团员", "团员": "共青团员", "中国共产主义青年团团员": "共青团员", "共青团": "共青团员",
     "民主党派": "民主党派", "民主党派成员": "民主党派", "民革党员": "民主党派", "民革": "民主党派",
     "民盟盟员": "民主党派", "民盟": "民主党派", "民建会员": "民主党派", "民建": "民主党派",
@@ -116,6 +117,21 @@ def normalise_unit_name(value: Any) -> str:
     return name
 
 
+_FLAG_VALUES = {
+    "是": True, "√": True, "✓": True, "✔": True, "1": True, "y": True, "yes": True, "true": True, "支委": True,
+    "否": False, "×": False, "✗": False, "0": False, "n": False, "no": False, "false": False, "-": False,
+}
+
+
+def normalise_flag(value: Any) -> bool:
+    """A yes/no cell (是/否, √, 1/0, Y/N); an empty cell is read as 否 by the import."""
+    text = "".join(to_halfwidth(clean(cell_text(value))).split()).casefold()
+    try:
+        return _FLAG_VALUES[text]
+    except KeyError:
+        raise CellError(_("应填“是”或“否”")) from None
+
+
 @lru_cache(maxsize=4096)  # a roster names a few hundred units and branches, 20,000 times over
 def unit_key(name: str) -> str:
     """Compare-key for unit names: full-width folded, all spaces removed (（） equals ())."""
@@ -134,5 +150,8 @@ ROSTER_COLUMNS = (
     Column("political_status", "政治面貌", parse=normalise_political_status, example="中共党员", width=12),
     Column("branch", "支部", parse=normalise_unit_name, aliases=("所在支部", "党支部"), example="第一党支部",
            width=20),
+    Column("party_group", "党小组", parse=normalise_unit_name, aliases=("所在党小组",), example="",
+           width=16),
+    Column("committee", "支委", parse=normalise_flag, aliases=("支部委员", "是否支委"), example="否", width=8),
 )
 COLUMN_HEADERS = {column.key: column.header for column in ROSTER_COLUMNS}

@@ -49,7 +49,8 @@ def run_import(job: jobs.JobContext, progress: jobs.Progress) -> jobs.Outcome:
     summary = {
         "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
         "total": result.total, "units_created": result.units_created[:200],
-        "branches_created": result.branches_created[:200], "password_mode": result.password_mode,
+        "branches_created": result.branches_created[:200], "groups_created": result.groups_created[:200],
+        "password_mode": result.password_mode,
         "passwords": len(result.passwords), "download_label": _("下载初始密码表"),
     }
     if job.params["password_mode"] == PASSWORD_RANDOM and result.passwords:

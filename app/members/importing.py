@@ -24,7 +24,7 @@ from app.common.clock import utcnow
 from app.common.xlsx import ImportFailed, ImportProblem, ParsedRow, read_rows_collecting
 from app.extensions import db
 from app.members.fields import COLUMN_HEADERS, ROSTER_COLUMNS, unit_key
-from app.units.models import Unit
+from app.units.models import PartyGroup, Unit
 
 PASSWORD_FROM_MOBILE = "mobile"
 PASSWORD_RANDOM = "random"
@@ -51,6 +51,7 @@ class ImportResult:
     unchanged: int = 0
     units_created: list[str] = field(default_factory=list)
     branches_created: list[str] = field(default_factory=list)
+    groups_created: list[str] = field(default_factory=list)
     password_mode: str = PASSWORD_FROM_MOBILE
     passwords: list[InitialPassword] = field(default_factory=list)  # random mode only
 
@@ -96,6 +97,7 @@ def import_roster(source: bytes | IO[bytes] | str, *, actor: User | None = None,
                      created=result.created, updated=result.updated, unchanged=result.unchanged),
            created=result.created, updated=result.updated, unchanged=result.unchanged,
            units_created=len(result.units_created), branches_created=len(result.branches_created),
+           groups_created=len(result.groups_created),
            password_mode=password_mode,
            filename="".join(char for char in filename or "" if char.isprintable())[:200])
     return result
@@ -107,10 +109,11 @@ def _no_progress(_stage: str, _done: int, _total: int | None) -> None:
 
 def _checked(rows, file_problems, create_units: bool, password_mode: str, present: set[str]):
     """The roster as it is now, after checking every row against it; ImportFailed lists every problem."""
-    units = _UnitCatalogue(db.session.scalars(sa.select(Unit)).all())
+    units = _UnitCatalogue(db.session.scalars(sa.select(Unit)).all(),
+                           db.session.scalars(sa.select(PartyGroup)).all())
     existing = {user.staff_id: user for user in db.session.execute(sa.select(
         User.id, User.staff_id, User.name, User.mobile, User.unit_id, User.branch_id, User.gender,
-        User.political_status)).all()}
+        User.political_status, User.party_group_id, User.is_branch_committee)).all()}
     mobile_owners = {user.mobile: user for user in existing.values() if user.mobile}
     problems = list(file_problems)
     for row in rows:
@@ -175,6 +178,7 @@ def _row_problems(row: ParsedRow, existing, mobile_owners, units: _UnitCatalogue
             message = _("文件没有“手机号”列，新成员无法以手机号后六位作为初始密码（或改用随机密码）")
         problems.append(ImportProblem(row.number, COLUMN_HEADERS["mobile"], message))
     problems += units.problems_for(row, create_units)
+    problems += units.group_problems_for(row, create_units, present)
     return problems
 
 
@@ -199,6 +203,13 @@ def _write_members(rows, existing, units: _UnitCatalogue, present: set[str], res
         for key in _OPTIONAL_FIELDS:
             if key in present:
                 target[key] = values[key]
+        if "party_group" in present:
+            group = units.find_group(branch_id, values["party_group"])
+            target["party_group_id"] = group.id if group is not None else None
+        elif before is not None and before.branch_id != branch_id and before.party_group_id is not None:
+            target["party_group_id"] = None  # a group belongs to a branch: moving out leaves it
+        if "committee" in present:
+            target["is_branch_committee"] = bool(values["committee"])
         if before is None:
             prepared = credentials.get(values["staff_id"])
             password, password_hash = prepared or (_initial_password(values, result.password_mode), None)
@@ -206,7 +217,8 @@ def _write_members(rows, existing, units: _UnitCatalogue, present: set[str], res
                 result.passwords.append(InitialPassword(values["name"], values["staff_id"], unit.name, password))
             if password_hash is None:
                 missing.append(len(inserts))
-            inserts.append({"mobile": None, "gender": None, "political_status": None, **target,
+            inserts.append({"mobile": None, "gender": None, "political_status": None, "party_group_id": None,
+                            "is_branch_committee": False, **target,
                             "staff_id": values["staff_id"], "active": True, "must_change_password": True,
                             "created_at": now, "updated_at": now, "password_hash": password_hash,
                             "_password": password})
@@ -246,7 +258,9 @@ def _hash_all(passwords: list[str]) -> list[str]:
 class _UnitCatalogue:
     """Units and branches by folded name, loaded once; creates the missing ones on request."""
 
-    def __init__(self, units: Sequence[Unit]):
+    def __init__(self, units: Sequence[Unit], groups: Sequence[PartyGroup] = ()):
+        self.groups: dict[tuple[int, str], PartyGroup] = {
+            (group.branch_id, unit_key(group.name)): group for group in sorted(groups, key=lambda g: -g.id)}
         self.units: dict[str, Unit] = {}
         self.branches: dict[tuple[int, str], Unit] = {}
         self.branch_parents: dict[str, list[str]] = defaultdict(list)
@@ -269,6 +283,28 @@ class _UnitCatalogue:
         if unit is None or unit.id is None or not name:
             return None
         return self.branches.get((unit.id, unit_key(name)))
+
+    def find_group(self, branch_id: int | None, name: str | None) -> PartyGroup | None:
+        return self.groups.get((branch_id, unit_key(name))) if branch_id and name else None
+
+    def group_problems_for(self, row: ParsedRow, create_units: bool, present: set[str]) -> list[ImportProblem]:
+        """A party group needs the row's branch, and must exist in it (unless it may be created)."""
+        name = row.values.get("party_group")
+        if not name:
+            return []
+        header = COLUMN_HEADERS["party_group"]
+        if "branch" not in present:
+            return [ImportProblem(row.number, header, _("党小组属于支部：文件缺少“支部”列"))]
+        if not row.values["branch"]:
+            return [ImportProblem(row.number, header, _("填写了党小组，请同时在“支部”列填写其所属支部"))]
+        if create_units:
+            return []
+        branch = self.find_branch(self.find_unit(row.values["unit"]), row.values["branch"])
+        if branch is not None and self.find_group(branch.id, name) is None:
+            return [ImportProblem(row.number, header, _(
+                "支部「%(branch)s」下没有党小组「%(group)s」；请勾选“自动创建单位”以创建",
+                branch=branch.name, group=name))]
+        return []
 
     def problems_for(self, row: ParsedRow, create_units: bool) -> list[ImportProblem]:
         """Unknown unit or branch (unless they may be created)."""
@@ -314,4 +350,14 @@ class _UnitCatalogue:
                 self.branches[(unit.id, unit_key(name))] = branch
                 result.branches_created.append(f"{unit.name} / {name}")
         if result.branches_created:
+            db.session.flush()
+        for row in rows:
+            branch = self.find_branch(self.find_unit(row.values["unit"]), row.values["branch"])
+            name = row.values.get("party_group")
+            if branch is not None and name and self.find_group(branch.id, name) is None:
+                group = PartyGroup(branch_id=branch.id, name=name)
+                db.session.add(group)
+                self.groups[(branch.id, unit_key(name))] = group
+                result.groups_created.append(f"{row.values['unit']} / {branch.name} / {name}")
+        if result.groups_created:
             db.session.flush()

@@ -44,3 +44,22 @@ class Unit(db.Model):
 @event.listens_for(Unit, "before_update")
 def _mirror_parent_key(_mapper, _connection, unit):
     unit.parent_key = unit.parent_id or 0
+
+
+class PartyGroup(db.Model):
+    """A party group (党小组) inside a branch; members belong to at most one (users.party_group_id)."""
+
+    __tablename__ = "party_groups"
+    __table_args__ = (sa.UniqueConstraint("branch_id", "name", name="uq_party_groups_branch_id_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A group lives and dies with its branch (its members' party_group_id is then cleared).
+    branch_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    sort_order: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+
+    branch: Mapped[Unit] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PartyGroup {self.id} {self.name}>"

@@ -89,8 +89,8 @@ def test_export_then_import_changes_nothing(app, make_unit, make_member, make_st
     exported = runner.invoke(args=["members", "export", str(target)])
     assert exported.exit_code == 0 and "3 人" in exported.output
     rows = sheet_rows(target.read_bytes())
-    assert rows[0] == ("单位", "姓名", "工号", "手机号", "性别", "政治面貌", "支部", "状态")
-    assert ("市委办公室", "张伟", "00123", "13800138000", "男", "中共党员", "第一党支部", "在册") in rows
+    assert rows[0] == ("单位", "姓名", "工号", "手机号", "性别", "政治面貌", "支部", "党小组", "支委", "状态")
+    assert ("市委办公室", "张伟", "00123", "13800138000", "男", "中共党员", "第一党支部", None, None, "在册") in rows
     assert all(row[1] != "外聘评委" for row in rows)
 
     result = import_roster(target.read_bytes())

@@ -98,7 +98,7 @@ def test_template_download_imports_cleanly(organiser_client, make_unit):
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
     rows = sheet_rows(response.data)
-    assert rows[0] == ("单位 *", "姓名 *", "工号 *", "手机号", "性别", "政治面貌", "支部")
+    assert rows[0] == ("单位 *", "姓名 *", "工号 *", "手机号", "性别", "政治面貌", "支部", "党小组", "支委")
     assert rows[1][2] == "00123"
     office = make_unit("市委办公室")
     make_unit("第一党支部", parent=office)

@@ -42,6 +42,9 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "speech.live.big_screen": "the hall's big screen (a kiosk): the contest on stage, revealed scores only",
     "speech.live.watch": "the audience page on phones in the hall: what the big screen shows",
     "speech.live.state": "the public live state behind those two: no unrevealed or unpublished score",
+    "checkin.scan.venue": "the venue display's QR link: phones often open it without a session; the first GET "
+                          "checks the signed token and keeps a pending check-in until login (no data shown)",
+    "checkin.scan.static_code": "the printed static code's link, the same path (only while the organiser allows it)",
 }
 
 # Endpoints a liaison may use with another unit's ids, each with the reason (none so far).

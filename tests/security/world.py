@@ -141,5 +141,22 @@ def seed_speech(world: World) -> None:
     world.other_member_arguments.add("entry_id")
 
 
+def seed_checkin(world: World) -> None:
+    """A meeting taking check-ins now, with other_member checked in: the ids behind check-in routes."""
+    from events.checkin.models import CheckinEvent, CheckinRecord
+
+    now = utcnow()
+    event = CheckinEvent(campaign_id=world.campaign.id, title="路由巡检会议", event_type="assembly",
+                         starts_at=now, ends_at=now + timedelta(hours=2), late_at=now + timedelta(minutes=5),
+                         closes_at=now + timedelta(hours=1), allow_static_code=True)
+    db.session.add(event)
+    db.session.flush()
+    record = CheckinRecord(event_id=event.id, user_id=world.other_member.id, kind="check_in", method="manual",
+                           checked_at=now)
+    db.session.add(record)
+    db.session.flush()
+    world.values.update({"event_id": event.id, "record_id": record.id})
+
+
 # Functions(world) that add objects of later features (quizzes, events…) and their ids to world.values.
-WORLD_SEEDERS: list = [seed_quizzes, seed_jobs, seed_speech]
+WORLD_SEEDERS: list = [seed_quizzes, seed_jobs, seed_speech, seed_checkin]
