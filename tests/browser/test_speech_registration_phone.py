@@ -60,3 +60,25 @@ def test_a_liaison_registers_on_a_small_phone(live_server, phone_page, contest_s
     card.get_by_role("button", name="撤回").click()
     expect(page.get_by_text("已撤回报名：司马相如。")).to_be_visible()
     expect(page.get_by_text("本单位名额：已用 0 / 共 2")).to_be_visible()
+
+
+def test_a_member_applies_on_a_small_phone(live_server, phone_page, make_campaign, make_unit, make_member, organiser):
+    make_member(unit=make_unit("市财政局"), name="钱小芳", staff_id="M001")
+    create_contest(organiser, ContestFacts(campaign_id=make_campaign().id, title="青春演讲比赛"))
+    db.session.commit()
+    live_server.settle()
+    page = phone_page
+    page.set_viewport_size(SMALL_PHONE)
+    page.goto(live_server.url("/login"))
+    sign_in(page, "M001")
+    expect(page.get_by_role("heading", name="演讲比赛报名")).to_be_visible()  # the home section
+    page.goto(live_server.url("/speech/registration/"))
+    page.get_by_role("link", name="我要报名").click()
+    assert_no_horizontal_scroll(page)
+    assert not page.evaluate(MEASURE), page.evaluate(MEASURE)
+    page.get_by_label("演讲题目").fill("我的青春我的梦")
+    page.get_by_role("button", name="提交申请").click()
+    expect(page.get_by_text("已提交报名申请，等待组织者审核。")).to_be_visible()
+    expect(page.get_by_text("题目：我的青春我的梦")).to_be_visible()
+    expect(page.get_by_text("待审核")).to_be_visible()
+    assert not page.evaluate(MEASURE), page.evaluate(MEASURE)
