@@ -146,7 +146,8 @@ def test_organiser_sheets_page_shows_missing_recused_and_entered(make_contest, o
     assert text.count("缺评分") == 1 and "代录" in text  # judge 2 for the contestant who spoke
     sheet = db.session.scalars(db.select(SpeechSheet)).one()
     detail = organiser_client.get(f"/speech/judging/rounds/{hall.round.id}/sheets/{sheet.id}")
-    assert detail.status_code == 200 and "评委设备" in detail.get_data(as_text=True)
+    detail_text = detail.get_data(as_text=True)
+    assert detail.status_code == 200 and "评委设备" in detail_text and ">85.5<" in detail_text
 
 
 def test_the_generic_lifecycle_refuses_an_unknown_source(make_contest):
