@@ -72,6 +72,7 @@ def load_config(instance_path: Path) -> dict:
         # Uploads waiting for a job and its result files (private; web workers and consumers share it).
         "JOBS_FOLDER": os.environ.get("SAISHI_JOBS_FOLDER") or str(instance_path / "private" / "jobs"),
         "JOBS_FILE_MAX_AGE_SECONDS": int(os.environ.get("SAISHI_JOBS_FILE_MAX_AGE_SECONDS", "3600")),
+        "JOBS_ROW_MAX_AGE_DAYS": int(os.environ.get("SAISHI_JOBS_ROW_MAX_AGE_DAYS", "90")),
         # A running job that has not reported for this long is shown as interrupted (its consumer died).
         "JOBS_STALE_SECONDS": int(os.environ.get("SAISHI_JOBS_STALE_SECONDS", "600")),
         "JOBS_QUEUE_NAME": os.environ.get("SAISHI_JOBS_QUEUE_NAME", "saishi"),

@@ -13,6 +13,7 @@ module), so an app built without a feature simply lacks its entries, and two app
         hooks.add_demo_loader(app, load_demo, logins=[DemoLogin(...)])
         hooks.add_unit_deletion_check(app, contests_naming_unit)
         hooks.add_participation_provider(app, ParticipationProvider("speech", _l("演讲比赛"), …))
+        hooks.add_housekeeping(app, "speech.unused_manuscripts", purge_unused_manuscripts)
         app.cli.add_command(speech_cli)
 
 Section context functions return a dict for their template (as `section`), or None to hide it.
@@ -66,6 +67,7 @@ class Hooks:
     demo_logins: list = field(default_factory=list)
     unit_deletion_checks: list[Callable] = field(default_factory=list)
     participation_providers: list[ParticipationProvider] = field(default_factory=list)
+    housekeeping: dict[str, Callable] = field(default_factory=dict)
     features: list[str] = field(default_factory=list)
 
 
@@ -135,6 +137,14 @@ def add_participation_provider(app: Flask, provider: ParticipationProvider) -> N
     providers = hooks_of(app).participation_providers
     providers[:] = [existing for existing in providers if existing.key != provider.key]
     providers.append(provider)
+
+
+def add_housekeeping(app: Flask, name: str, task: Callable[[], int]) -> None:
+    """A tidy-up that runs hourly in the job worker and in `flask housekeeping`: `task()` deletes
+    what has outlived its purpose (expired rows, abandoned files) and returns how many went. It runs
+    inside an app context whose transaction is committed after it, and may run on several workers
+    at once, so it must be idempotent."""
+    hooks_of(app).housekeeping[name] = task
 
 
 def sections_with_data(sections: list[Section], *args) -> list[tuple[str, dict]]:

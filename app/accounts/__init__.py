@@ -6,13 +6,17 @@ models.py users, role grants, throttle rows · services.py sign-in, password rul
 
 
 def init_app(app) -> None:
-    """Register the sign-in pages and name the account actions in the audit log."""
+    """Register the sign-in pages, name the account actions in the audit log, and tidy ended
+    sessions and stale throttle rows away."""
     from flask_babel import lazy_gettext as _l
 
     from app import hooks
+    from app.accounts.housekeeping import purge_ended_sessions, purge_stale_throttles
     from app.accounts.views import bp
 
     app.register_blueprint(bp)
+    hooks.add_housekeeping(app, "accounts.ended_sessions", purge_ended_sessions)
+    hooks.add_housekeeping(app, "accounts.stale_throttles", purge_stale_throttles)
     hooks.add_audit_labels(app, {
         "account.locked": _l("账号锁定"),
         "password.changed": _l("修改密码"),

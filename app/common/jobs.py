@@ -188,6 +188,14 @@ def purge_expired_files() -> int:
     return purge_older_than(jobs_folder(), int(current_app.config["JOBS_FILE_MAX_AGE_SECONDS"]))
 
 
+def purge_finished_jobs() -> int:
+    """A finished job's row is deleted JOBS_ROW_MAX_AGE_DAYS after it finished (its file went long
+    before); how many went."""
+    cutoff = utcnow() - timedelta(days=int(current_app.config["JOBS_ROW_MAX_AGE_DAYS"]))
+    return db.session.execute(sa.delete(Job).where(Job.status.in_((DONE, FAILED)),
+                                                   Job.finished_at <= cutoff)).rowcount
+
+
 # ---------------------------------------------------------------- starting and reading jobs
 
 

@@ -23,11 +23,13 @@ def insert_or_ignore(model, values: dict, conflict_columns: Iterable[str]) -> bo
     return db.session.execute(statement).first() is not None
 
 
-def insert_or_update(model, values: dict, conflict_columns: Iterable[str], update_columns: Iterable[str]) -> None:
-    """Insert a row, or overwrite `update_columns` of the existing row with the same conflict columns."""
+def insert_or_update(model, values: dict, conflict_columns: Iterable[str], update_columns: Iterable[str], *,
+                     index_where=None) -> None:
+    """Insert a row, or overwrite `update_columns` of the existing row with the same conflict columns
+    (`index_where`: the WHERE of a partial unique index those columns are unique under)."""
     statement = _insert_for(model).values(**values)
     statement = statement.on_conflict_do_update(
-        index_elements=list(conflict_columns),
+        index_elements=list(conflict_columns), index_where=index_where,
         set_={column: statement.excluded[column] for column in update_columns},
     )
     db.session.execute(statement)

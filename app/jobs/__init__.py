@@ -7,9 +7,16 @@ the pages people watch (views.py: progress, status JSON, the private result file
 
 
 def init_app(app) -> None:
-    """Register the job pages and `flask jobs`."""
+    """Register the job pages, `flask jobs`, the hourly housekeeping and its platform tidy-ups."""
+    from app import hooks
+    from app.common import housekeeping, uploads
+    from app.common.jobs import purge_expired_files, purge_finished_jobs
     from app.jobs.cli import jobs_cli
     from app.jobs.views import bp
 
     app.register_blueprint(bp)
     app.cli.add_command(jobs_cli)
+    housekeeping.init_app(app)
+    hooks.add_housekeeping(app, "jobs.expired_files", purge_expired_files)
+    hooks.add_housekeeping(app, "jobs.finished_rows", purge_finished_jobs)
+    hooks.add_housekeeping(app, "uploads.abandoned_staging", uploads.purge_staged)

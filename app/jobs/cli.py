@@ -20,5 +20,6 @@ def worker_command(workers: int) -> None:
     storage = "Redis" if current_app.config.get("REDIS_URL") else current_app.config.get("JOBS_SQLITE_PATH")
     click.echo(f"jobs worker: queue {huey.name!r} in {storage}, {workers} worker(s)")
     # Threads, not processes: a job is mostly database and openpyxl work, and its app context belongs
-    # to this process's app (built by create_app() like the web server's).
-    huey.create_consumer(workers=workers, worker_type="thread", periodic=False).run()
+    # to this process's app (built by create_app() like the web server's). Periodic: the hourly
+    # housekeeping (app/common/housekeeping.py); several workers may run it, it is idempotent.
+    huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()

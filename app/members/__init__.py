@@ -12,10 +12,12 @@ def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app import hooks
+    from app.members import password_sheets
     from app.members.cli import members_cli
     from app.members.views import bp
 
     app.register_blueprint(bp)
+    hooks.add_housekeeping(app, "members.expired_password_sheets", password_sheets.purge_expired)
     hooks.add_navigation(app, "members.index", _l("人员名册"), order=800)
     hooks.add_audit_labels(app, {
         "members.imported": _l("导入名册"),

@@ -39,6 +39,9 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "core.healthz": "load-balancer health check; says only ok / unreachable",
     "core.set_language": "language switch on the sign-in page",
     "speech.judge.bind": "a judge's tablet signs in by the signed QR token on their paper sheet (confirm, then POST)",
+    "speech.live.big_screen": "the hall's big screen (a kiosk): the contest on stage, revealed scores only",
+    "speech.live.watch": "the audience page on phones in the hall: what the big screen shows",
+    "speech.live.state": "the public live state behind those two: no unrevealed or unpublished score",
 }
 
 # Endpoints a liaison may use with another unit's ids, each with the reason (none so far).

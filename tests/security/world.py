@@ -118,5 +118,28 @@ def seed_jobs(world: World) -> None:
     world.values["job_id"] = job.id
 
 
+def seed_speech(world: World) -> None:
+    """A speech contest in the world's campaign with one live round: other_member's approved entry on
+    stage in slot 1, and the world's judge in seat 1. entry_id belongs to unit A and to other_member."""
+    from events.speech.models import SpeechContest, SpeechEntry, SpeechJudge, SpeechRound, SpeechSlot
+
+    contest = SpeechContest(campaign_id=world.campaign.id, title="路由巡检演讲比赛", criteria=[], group_weights={},
+                            overtime_bands=[], tie_breaks=[], award_tiers=[], criterion_awards=[])
+    round_ = SpeechRound(contest=contest, position=1, name="决赛", status="live")
+    entry = SpeechEntry(contest=contest, member_id=world.other_member.id, unit_id=world.unit_a.id, unit_seat=1,
+                        speech_title="巡检题目", status="approved")
+    db.session.add_all([contest, round_, entry])
+    db.session.flush()
+    slot = SpeechSlot(round_id=round_.id, entry_id=entry.id, position=1, status="on_stage")
+    judge = SpeechJudge(round_id=round_.id, user_id=world.judge.id, seat=1, binding_secret="walk-secret")
+    db.session.add_all([slot, judge])
+    db.session.flush()
+    round_.current_slot_id = slot.id
+    world.values.update({"contest_id": contest.id, "round_id": round_.id, "entry_id": entry.id,
+                         "slot_id": slot.id, "judge_id": judge.id})
+    world.unit_a_arguments.add("entry_id")
+    world.other_member_arguments.add("entry_id")
+
+
 # Functions(world) that add objects of later features (quizzes, events…) and their ids to world.values.
-WORLD_SEEDERS: list = [seed_quizzes, seed_jobs]
+WORLD_SEEDERS: list = [seed_quizzes, seed_jobs, seed_speech]

@@ -1,1 +1,1 @@
-"""The speech contest's forms, one module per area (forms/<area>.py)."""
+"""The speech contest's forms, one module per area (setup, registration, judging, live, results)."""

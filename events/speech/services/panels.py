@@ -5,6 +5,7 @@ events/judging's panel_result. A fixed number of queries whatever the round's si
 Judges are keyed by seat number (1号评委 …) inside judging, so a tie at the top or bottom strikes
 the lowest seat, and the explanation reads "3号评委".
 """
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -50,13 +51,16 @@ class RoundPanel:
         return [seat for seat in self.judges if self.exception(slot, seat) is None]
 
 
-def load_round_panel(round_: SpeechRound) -> RoundPanel:
-    """Load a round's judges, slots (with entry, member and unit), sheets, exceptions and deductions."""
+def load_round_panel(round_: SpeechRound, slot_ids: Collection[int] | None = None) -> RoundPanel:
+    """Load a round's judges, slots (with entry, member and unit), sheets, exceptions and deductions;
+    with `slot_ids`, only those slots and their sheets and deductions (a live page showing one slot
+    need not load the whole round)."""
     judges = db.session.scalars(sa.select(SpeechJudge).where(SpeechJudge.round_id == round_.id)
                                 .options(selectinload(SpeechJudge.user)).order_by(SpeechJudge.seat)).all()
     seat_of = {judge.id: judge.seat for judge in judges}
+    wanted = sa.true() if slot_ids is None else SpeechSlot.id.in_(list(slot_ids))
     slots = db.session.scalars(
-        sa.select(SpeechSlot).where(SpeechSlot.round_id == round_.id)
+        sa.select(SpeechSlot).where(SpeechSlot.round_id == round_.id, wanted)
         .options(selectinload(SpeechSlot.entry).selectinload(SpeechEntry.member),
                  selectinload(SpeechSlot.entry).selectinload(SpeechEntry.unit))
         .order_by(SpeechSlot.position)).all()

@@ -7,7 +7,7 @@ from importlib import import_module
 from flask import Blueprint
 
 # Each area is a module of this package with a `bp` child blueprint.
-AREAS: tuple[str, ...] = ("judging", "judge")
+AREAS: tuple[str, ...] = ("setup", "registration", "judging", "judge", "draw", "live", "results")
 
 
 def build_blueprint() -> Blueprint:
