@@ -10,6 +10,8 @@ from app.common.forms import ConfirmForm, options
 from app.common.problems import Problem, attach_problem
 from app.common.qr import qr_svg_inline
 from app.extensions import db
+from events.judging.criteria import sheet_total
+from events.judging.sheets import loaded_scores
 from events.speech.forms.judging import JudgeUpdateForm, PaperForm, ReasonForm, RecusalForm, SeatForm
 from events.speech.models import SpeechEntry, SpeechRound
 from events.speech.services import judging, sheets
@@ -216,7 +218,8 @@ def sheet(round_id: int, sheet_id: int):
     found = sheets.round_sheet(round_, sheet_id)
     if found is None:
         abort(404)
-    return render_template("events/speech/judging/sheet.html", round=round_, sheet=found,
+    totals = {version.version: format(sheet_total(loaded_scores(version.scores)), "f") for version in found.versions}
+    return render_template("events/speech/judging/sheet.html", round=round_, sheet=found, totals=totals,
                            criteria=criteria_of(round_.contest), form=ReasonForm())
 
 

@@ -136,12 +136,18 @@ def test_organiser_sheets_page_shows_missing_recused_and_entered(make_contest, o
     _submit(hall, hall.slots[0], hall.judges[0])
     db.session.add(SpeechPanelException(judge_id=hall.judges[1].id, entry_id=hall.entries[1].id, kind="recused",
                                         reason="同单位"))
+    url = f"/speech/judging/rounds/{hall.round.id}/sheets"
     db.session.commit()
-    text = organiser_client.get(f"/speech/judging/rounds/{hall.round.id}/sheets").get_data(as_text=True)
-    assert "85.5" in text and "缺评分" in text and "回避" in text
+    text = organiser_client.get(url).get_data(as_text=True)
+    assert "85.5" in text and "回避" in text and "缺评分" not in text  # nobody has spoken yet
+    hall.slots[0].status = "done"
+    db.session.commit()
+    text = organiser_client.get(url).get_data(as_text=True)
+    assert text.count("缺评分") == 1 and "代录" in text  # judge 2 for the contestant who spoke
     sheet = db.session.scalars(db.select(SpeechSheet)).one()
     detail = organiser_client.get(f"/speech/judging/rounds/{hall.round.id}/sheets/{sheet.id}")
-    assert detail.status_code == 200 and "评委设备" in detail.get_data(as_text=True)
+    detail_text = detail.get_data(as_text=True)
+    assert detail.status_code == 200 and "评委设备" in detail_text and ">85.5<" in detail_text
 
 
 def test_the_generic_lifecycle_refuses_an_unknown_source(make_contest):
