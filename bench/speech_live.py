@@ -160,21 +160,32 @@ class Hall:
     submitted: dict[int, set] = field(default_factory=lambda: defaultdict(set))  # slot → judges answered 200
 
 
-def sign_in(client: Client, staff_id: str) -> str | None:
-    """Sign in through the login form; the CSRF token of the signed-in session (from the home page)."""
+def sign_in(client: Client, staff_id: str, attempts: int = 3) -> str | None:
+    """Sign in through the login form (again after a timeout: a loaded server may take long); the CSRF
+    token of the signed-in session, from the home page."""
+    for attempt in range(attempts):
+        token = _sign_in_once(client, staff_id, last=attempt == attempts - 1)
+        if token is not None:
+            return token
+    return None
+
+
+def _sign_in_once(client: Client, staff_id: str, *, last: bool) -> str | None:
     page = client.request("login_page", "GET", "/login")
     token = csrf_from(page.text) if page is not None and page.status_code == 200 else None
     if token is None:
-        client.recorder.error("login_page", f"{staff_id}: no sign-in form")
+        if last:
+            client.recorder.error("login_page", f"{staff_id}: no sign-in form")
         return None
     response = client.request("login", "POST", "/login", data={"login": staff_id, "password": PASSWORD,
                                                                  "csrf_token": token})
     if response is None or response.status_code != 302 or "/login" in response.headers.get("location", ""):
-        client.recorder.error("login", f"{staff_id}: sign-in refused ({getattr(response, 'status_code', None)})")
+        if last or response is not None:
+            client.recorder.error("login", f"{staff_id}: sign-in refused ({getattr(response, 'status_code', None)})")
         return None
     home = client.request("home", "GET", "/")
     token = csrf_from(home.text) if home is not None and home.status_code == 200 else None
-    if token is None:
+    if token is None and last:
         client.recorder.error("home", f"{staff_id}: no CSRF token on the home page")
     return token
 
@@ -460,7 +471,8 @@ def main(argv=None) -> int:
             thread.start()
         time.sleep(2.0)  # judges signed in, phones polling, before the first contestant
         host.start()
-        host.join()
+        while host.is_alive():  # short joins, so a SIGTERM is handled (and gunicorn stopped) at once
+            host.join(0.5)
         for thread in threads:
             thread.join(timeout=30)
         stop_probe.set()

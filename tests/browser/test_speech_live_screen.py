@@ -83,6 +83,7 @@ def test_the_host_reveals_and_the_big_screen_shows_struck_scores_and_the_final(
 def test_the_audience_page_on_a_phone_shows_the_contestant_and_only_revealed_scores(
         live_server, phone_page, make_contest, make_staff):  # noqa: F811
     from app.common.clock import utcnow
+    from events.speech.services.state import bump_state
 
     hall = make_contest(contestants=2, judges=3)
     first, second = hall.slots
@@ -92,6 +93,7 @@ def test_the_audience_page_on_a_phone_shows_the_contestant_and_only_revealed_sco
     first.status, first.revealed_at = "done", utcnow()
     second.status = "on_stage"
     hall.round.current_slot_id, hall.round.screen_mode, hall.round.status = second.id, "progress", "live"
+    bump_state(hall.round.id)
     round_id, name = hall.round.id, second.entry.member.name
     live_server.settle()
     page = phone_page

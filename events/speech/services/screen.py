@@ -17,6 +17,7 @@ from collections import OrderedDict
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import get_locale
 
 from app.common.clock import to_local, utcnow
@@ -31,8 +32,14 @@ from events.speech.services.panels import RoundPanel, load_round_panel, scored_s
 from events.speech.settings import award_tiers_of, criteria_of, tie_breaks_of
 
 _MEMO_SIZE = 64
-_memo: OrderedDict = OrderedDict()
+_MEMO_KEY = "speech.public_state_memo"
 _memo_lock = threading.Lock()
+
+
+def _memo() -> OrderedDict:
+    """This app's memo of public bodies (per app: two apps in one process, as in tests, never share)."""
+    with _memo_lock:
+        return current_app.extensions.setdefault(_MEMO_KEY, OrderedDict())
 
 
 def epoch(moment: datetime | None) -> float | None:
@@ -200,25 +207,25 @@ def public_state(round_id: int, version: int) -> dict:
     """build_public_state at `version`, built once per (round, version, locale) in this worker: a poll
     after a change finds the body without loading anything (the round is read only to build it)."""
     key = (round_id, version, str(get_locale()))
+    memo = _memo()
     with _memo_lock:
-        if key in _memo:
-            _memo.move_to_end(key)
-            return _memo[key]
+        if key in memo:
+            memo.move_to_end(key)
+            return memo[key]
     round_ = db.session.get(SpeechRound, round_id)
     state = build_public_state(round_)
     if round_.state_version != version:  # changed meanwhile: not this version's body, do not keep it
         return state
     with _memo_lock:
-        _memo[key] = state
-        while len(_memo) > _MEMO_SIZE:
-            _memo.popitem(last=False)
+        memo[key] = state
+        while len(memo) > _MEMO_SIZE:
+            memo.popitem(last=False)
     return state
 
 
 def forget_memo() -> None:
     """Tests: start from an empty memo."""
-    with _memo_lock:
-        _memo.clear()
+    _memo().clear()
 
 
 def judge_states(panel: RoundPanel, slot: SpeechSlot | None) -> list[dict]:

@@ -15,9 +15,14 @@ def bump_state(round_id: int) -> None:
                        .values(state_version=SpeechRound.state_version + 1, state_changed_at=utcnow()))
 
 
+# Core, not an ORM query: every poll runs it, and the ORM's execution path costs about as much again
+# as the read itself (same session, same transaction, so it sees the caller's own changes).
+_VERSION = sa.select(SpeechRound.state_version).where(SpeechRound.id == sa.bindparam("round_id"))
+
+
 def state_version(round_id: int) -> int | None:
     """The round's current state version (one indexed read), None for an unknown round."""
-    return db.session.scalar(sa.select(SpeechRound.state_version).where(SpeechRound.id == round_id))
+    return db.session.connection().execute(_VERSION, {"round_id": round_id}).scalar()
 
 
 def state_etag(round_id: int, version: int, *audience: object) -> str:

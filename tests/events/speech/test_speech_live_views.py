@@ -6,16 +6,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from events.speech.models import SpeechDeduction, SpeechRound, SpeechSlot
-from events.speech.services.screen import forget_memo
 
 SHEET = {"演讲内容": "37", "语言表达": "27", "形象风度": "9", "综合印象": "18"}  # 91
-
-
-@pytest.fixture(autouse=True)
-def _fresh_memo():
-    forget_memo()
-    yield
-    forget_memo()
 
 
 def _hall(make_contest, **fields):
