@@ -7,4 +7,7 @@ init_app registers the blueprint, navigation and audit labels through app/hooks.
 
 def init_app(app) -> None:
     """Plug check-in into the platform (blueprint, navigation, audit labels)."""
-    return None
+    from events.checkin.att_plugin import build_parent, register_attendance
+
+    app.register_blueprint(build_parent())
+    register_attendance(app)
