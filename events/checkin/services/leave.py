@@ -79,6 +79,11 @@ def member_unit_id(event: CheckinEvent, member: User) -> int | None:
     return member.unit_id
 
 
+def event_of(leave: CheckinLeave) -> CheckinEvent:
+    """The request's event (from the session's identity map when loaded already)."""
+    return db.session.get(CheckinEvent, leave.event_id)
+
+
 def may_request_for(actor: User, member: User) -> bool:
     """A member asks for themself; a liaison for the members of their own unit."""
     if actor.id == member.id:
@@ -93,7 +98,7 @@ def may_decide(actor: User, leave: CheckinLeave) -> bool:
         return True
     unit_id = actor.liaison_unit_id
     return (unit_id is not None and leave.user_id != actor.id
-            and member_unit_id(leave.event, leave.user) == unit_id)
+            and member_unit_id(event_of(leave), leave.user) == unit_id)
 
 
 def may_withdraw(actor: User, leave: CheckinLeave) -> bool:
@@ -157,7 +162,7 @@ def decide(leave: CheckinLeave, *, approve: bool, actor: User, note: str = "",
         raise LeaveProblem(_("审批意见不能超过 200 字。"), "note")
     leave.status = "approved" if approve else "rejected"
     leave.decided_by_id, leave.decided_at, leave.decision_note = actor.id, now or utcnow(), note
-    record("checkin.leave.approved" if approve else "checkin.leave.rejected", target=leave.event, actor=actor,
+    record("checkin.leave.approved" if approve else "checkin.leave.rejected", target=event_of(leave), actor=actor,
            summary=f"{leave.user.name} {kind_label(leave.kind)}", member_id=leave.user_id,
            leave_id=leave.id, kind=leave.kind, note=note)
     return leave
@@ -169,10 +174,10 @@ def withdraw(leave: CheckinLeave, *, actor: User, now: datetime | None = None) -
         raise LeaveProblem(_("您不能撤回这份申请。"))
     if leave.status not in ("pending", "approved"):
         raise LeaveProblem(_("这份申请%(status)s，无需撤回。", status=status_label(leave.status)))
-    if (now or utcnow()) > leave_deadline(leave.event):
+    if (now or utcnow()) > leave_deadline(event_of(leave)):
         raise LeaveProblem(_("已超过请假期限，不能撤回。"))
     leave.status = "withdrawn"
-    record("checkin.leave.withdrawn", target=leave.event, actor=actor, summary=leave.user.name,
+    record("checkin.leave.withdrawn", target=event_of(leave), actor=actor, summary=leave.user.name,
            member_id=leave.user_id, leave_id=leave.id)
     return leave
 
@@ -233,9 +238,9 @@ def event_leaves(event: CheckinEvent, *, unit_id: int | None = None) -> list[Che
     return list(db.session.scalars(query).unique())
 
 
-def pending_for(actor: User) -> list[CheckinLeave]:
-    """Requests waiting for `actor`'s decision: every one for organisers, their unit's for a liaison."""
-    query = (sa.select(CheckinLeave).join(CheckinEvent, CheckinEvent.id == CheckinLeave.event_id)
+def pending_for(actor: User) -> list[tuple[CheckinLeave, CheckinEvent]]:
+    """(request, event) waiting for `actor`'s decision: every one for organisers, their unit's for a liaison."""
+    query = (sa.select(CheckinLeave, CheckinEvent).join(CheckinEvent, CheckinEvent.id == CheckinLeave.event_id)
              .join(User, User.id == CheckinLeave.user_id)
              .where(CheckinLeave.status == "pending", CheckinEvent.cancelled_at.is_(None))
              .options(joinedload(CheckinLeave.user), joinedload(CheckinLeave.requested_by))
@@ -245,7 +250,7 @@ def pending_for(actor: User) -> list[CheckinLeave]:
         if unit_id is None:
             return []
         query = query.where(User.unit_id == unit_id, User.id != actor.id)
-    return list(db.session.scalars(query).unique())
+    return [(row[0], row[1]) for row in db.session.execute(query).unique()]
 
 
 def member_leaves(member: User) -> dict[int, CheckinLeave]:

@@ -32,9 +32,23 @@ def viewer_unit(event: CheckinEvent) -> int | None:
     unit_id = current_user.liaison_unit_id
     if unit_id is None:
         abort(404)
-    if attendance.unit_has_invitees(event, unit_id) or hosted_by_unit(event, unit_id):
+    if hosted_by_unit(event, unit_id) or attendance.unit_has_invitees(event, unit_id):
+        return unit_id
+    if event.snapshot_taken_at is None and rule_names_unit(event, unit_id):
         return unit_id
     abort(404)
+
+
+def rule_names_unit(event: CheckinEvent, unit_id: int) -> bool:
+    """Before the snapshot: whether the invitee rule names members of `unit_id` now."""
+    import sqlalchemy as sa
+
+    from app.accounts.models import User
+    from events.checkin.services.invitees import rule_members
+
+    members = rule_members(event).subquery()
+    return db.session.scalar(sa.select(sa.literal(True)).select_from(User).where(
+        User.id.in_(sa.select(members.c.id)), User.unit_id == unit_id).limit(1)) is True
 
 
 def take_snapshot(event: CheckinEvent) -> bool:

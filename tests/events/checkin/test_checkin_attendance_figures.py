@@ -1,11 +1,11 @@
-# ruff: noqa: F811  (the fixtures imported from att_fixtures are test arguments)
+# ruff: noqa: F401, F811  (fixtures imported from att_fixtures are test arguments)
 """Attendance per unit and branch from the snapshot: statuses, rate and formula, quorum, the 未签到名单,
 who sees what, and a constant number of statements whatever the event's size."""
 import re
 
 from app.extensions import db
 from events.checkin.services import attendance_report as attendance
-from tests.events.checkin.att_fixtures import (  # noqa: F401  (fixtures)
+from tests.events.checkin.att_fixtures import (
     att_clock,
     att_event,
     check_in,
