@@ -11,6 +11,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SQLITE_BUSY_TIMEOUT_MS = 15000
 
 _reads_only: ContextVar[bool] = ContextVar("saishi_reads_only", default=False)
+_writes: ContextVar[bool] = ContextVar("saishi_writes", default=False)
 
 
 @contextmanager
@@ -23,6 +24,18 @@ def reads_only():
         yield
     finally:
         _reads_only.reset(token)
+
+
+@contextmanager
+def writes_in_get():
+    """Transactions begun inside write, even in a GET (a scanned check-in link records on its first
+    GET): on SQLite they begin IMMEDIATE, so two scans queue instead of one failing to upgrade a stale
+    read snapshot with "database is locked". End the request's read transaction first."""
+    token = _writes.set(True)
+    try:
+        yield
+    finally:
+        _writes.reset(token)
 
 
 def deferred_begin() -> bool:
@@ -44,7 +57,7 @@ def _sqlite_connect(dbapi_connection, _record):
 def _sqlite_begin(connection):
     # A request that may write takes the write lock up front, so two read-then-write requests
     # queue on busy_timeout instead of one failing with "database is locked" at its first write.
-    if _reads_only.get() or (has_request_context() and request.method in SAFE_METHODS):
+    if _reads_only.get() or (not _writes.get() and has_request_context() and request.method in SAFE_METHODS):
         connection.exec_driver_sql("BEGIN")
     else:
         connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -6,7 +6,7 @@ import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
-from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import DateTimeLocalField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
@@ -118,3 +118,21 @@ class CheckboxListField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+LOCAL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """An <input type=datetime-local>, read as Asia/Shanghai time, with a Chinese message."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", [LOCAL_DATETIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            self.data = None
+            raise ValueError(_l("请输入有效的时间，例如 2026-03-01 09:00")) from error

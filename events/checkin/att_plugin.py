@@ -32,13 +32,3 @@ def register_attendance(app) -> None:
         "checkin", _l("会议签到"), _l("在受邀会议中至少签到一次的人员"), att_sections.checkin_participants))
     hooks.add_demo_loader(app, load_demo_meetings)
 
-
-def build_parent():
-    """The check-in blueprint holding only the attendance-side areas (until the scan side's lands)."""
-    from flask import Blueprint
-
-    from events.checkin.views.areas import register_areas
-
-    parent = Blueprint("checkin", __name__, url_prefix="/checkin")
-    register_areas(parent)
-    return parent

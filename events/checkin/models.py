@@ -43,6 +43,12 @@ FAILURE_REASONS = (
     "inactive",      # the member's account is deactivated / not a roster member
     "rate_limited",  # too many attempts for this member, session or address
 )
+FAILURE_LABELS = {
+    "expired": _l("二维码已过期"), "invalid": _l("二维码无效或被改动"), "revoked": _l("二维码已作废"),
+    "wrong_event": _l("其他活动的二维码"), "not_invited": _l("不在应到名单"), "not_open": _l("签到未开始"),
+    "closed": _l("签到已结束"), "static_off": _l("不接受固定码"), "pending_lost": _l("登录超时或换了浏览器"),
+    "inactive": _l("账号停用或不在名册"), "rate_limited": _l("尝试过于频繁"),
+}
 # Attendance statuses computed per invitee (services), in the order they are shown.
 ATTENDANCE_STATUSES = ("present", "late", "leave", "official", "absent", "exempt")
 ATTENDANCE_LABELS = {

@@ -2,7 +2,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     FieldList,
     FloatField,
     FormField,
@@ -24,10 +23,17 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.common.forms import CheckboxListField, Form, SubForm, options, strip_text
+from app.common.forms import (  # noqa: F401  (LocalDateTimeField: quiz forms name it from here)
+    LOCAL_DATETIME_FORMAT,
+    CheckboxListField,
+    Form,
+    LocalDateTimeField,
+    SubForm,
+    options,
+    strip_text,
+)
 from quizzes.models import QUESTION_TYPE_LABELS, QUESTION_TYPES
 
-LOCAL_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 MAX_TIME_LIMIT_MINUTES = 24 * 60
 MAX_ATTEMPTS = 100
 
@@ -35,21 +41,6 @@ MAX_ATTEMPTS = 100
 def question_type_choices() -> list[tuple[str, str]]:
     return list(QUESTION_TYPE_LABELS.items())
 
-
-
-class LocalDateTimeField(DateTimeLocalField):
-    """An <input type=datetime-local>, read as Asia/Shanghai time, with a Chinese message."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("format", [LOCAL_DATETIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
-        super().__init__(*args, **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            self.data = None
-            raise ValueError(_l("请输入有效的时间，例如 2026-03-01 09:00")) from error
 
 
 class QuizSettingsForm(Form):
