@@ -51,6 +51,7 @@ def _attendance(event: CheckinEvent, ctx, organiser_id: int | None, member_id: i
     invitees = list(db.session.scalars(sa.text(
         "SELECT user_id FROM checkin_invitees WHERE event_id = :id ORDER BY user_id"), {"id": event.id}))
     rng = ctx.rng
+    checked_any = False
     for position, user_id in enumerate(invitees):
         if user_id == member_id and event.event_type == "lecture":
             db.session.add(CheckinLeave(event_id=event.id, user_id=user_id, kind="leave", reason="外出培训",
@@ -59,26 +60,29 @@ def _attendance(event: CheckinEvent, ctx, organiser_id: int | None, member_id: i
                                         decided_by_id=organiser_id, decided_at=event.starts_at - timedelta(hours=20)))
             continue
         roll = rng.random()
+        if position == len(invitees) - 1 and not checked_any:
+            roll = 0.0  # every past meeting had someone there
         if position == 0 and event.event_type == "assembly":
             db.session.add(CheckinExemption(event_id=event.id, user_id=user_id, reason="长期病假",
                                             created_by_id=organiser_id))
+        elif (position == 3 and len(invitees) > 6) or 0.82 <= roll < 0.88:
+            db.session.add(CheckinLeave(event_id=event.id, user_id=user_id, kind="official", reason="赴省里开会",
+                                        status="approved", requested_by_id=user_id,
+                                        requested_at=event.starts_at - timedelta(days=2),
+                                        decided_by_id=organiser_id, decided_at=event.starts_at - timedelta(days=1)))
+        elif (position == 4 and len(invitees) > 6) or 0.72 <= roll < 0.82:
+            db.session.add(CheckinLeave(event_id=event.id, user_id=user_id, kind="leave", reason="身体不适",
+                                        status="approved", requested_by_id=user_id,
+                                        requested_at=event.starts_at - timedelta(hours=5),
+                                        decided_by_id=organiser_id, decided_at=event.starts_at - timedelta(hours=2)))
         elif roll < 0.72:
+            checked_any = True
             late = rng.random() < 0.1
             offset = timedelta(minutes=rng.randint(3, 12)) if late else -timedelta(minutes=rng.randint(1, 25))
             db.session.add(CheckinRecord(event_id=event.id, user_id=user_id, kind="check_in",
                                          method="member_code" if rng.random() < 0.1 else "venue_code",
                                          checked_at=event.late_at + offset if late else event.starts_at + offset,
                                          recorded_by_id=organiser_id))
-        elif roll < 0.82:
-            db.session.add(CheckinLeave(event_id=event.id, user_id=user_id, kind="leave", reason="身体不适",
-                                        status="approved", requested_by_id=user_id,
-                                        requested_at=event.starts_at - timedelta(hours=5),
-                                        decided_by_id=organiser_id, decided_at=event.starts_at - timedelta(hours=2)))
-        elif roll < 0.88:
-            db.session.add(CheckinLeave(event_id=event.id, user_id=user_id, kind="official", reason="赴省里开会",
-                                        status="approved", requested_by_id=user_id,
-                                        requested_at=event.starts_at - timedelta(days=2),
-                                        decided_by_id=organiser_id, decided_at=event.starts_at - timedelta(days=1)))
 
 
 def load_demo_meetings(ctx) -> None:
@@ -111,6 +115,9 @@ def load_demo_meetings(ctx) -> None:
         db.session.flush()
         target = host if event.invitee_scope == "branches" else unit
         db.session.execute(checkin_event_units.insert().values(event_id=event.id, unit_id=target.id))
+        if state == "upcoming" and member is not None:
+            db.session.add(CheckinLeave(event_id=event.id, user_id=member.id, kind="leave", reason="当天需到外地出差",
+                                        status="pending", requested_by_id=member.id, requested_at=now))
         if state == "past":
             _attendance(event, ctx, organiser.id if organiser else None, member.id if member else None)
             db.session.add(CheckinMinutes(event_id=event.id, host="支部书记", recorder="组织委员",
