@@ -118,5 +118,33 @@ def seed_jobs(world: World) -> None:
     world.values["job_id"] = job.id
 
 
+def seed_checkin_attendance(world: World) -> None:
+    """A meeting of unit A open now (snapshot taken), other_member's pending leave, an exemption and a
+    photo row: the ids behind the attendance-side check-in routes, all unit A's."""
+    from events.checkin.models import CheckinEvent, CheckinExemption, CheckinLeave, CheckinPhoto
+    from events.checkin.services.invitees import ensure_snapshot
+
+    now = utcnow()
+    event = CheckinEvent(campaign_id=world.campaign.id, title="路由巡检会议", event_type="assembly",
+                         host_unit_id=world.branch_a.id, starts_at=now - timedelta(minutes=10),
+                         ends_at=now + timedelta(hours=2), late_at=now, closes_at=now + timedelta(hours=1),
+                         invitee_scope="units", invitee_statuses=[])
+    event.target_units = [world.unit_a]
+    db.session.add(event)
+    db.session.flush()
+    ensure_snapshot(event, now=now)
+    leave = CheckinLeave(event_id=event.id, user_id=world.other_member.id, kind="leave", reason="出差",
+                         status="pending", requested_by_id=world.other_member.id)
+    exemption = CheckinExemption(event_id=event.id, user_id=world.other_member.id, reason="病假")
+    photo = CheckinPhoto(event_id=event.id, stored_name="route-walk-missing.png", content_type="image/png",
+                         size_bytes=1)
+    db.session.add_all([leave, exemption, photo])
+    db.session.flush()
+    world.values.setdefault("event_id", event.id)
+    world.values.update({"leave_id": leave.id, "exemption_id": exemption.id, "photo_id": photo.id})
+    world.unit_a_arguments.update({"leave_id", "exemption_id", "photo_id"})
+    world.other_member_arguments.update({"leave_id"})
+
+
 # Functions(world) that add objects of later features (quizzes, events…) and their ids to world.values.
-WORLD_SEEDERS: list = [seed_quizzes, seed_jobs]
+WORLD_SEEDERS: list = [seed_quizzes, seed_jobs, seed_checkin_attendance]

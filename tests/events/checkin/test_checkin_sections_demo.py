@@ -68,3 +68,14 @@ def test_the_demo_holds_meetings_of_each_type_with_attendance_and_one_open_now(a
     counts = db.session.scalar(sa.select(sa.func.count()).select_from(CheckinEvent))
     run_demo(app)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckinEvent)) == counts
+
+
+def test_the_attendance_side_registers_through_init_app(app):
+    hooks = hooks_of(app)
+    endpoints = {item.endpoint for item in hooks.navigation}
+    assert {"checkin.attendance.index", "checkin.calendar.index", "checkin.leave.mine"} <= endpoints
+    assert "events/checkin/sections/_home.html" in [section.template for section in hooks.home_sections]
+    assert "events/checkin/sections/_campaign.html" in [section.template for section in hooks.campaign_sections]
+    assert str(hooks.action_labels["checkin.leave.approved"]) == "批准会议请假"
+    assert "checkin" in [provider.key for provider in hooks.participation_providers]
+    assert "load_demo_meetings" in {loader.__name__ for loader in hooks.demo_loaders}
