@@ -95,3 +95,38 @@ def test_a_steward_opens_a_member_code_and_checks_them_in(app, live_server, phon
         assert "签到成功" in phone_page.locator("[data-checkin-message]").inner_text()
     record = db.session.scalar(sa.select(CheckinRecord).where(CheckinRecord.user_id == member_id))
     assert record.method == "member_code" and record.recorded_by_id == steward_id
+
+
+def test_the_leave_and_attendance_pages_fit_a_small_phone_with_thumb_sized_controls(
+        app, live_server, browser_page, hall, make_user, make_unit):
+    from app.accounts.models import RoleGrant
+    from events.checkin.models import CheckinLeave
+    from tests.browser.test_quiz_phone import SMALL_PHONE
+    from tests.browser.test_touch_targets import check_page
+
+    event, member = hall["event"], hall["members"][0]
+    liaison = make_user(name="联络员", roles=["liaison"], liaison_unit=hall["members"][0].unit)
+    assert any(isinstance(grant, RoleGrant) for grant in liaison.role_grants)
+    db.session.add(CheckinLeave(event_id=event.id, user_id=hall["members"][1].id, kind="leave", reason="出差",
+                                status="pending", requested_by_id=hall["members"][1].id))
+    db.session.commit()
+    event_id, member_login, liaison_login = event.id, member.staff_id, liaison.staff_id
+    live_server.settle()
+    with clock.frozen_at(START - timedelta(days=1)):
+        page = browser_page("Pixel 7")
+        page.set_viewport_size(SMALL_PHONE)
+        page.goto(live_server.url("/login"))
+        sign_in(page, member_login)
+        page.wait_for_url(live_server.url("/"))
+        for path in ["/", "/checkin/leave/", f"/checkin/leave/events/{event_id}/request"]:
+            check_page(page, live_server.url(path))
+        page.context.clear_cookies()
+        page.goto(live_server.url("/login"))
+        sign_in(page, liaison_login)
+        page.wait_for_url(live_server.url("/"))
+        for path in ["/checkin/attendance/", "/checkin/leave/pending", f"/checkin/leave/events/{event_id}",
+                     "/checkin/calendar/"]:
+            check_page(page, live_server.url(path))
+    with clock.frozen_at(START + timedelta(minutes=20)):
+        for path in [f"/checkin/attendance/{event_id}", f"/checkin/attendance/{event_id}/people"]:
+            check_page(page, live_server.url(path))
