@@ -20,8 +20,7 @@ HOME_LIMIT = 5
 def _upcoming_for(user, now):
     from events.checkin.services.leave import invited_events, member_leaves
 
-    events = [event for event in invited_events(user, now=now, limit=HOME_LIMIT * 2)
-              if event.ends_at >= now and event.starts_at <= now + timedelta(days=UPCOMING_DAYS)][:HOME_LIMIT]
+    events = invited_events(user, now=now, limit=HOME_LIMIT, starting_within=timedelta(days=UPCOMING_DAYS))
     return events, member_leaves(user) if events else {}
 
 

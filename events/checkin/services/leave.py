@@ -34,6 +34,7 @@ LEAVE_KIND_LABELS = {"leave": _l("请假"), "official": _l("公出")}
 LEAVE_STATUS_LABELS = {"pending": _l("待审批"), "approved": _l("已批准"), "rejected": _l("未批准"),
                        "withdrawn": _l("已撤回")}
 REASON_MAX = 500
+CANDIDATES = 60  # events looked at for a member's list (each before its snapshot costs a statement)
 
 
 class LeaveProblem(Problem):
@@ -267,25 +268,26 @@ def exemptions(event: CheckinEvent) -> list[CheckinExemption]:
         .options(joinedload(CheckinExemption.user)).order_by(User.name, User.id)))
 
 
-def invited_events(member: User, *, now: datetime | None = None, limit: int = 30) -> list[CheckinEvent]:
-    """Events still taking leave that the member is invited to (snapshot, or the rule before it), soonest
-    first: one statement for snapshotted events, one per event still before its snapshot."""
+def invited_events(member: User, *, now: datetime | None = None, limit: int = 30,
+                   starting_within: timedelta | None = None) -> list[CheckinEvent]:
+    """Events still taking leave (or, with `starting_within`, not over and starting within it) that the
+    member is invited to, soonest first: the snapshot decides once taken, the rule before (one statement
+    for the snapshotted events, one per event still before its snapshot, at most CANDIDATES)."""
     now = now or utcnow()
-    candidates = list(db.session.scalars(
-        sa.select(CheckinEvent).where(CheckinEvent.cancelled_at.is_(None), CheckinEvent.ends_at >= now - timedelta(days=60))
-        .order_by(CheckinEvent.starts_at).limit(200)))
-    candidates = [event for event in candidates if now <= leave_deadline(event)]
-    snapshotted = {event_id for (event_id,) in db.session.execute(
-        sa.select(CheckinInvitee.event_id).where(
-            CheckinInvitee.user_id == member.id,
-            CheckinInvitee.event_id.in_([event.id for event in candidates if event.snapshot_taken_at]))
-    )} if candidates else set()
+    query = (sa.select(CheckinEvent).where(CheckinEvent.cancelled_at.is_(None))
+             .order_by(CheckinEvent.starts_at, CheckinEvent.id).limit(CANDIDATES))
+    if starting_within is not None:
+        query = query.where(CheckinEvent.ends_at >= now, CheckinEvent.starts_at <= now + starting_within)
+    else:  # leave_days_after is at most 60: nothing ended earlier still takes leave
+        query = query.where(CheckinEvent.ends_at >= now - timedelta(days=60))
+    candidates = [event for event in db.session.scalars(query) if now <= leave_deadline(event)]
+    snapshotted = [event.id for event in candidates if event.snapshot_taken_at is not None]
+    on_snapshot = set(db.session.scalars(sa.select(CheckinInvitee.event_id).where(
+        CheckinInvitee.user_id == member.id, CheckinInvitee.event_id.in_(snapshotted)))) if snapshotted else set()
     shown = []
     for event in candidates:
-        if event.snapshot_taken_at is not None:
-            if event.id in snapshotted:
-                shown.append(event)
-        elif is_invited(event, member.id):
+        invited = event.id in on_snapshot if event.snapshot_taken_at is not None else is_invited(event, member.id)
+        if invited:
             shown.append(event)
         if len(shown) >= limit:
             break

@@ -1,9 +1,12 @@
 """会议记录 (host, recorder, topics, minutes, photos), the printable 签到表 that is also the paper
 fallback, and the entry of paper sheets afterwards (organisers)."""
+import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
+from app.accounts.models import User
 from app.common.access import Role, roles_required
 from app.common.clock import utcnow
 from app.common.forms import INTEGER_LIMIT, ConfirmForm, options
@@ -15,6 +18,7 @@ from events.checkin.models import CheckinPhoto
 from events.checkin.services import attendance_report as attendance
 from events.checkin.services import minutes as minutes_services
 from events.checkin.services import paper as paper_services
+from events.checkin.services.invitees import rule_members
 from events.checkin.views.att_common import event_or_404, take_snapshot, viewer_unit
 
 bp = Blueprint("records", __name__, url_prefix="/records")
@@ -131,12 +135,6 @@ def sheet(event_id: int):
 
 def _rule_people(event, scope):
     """Before the snapshot: the members the rule names now, for a sheet printed ahead of the meeting."""
-    import sqlalchemy as sa
-    from sqlalchemy.orm import joinedload
-
-    from app.accounts.models import User
-    from events.checkin.services.invitees import rule_members
-
     query = (sa.select(User).where(User.id.in_(sa.select(rule_members(event).subquery().c.id)))
              .options(joinedload(User.unit), joinedload(User.branch)).order_by(User.unit_id, User.branch_id, User.name))
     if scope is not None:

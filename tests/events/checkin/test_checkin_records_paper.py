@@ -125,3 +125,17 @@ def test_the_meeting_record_and_its_photos(app, att_event, town, client_for, pho
     assert not stored.exists() and db.session.scalar(sa.select(sa.func.count()).select_from(CheckinPhoto)) == 0
     actions = set(db.session.scalars(sa.select(AuditEntry.action)))
     assert {"checkin.minutes.saved", "checkin.photo.added", "checkin.photo.deleted"} <= actions
+
+
+def test_a_sheet_printed_before_the_window_opens_lists_whom_the_rule_invites(app, att_event, town, client_for):
+    from datetime import timedelta
+
+    from app.common import clock
+    from tests.events.checkin.att_fixtures import ATT_START
+
+    event = att_event(scope="units", units=[town["jia"], town["yi"]])
+    with clock.frozen_at(ATT_START - timedelta(days=1)):
+        page = client_for(town["liaison_yi"]).get(f"/checkin/records/{event.id}/sheet").get_data(as_text=True)
+    table = page.split('class="sheet-table"')[1]
+    assert "周七" in table and "吴八" in table and "张一" not in table
+    assert event.snapshot_taken_at is None
