@@ -127,6 +127,14 @@ def load_config(instance_path: Path) -> dict:
         "LOGIN_MAX_LOCK_SECONDS": int(os.environ.get("SAISHI_LOGIN_MAX_LOCK_SECONDS", str(24 * 3600))),
         "LOGIN_SLOW_SECONDS": float(os.environ.get("SAISHI_LOGIN_SLOW_SECONDS", "1")),
         "LOGIN_MAX_SLOW_SECONDS": float(os.environ.get("SAISHI_LOGIN_MAX_SLOW_SECONDS", "8")),
+        # Check-in (events/checkin): a venue code lives its 30 s slot plus this grace; a scan waits
+        # this long for the login; failed check-ins count per member, browser and address.
+        "CHECKIN_TOKEN_GRACE_SECONDS": int(os.environ.get("SAISHI_CHECKIN_GRACE_SECONDS", "30")),
+        "CHECKIN_PENDING_SECONDS": int(os.environ.get("SAISHI_CHECKIN_PENDING_SECONDS", "300")),
+        "CHECKIN_MAX_MEMBER_FAILURES": int(os.environ.get("SAISHI_CHECKIN_MAX_MEMBER_FAILURES", "10")),
+        "CHECKIN_MAX_SESSION_FAILURES": int(os.environ.get("SAISHI_CHECKIN_MAX_SESSION_FAILURES", "20")),
+        "CHECKIN_MAX_ADDRESS_FAILURES": int(os.environ.get("SAISHI_CHECKIN_MAX_ADDRESS_FAILURES", "3000")),
+        "CHECKIN_THROTTLE_WINDOW_SECONDS": int(os.environ.get("SAISHI_CHECKIN_THROTTLE_WINDOW_SECONDS", "600")),
     }
 
 

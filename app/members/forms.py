@@ -46,14 +46,18 @@ class MemberForm(Form):
     political_status = SelectField(_l("政治面貌"),
                                    choices=options([("", "—")] + [(value, value) for value in POLITICAL_STATUSES]),
                                    default="")
+    party_group_id = SelectField(_l("党小组"), coerce=int, default=0)
+    is_branch_committee = BooleanField(_l("支委（支部委员会委员）"))
 
-    def set_places(self, units, branches, *, allow_no_unit: bool) -> None:
+    def set_places(self, units, branches, *, allow_no_unit: bool, groups=()) -> None:
         """Fill the unit and branch choices; each branch option names its unit for the filtering script."""
         self.unit_id.choices = options(([(0, _l("— 无单位（工作人员账号）"))] if allow_no_unit else []) + [
             (unit.id, unit.name) for unit in units])
         self.branch_id.choices = options([(0, _l("— 不属于支部"), {"data-unit": ""})] + [
             (branch.id, f"{branch.parent.name} / {branch.name}", {"data-unit": str(branch.parent_id)})
             for branch in branches])
+        self.party_group_id.choices = options([(0, _l("— 不属于党小组"))] + [
+            (group.id, f"{group.branch.parent.name} / {group.branch.name} / {group.name}") for group in groups])
 
 
 class RolesForm(Form):

@@ -27,7 +27,7 @@ from app.members.fields import (
     normalise_political_status,
     normalise_staff_id,
 )
-from app.units.models import Unit
+from app.units.models import PartyGroup, Unit
 
 PER_PAGE = 50
 MAX_SEARCH_LENGTH = 64
@@ -64,6 +64,8 @@ class MemberData:
     branch_id: int | None = None
     gender: str | None = None
     political_status: str | None = None
+    party_group_id: int | None = None
+    is_branch_committee: bool | None = None
 
 
 # ---------------------------------------------------------------- scope and queries
@@ -157,6 +159,16 @@ def units_for(actor: User) -> list[Unit]:
     return list(db.session.scalars(query))
 
 
+def groups_for(actor: User) -> list[PartyGroup]:
+    """Party groups in the branches `actor` may place members in, with branch and unit loaded."""
+    query = (sa.select(PartyGroup).join(Unit, PartyGroup.branch_id == Unit.id)
+             .options(joinedload(PartyGroup.branch).joinedload(Unit.parent))
+             .order_by(Unit.parent_id, Unit.sort_order, Unit.id, PartyGroup.sort_order, PartyGroup.id))
+    if not actor.is_organiser:
+        query = query.where(Unit.parent_id == actor.liaison_unit_id)
+    return list(db.session.scalars(query))
+
+
 def branches_for(actor: User) -> list[Unit]:
     """Branches of the units `actor` may place members in, with their parent loaded."""
     query = (sa.select(Unit).where(Unit.parent_id.is_not(None)).options(joinedload(Unit.parent))
@@ -186,6 +198,8 @@ def _normalise(data: MemberData, *, unit_required: bool) -> dict:
         raise MemberProblem(field="unit_id", message=_("请选择单位"))
     values["unit_id"] = data.unit_id or None
     values["branch_id"] = data.branch_id or None
+    values["party_group_id"] = data.party_group_id or None
+    values["is_branch_committee"] = bool(data.is_branch_committee)
     return values
 
 
@@ -196,6 +210,8 @@ def _check_placement(actor: User, values: dict, *, allow_no_unit: bool) -> None:
             raise MemberProblem(field="unit_id", message=_("请选择单位"))
         if branch_id is not None:
             raise MemberProblem(field="branch_id", message=_("没有单位的账号不能属于支部"))
+        if values.get("party_group_id") is not None:
+            raise MemberProblem(field="party_group_id", message=_("该党小组不属于所选支部"))
         return
     unit = db.session.get(Unit, unit_id)
     if unit is None or unit.parent_id is not None:
@@ -206,6 +222,11 @@ def _check_placement(actor: User, values: dict, *, allow_no_unit: bool) -> None:
         branch = db.session.get(Unit, branch_id)
         if branch is None or branch.parent_id != unit_id:
             raise MemberProblem(field="branch_id", message=_("该支部不属于所选单位"))
+    group_id = values.get("party_group_id")
+    if group_id is not None:
+        group = db.session.get(PartyGroup, group_id)
+        if group is None or branch_id is None or group.branch_id != branch_id:
+            raise MemberProblem(field="party_group_id", message=_("该党小组不属于所选支部"))
 
 
 def _check_unique(actor: User, values: dict, member_id: int | None) -> None:

@@ -7,7 +7,8 @@ child blueprint per area (manage, display, scan, desk) · sections.py what check
 
 
 def init_app(app) -> None:
-    """Plug check-in into the platform: blueprint, menu entries, the stewards' home section, audit labels."""
+    """Plug check-in into the platform: blueprint, menu entries, the stewards' home section, the
+    unit-deletion check, audit labels."""
     from flask_babel import lazy_gettext as _l
 
     from app import hooks
@@ -22,6 +23,7 @@ def init_app(app) -> None:
     hooks.add_navigation(app, "checkin.manage.index", _l("签到活动"), order=300)
     hooks.add_navigation(app, "checkin.scan.my_code", _l("我的签到码"), order=310)
     hooks.add_home_section(app, "checkin/_home_section.html", sections.home_section, order=50)
+    hooks.add_unit_deletion_check(app, sections.events_naming_unit)
     hooks.add_audit_labels(app, {
         "checkin.event.created": _l("新建签到活动"),
         "checkin.event.updated": _l("修改签到活动"),

@@ -90,3 +90,20 @@ def test_roster_pages_show_the_group_and_committee(office, xlsx, organiser_clien
     person = users_by_staff_id()["A1"]
     page = client.get(f"/members/{person.id}").get_data(as_text=True)
     assert "第一党小组" in page
+
+
+def test_the_member_form_sets_the_group_and_committee_within_the_branch(office, organiser_client, make_member):
+    branch = office.branches[0]
+    other_branch = PartyGroup(branch_id=branch.id, name="第一党小组")
+    db.session.add(other_branch)
+    db.session.commit()
+    member = make_member(unit=office, branch=branch, name="甲", staff_id="A1")
+    data = {"name": "甲", "staff_id": "A1", "unit_id": office.id, "branch_id": branch.id,
+            "party_group_id": other_branch.id, "is_branch_committee": "y"}
+    assert "第一党小组" in organiser_client.get(f"/members/{member.id}/edit").get_data(as_text=True)
+    assert organiser_client.post(f"/members/{member.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert member.party_group_id == other_branch.id and member.is_branch_committee
+    # a group outside the chosen branch is refused beside its field
+    refused = organiser_client.post(f"/members/{member.id}/edit", data={**data, "branch_id": 0})
+    assert refused.status_code == 400 and "该党小组不属于所选支部" in refused.get_data(as_text=True)

@@ -8,6 +8,10 @@ AREAS = ("checkin.attendance.", "checkin.leave.", "checkin.calendar.", "checkin.
 pytestmark = pytest.mark.app_config(PROPAGATE_UNEXPECTED=False)
 
 
+def _values(world) -> dict:
+    return {**world.values, "event_id": world.extra["attendance_event_id"]}
+
+
 def _event_routes(app):
     found = [route for route in routes(app) if route.endpoint.startswith(AREAS) and "event_id" in route.rule.arguments]
     assert len(found) >= 10
@@ -21,7 +25,7 @@ def test_unit_as_meeting_is_refused_to_others(app, world, who):
     for route in _event_routes(app):
         if route.endpoint == "checkin.leave.request_own":
             continue  # members only: refused by role, covered by the route walk
-        response = client.open(url_for_route(app, route, world.values), method=route.method,
+        response = client.open(url_for_route(app, route, _values(world)), method=route.method,
                                data={} if route.method in STATE_CHANGING else None)
         if response.status_code not in (403, 404):
             problems.append(f"{route}: {response.status_code}")
@@ -33,7 +37,7 @@ def test_a_member_sees_none_of_the_meetings_staff_pages(app, world):
     for route in _event_routes(app):
         if route.endpoint == "checkin.leave.request_own":
             continue  # the member is invited: their own request page
-        response = client.open(url_for_route(app, route, world.values), method=route.method,
+        response = client.open(url_for_route(app, route, _values(world)), method=route.method,
                                data={} if route.method in STATE_CHANGING else None)
         assert response.status_code in (403, 404), f"{route}: {response.status_code}"
 
@@ -43,4 +47,4 @@ def test_the_organiser_reaches_the_meetings_pages(app, world):
     for route in _event_routes(app):
         if route.method != "GET" or route.endpoint == "checkin.leave.request_own":
             continue
-        assert client.get(url_for_route(app, route, world.values)).status_code == 200, route
+        assert client.get(url_for_route(app, route, _values(world))).status_code == 200, route

@@ -38,6 +38,9 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "auth.login": "the sign-in page",
     "core.healthz": "load-balancer health check; says only ok / unreachable",
     "core.set_language": "language switch on the sign-in page",
+    "checkin.scan.venue": "the venue display's QR link: phones often open it without a session; the first GET "
+                          "checks the signed token and keeps a pending check-in until login (no data shown)",
+    "checkin.scan.static_code": "the printed static code's link, the same path (only while the organiser allows it)",
 }
 
 # Endpoints a liaison may use with another unit's ids, each with the reason (none so far).

@@ -118,6 +118,23 @@ def seed_jobs(world: World) -> None:
     world.values["job_id"] = job.id
 
 
+def seed_checkin(world: World) -> None:
+    """A meeting taking check-ins now, with other_member checked in: the ids behind check-in routes."""
+    from events.checkin.models import CheckinEvent, CheckinRecord
+
+    now = utcnow()
+    event = CheckinEvent(campaign_id=world.campaign.id, title="路由巡检会议", event_type="assembly",
+                         starts_at=now, ends_at=now + timedelta(hours=2), late_at=now + timedelta(minutes=5),
+                         closes_at=now + timedelta(hours=1), allow_static_code=True)
+    db.session.add(event)
+    db.session.flush()
+    record = CheckinRecord(event_id=event.id, user_id=world.other_member.id, kind="check_in", method="manual",
+                           checked_at=now)
+    db.session.add(record)
+    db.session.flush()
+    world.values.update({"event_id": event.id, "record_id": record.id})
+
+
 def seed_checkin_attendance(world: World) -> None:
     """A meeting of unit A open now (snapshot taken), other_member's pending leave, an exemption and a
     photo row: the ids behind the attendance-side check-in routes, all unit A's."""
@@ -141,10 +158,11 @@ def seed_checkin_attendance(world: World) -> None:
     db.session.add_all([leave, exemption, photo])
     db.session.flush()
     world.values.setdefault("event_id", event.id)
+    world.extra["attendance_event_id"] = event.id  # unit A's meeting (seed_checkin's invites everyone)
     world.values.update({"leave_id": leave.id, "exemption_id": exemption.id, "photo_id": photo.id})
     world.unit_a_arguments.update({"leave_id", "exemption_id", "photo_id"})
     world.other_member_arguments.update({"leave_id"})
 
 
 # Functions(world) that add objects of later features (quizzes, events…) and their ids to world.values.
-WORLD_SEEDERS: list = [seed_quizzes, seed_jobs, seed_checkin_attendance]
+WORLD_SEEDERS: list = [seed_quizzes, seed_jobs, seed_checkin, seed_checkin_attendance]

@@ -58,12 +58,13 @@ def _member_form(member=None) -> MemberForm:
     form = MemberForm(obj=member) if member is not None and request.method == "GET" else MemberForm()
     allow_no_unit = current_user.has_role(Role.ADMIN) or (member is not None and member.unit_id is None)
     form.set_places(services.units_for(current_user), services.branches_for(current_user),
-                    allow_no_unit=allow_no_unit and member is not None)
+                    allow_no_unit=allow_no_unit and member is not None, groups=services.groups_for(current_user))
     if request.method == "GET" and member is not None:
         form.unit_id.data = member.unit_id or 0
         form.branch_id.data = member.branch_id or 0
         form.gender.data = member.gender or ""
         form.political_status.data = member.political_status or ""
+        form.party_group_id.data = member.party_group_id or 0
     return form
 
 
@@ -74,7 +75,8 @@ def _value(form, name: str):
 
 def _data_from(form) -> MemberData:
     return MemberData(**{name: _value(form, name) for name in (
-        "name", "staff_id", "mobile", "unit_id", "branch_id", "gender", "political_status")})
+        "name", "staff_id", "mobile", "unit_id", "branch_id", "gender", "political_status", "party_group_id",
+        "is_branch_committee")})
 
 
 def _attach(form, problem: MemberProblem) -> None:

@@ -64,6 +64,7 @@ def current_slot(event, now: datetime | None = None) -> int:
 
 
 def slot_start(event, slot: int) -> datetime:
+    """When rotation `slot` begins (the signing time of its venue code)."""
     return _EPOCH + timedelta(seconds=slot * event.rotation_seconds)
 
 
@@ -134,6 +135,7 @@ def member_token(user) -> str:
 
 
 def member_code_lifetime() -> timedelta:
+    """How long a personal code stays valid if never reissued (default 400 days: a campaign year)."""
     return timedelta(days=int(current_app.config.get("CHECKIN_MEMBER_CODE_DAYS", 400)))
 
 

@@ -64,6 +64,7 @@ def statuses_of(member: User | None, events: list[CheckinEvent]) -> dict[int, Ch
 
 
 def member_or_404(member_id: int | None) -> User:
+    """A roster member by id, for organisers' manual check-in; 404 otherwise."""
     member = db.session.get(User, member_id) if member_id else None
     if member is None or member.unit_id is None:
         abort(404)

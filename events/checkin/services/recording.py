@@ -156,6 +156,7 @@ def refuse(reason: str, *, event: CheckinEvent | None, scanner: Scanner, member:
 # ---------------------------------------------------------------- recording
 
 def existing_record(event_id: int, user_id: int, kind: str) -> CheckinRecord | None:
+    """The member's record of `kind` at the event, if any (there is at most one)."""
     return db.session.scalars(sa.select(CheckinRecord).where(
         CheckinRecord.event_id == event_id, CheckinRecord.user_id == user_id, CheckinRecord.kind == kind)).first()
 

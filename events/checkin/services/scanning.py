@@ -46,6 +46,7 @@ class PendingStarted:
 
 
 def digest(token: str) -> str:
+    """A pending check-in's id: the sha256 of the secret its browser keeps (a copy of the table opens none)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 

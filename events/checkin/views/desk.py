@@ -79,8 +79,6 @@ def desk(event_id: int):
             refused = problem
         db.session.commit()
         form = DeskCodeForm(formdata=None)
-    elif request.method == "POST":
-        refused = None
     lookup = LookupForm(request.args, meta={"csrf": False})
     found = desk_services.lookup(event, lookup.q.data) if lookup.q.data and lookup.validate() else None
     status = 400 if refused is not None or (request.method == "POST" and outcome is None) else 200

@@ -13,7 +13,7 @@ from app.common.qr import qr_png, qr_svg
 from app.extensions import db
 from events.checkin.forms import EventForm, ReasonForm, StewardForm
 from events.checkin.models import FAILURE_LABELS, CheckinEvent, CheckinFailure, CheckinRecord
-from events.checkin.services import attendance, codes, setup
+from events.checkin.services import attendance, codes, scanning, setup
 from events.checkin.services.invitees import ensure_snapshot, rule_count
 from events.checkin.services.windows import opens_at, window_state
 from events.checkin.views.common import event_or_404
@@ -115,6 +115,8 @@ def edit(event_id: int):
 def show(event_id: int):
     event = event_or_404(event_id)
     now = utcnow()
+    if scanning.purge_pending(now):  # scans whose login never came, long past completing
+        db.session.commit()
     frozen = event.snapshot_taken_at is not None
     figures = attendance.counts(event) if frozen else None
     records = db.session.scalars(sa.select(CheckinRecord).where(CheckinRecord.event_id == event.id)
@@ -202,7 +204,7 @@ def remove_steward(event_id: int, user_id: int):
 def _static_url(event: CheckinEvent) -> str:
     if not event.allow_static_code:
         abort(404)
-    return url_for("checkin.scan.static", event_id=event.id, token=codes.static_token(event), _external=True)
+    return url_for("checkin.scan.static_code", event_id=event.id, token=codes.static_token(event), _external=True)
 
 
 @bp.get("/events/<int:event_id>/static.png")

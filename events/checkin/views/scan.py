@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.audit.services import record as audit
 from app.common.access import Role, login_required, public, roles_required
 from app.common.forms import ConfirmForm
 from app.common.http import private_pages
@@ -18,7 +19,8 @@ private_pages(bp)
 
 
 def _result(event, *, outcome=None, refused: CheckinRefused | None = None):
-    mark_seen(event.id) if event is not None else None
+    if event is not None:
+        mark_seen(event.id)
     status = 200 if refused is None else 400
     return render_template("checkin/scan_result.html", event=event, outcome=outcome, refused=refused), status
 
@@ -51,7 +53,7 @@ def venue(event_id: int, token: str):
 @bp.get("/e/<int:event_id>/static/<token>")
 @public
 @writes_on_get
-def static(event_id: int, token: str):
+def static_code(event_id: int, token: str):
     """The URL in a printed static code (only while the organiser allows static codes)."""
     return _scan(event_id, token, static=True)
 
@@ -90,8 +92,6 @@ def reissue_code():
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("checkin.scan.my_code"))
     codes.reissue_member_code(current_user)
-    from app.audit.services import record as audit
-
     audit("checkin.member_code_reissued", target=current_user, summary=_("重新生成个人签到码"))
     db.session.commit()
     flash(_("已生成新的签到码，之前的签到码（包括截图）已作废。"), "success")
