@@ -70,16 +70,6 @@ def is_invited(event: CheckinEvent, member_id: int) -> bool:
     return db.session.scalar(sa.select(sa.literal(True)).where(members.c.id == member_id)) is True
 
 
-def member_unit_id(event: CheckinEvent, member: User) -> int | None:
-    """The unit the member counts for at this event: the snapshot's, else the roster's."""
-    if event.snapshot_taken_at is not None:
-        snapshot = db.session.scalar(sa.select(CheckinInvitee.unit_id).where(
-            CheckinInvitee.event_id == event.id, CheckinInvitee.user_id == member.id))
-        if snapshot is not None:
-            return snapshot
-    return member.unit_id
-
-
 def event_of(leave: CheckinLeave) -> CheckinEvent:
     """The request's event (from the session's identity map when loaded already)."""
     return db.session.get(CheckinEvent, leave.event_id)
@@ -94,12 +84,12 @@ def may_request_for(actor: User, member: User) -> bool:
 
 
 def may_decide(actor: User, leave: CheckinLeave) -> bool:
-    """Organisers decide every request; a liaison those of their unit's members (never their own)."""
+    """Organisers decide every request; a liaison those of their unit's members (never their own): the
+    unit the member is in now, as in the liaison's queue (pending_for)."""
     if actor.is_organiser:
         return True
     unit_id = actor.liaison_unit_id
-    return (unit_id is not None and leave.user_id != actor.id
-            and member_unit_id(event_of(leave), leave.user) == unit_id)
+    return unit_id is not None and leave.user_id != actor.id and leave.user.unit_id == unit_id
 
 
 def may_withdraw(actor: User, leave: CheckinLeave) -> bool:
