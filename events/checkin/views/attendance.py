@@ -15,12 +15,13 @@ from app.units.models import Unit
 from events.checkin import exports
 from events.checkin.models import ATTENDANCE_LABELS, ATTENDANCE_STATUSES, CheckinEvent, CheckinInvitee
 from events.checkin.services import attendance_report as attendance
-from events.checkin.views.att_common import event_or_404, take_snapshot, viewer_unit
+from events.checkin.views.att_common import event_or_404, rule_names_unit, take_snapshot, viewer_unit
 
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")
 private_pages(bp)  # names, staff IDs, mobile numbers of the absent
 
 INDEX_LIMIT = 100
+COMING_LIMIT = 30
 
 
 @bp.app_template_filter("checkin_percent")
@@ -31,14 +32,23 @@ def checkin_percent(value: float | None) -> str:
 
 def visible_events(limit: int = INDEX_LIMIT) -> list[CheckinEvent]:
     """Events whose attendance the current user may see, newest first: every one for organisers; for a
-    liaison those inviting their unit's members or held by their unit or its branches."""
-    query = sa.select(CheckinEvent).order_by(CheckinEvent.starts_at.desc(), CheckinEvent.id.desc()).limit(limit)
-    if not current_user.is_organiser:
-        unit_id = current_user.liaison_unit_id
-        invites = sa.select(CheckinInvitee.event_id).where(CheckinInvitee.unit_id == unit_id)
-        hosts = sa.select(Unit.id).where(sa.or_(Unit.id == unit_id, Unit.parent_id == unit_id))
-        query = query.where(sa.or_(CheckinEvent.id.in_(invites), CheckinEvent.host_unit_id.in_(hosts)))
-    return list(db.session.scalars(query))
+    liaison those inviting their unit's members (by the snapshot, or by the rule for meetings still to
+    come: their liaison asks leave there) or held by their unit or its branches."""
+    order = (CheckinEvent.starts_at.desc(), CheckinEvent.id.desc())
+    query = sa.select(CheckinEvent).order_by(*order).limit(limit)
+    if current_user.is_organiser:
+        return list(db.session.scalars(query))
+    unit_id = current_user.liaison_unit_id
+    invites = sa.select(CheckinInvitee.event_id).where(CheckinInvitee.unit_id == unit_id)
+    hosts = sa.select(Unit.id).where(sa.or_(Unit.id == unit_id, Unit.parent_id == unit_id))
+    shown = list(db.session.scalars(
+        query.where(sa.or_(CheckinEvent.id.in_(invites), CheckinEvent.host_unit_id.in_(hosts)))))
+    coming = db.session.scalars(  # one statement per meeting still before its snapshot (a handful)
+        sa.select(CheckinEvent).where(CheckinEvent.snapshot_taken_at.is_(None), CheckinEvent.cancelled_at.is_(None),
+                                      CheckinEvent.ends_at >= utcnow()).order_by(*order).limit(COMING_LIMIT))
+    known = {event.id for event in shown}
+    shown += [event for event in coming if event.id not in known and rule_names_unit(event, unit_id)]
+    return sorted(shown, key=lambda event: (event.starts_at, event.id), reverse=True)
 
 
 @bp.get("/")

@@ -150,3 +150,16 @@ def test_queries_do_not_grow_with_the_event(app, att_event, make_unit, make_memb
         return counter.count
 
     assert statements(3) == statements(30)
+
+
+def test_a_liaison_finds_a_coming_meeting_that_invites_their_unit(app, att_event, town, client_for):
+    from datetime import timedelta
+
+    from app.common import clock
+    from tests.events.checkin.att_fixtures import ATT_START
+
+    att_event(scope="units", units=[town["yi"]], title="下周乙单位党课")
+    att_event(scope="units", units=[town["jia"]], title="下周甲单位党课")
+    with clock.frozen_at(ATT_START - timedelta(days=3)):
+        page = client_for(town["liaison_yi"]).get("/checkin/attendance/").get_data(as_text=True)
+    assert "下周乙单位党课" in page and "下周甲单位党课" not in page
