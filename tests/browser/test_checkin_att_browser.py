@@ -56,6 +56,7 @@ def test_a_member_scans_the_display_signs_in_after_the_code_rotated_and_is_check
         display.goto(live_server.url(f"/checkin/events/{event_id}/display"))
         code = display.locator("img[data-display-qr]")
         code.wait_for(state="visible")
+        display.wait_for_function("document.querySelector('img[data-display-qr]').getAttribute('src')")
         source = code.get_attribute("src")
         assert "qr.svg" in source
         png = display.request.get(live_server.url(source.replace("qr.svg", "qr.png"))).body()
