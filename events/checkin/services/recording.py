@@ -144,6 +144,9 @@ def refuse(reason: str, *, event: CheckinEvent | None, scanner: Scanner, member:
     """Log a failed attempt with its reason (and count it against the throttle); the exception to raise."""
     now = now or utcnow()
     member_id = member.id if member is not None else (scanner.user.id if scanner.user and not staff else None)
+    if reason == "rate_limited" and member_id is None and recorded_by is None:
+        # Nobody to name: logging every refused request of an anonymous flood would be the flood's write.
+        return CheckinRefused(reason, refusal_message(reason, event, staff=staff))
     db.session.add(CheckinFailure(
         event_id=event.id if event is not None else None, user_id=member_id, reason=reason, method=method,
         recorded_by_id=recorded_by.id if recorded_by is not None else None, device_key=scanner.device_key,

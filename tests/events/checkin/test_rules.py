@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.units.models import PartyGroup
-from events.checkin.models import CheckinExemption, CheckinLeave
+from events.checkin.models import CheckinExemption, CheckinFailure, CheckinLeave
 from events.checkin.services import attendance, invitees, windows
 from events.checkin.services.recording import CheckinRefused, Scanner, record_checkin, throttled
 from events.checkin.services.scanning import scan_code
@@ -120,6 +120,9 @@ def test_repeated_failures_from_one_browser_are_throttled(checkin_clock, make_ev
     with pytest.raises(CheckinRefused) as refused:
         scan_code(event, "forged", scanner)
     assert refused.value.reason == "rate_limited"
+    db.session.commit()
+    # the three failures are listed; the refused flood from a browser with nobody signed in is not written
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckinFailure)) == 3
     # another phone behind the same office address is not held up
     assert not throttled(Scanner(device_key="e" * 64, address="10.0.0.1"))
     checkin_clock.advance(timedelta(minutes=11))
