@@ -13,9 +13,13 @@ def init_app(app) -> None:
 
     from app import hooks
     from events.checkin import sections
+    from events.checkin.att_plugin import register_attendance
     from events.checkin.views import build_blueprint
+    from events.checkin.views.areas import register_areas
 
-    app.register_blueprint(build_blueprint())
+    parent = build_blueprint()
+    register_areas(parent)  # attendance, leave, calendar, records (the attendance side)
+    app.register_blueprint(parent)
     hooks.add_navigation(app, "checkin.manage.index", _l("签到活动"), order=300)
     hooks.add_navigation(app, "checkin.scan.my_code", _l("我的签到码"), order=310)
     hooks.add_home_section(app, "checkin/_home_section.html", sections.home_section, order=50)
@@ -33,3 +37,4 @@ def init_app(app) -> None:
         "checkin.annulled": _l("作废签到记录"),
         "checkin.member_code_reissued": _l("重新生成个人签到码"),
     }, {"CheckinEvent": _l("签到活动")})
+    register_attendance(app)  # its menu entries, sections, audit labels, participation, demo

@@ -50,13 +50,14 @@ def test_the_quiz_registers_everything_through_init_app(app):
     assert endpoints.index("core.home") < endpoints.index("quizzes.take.index") < endpoints.index("members.index")
     assert {"quizzes.take.index", "quizzes.practice.index", "quizzes.manage.index", "quizzes.reports.index",
             "quizzes.banks.index"} <= set(endpoints)
-    assert "quizzes/take/_home_section.html" in [section.template for section in hooks.home_sections]
-    assert "quizzes/take/_campaign_section.html" in [section.template for section in hooks.campaign_sections]
+    assert [section.template for section in hooks.home_sections
+            if section.template.startswith("quizzes/")] == ["quizzes/take/_home_section.html"]
+    assert [section.template for section in hooks.campaign_sections
+            if section.template.startswith("quizzes/")] == ["quizzes/take/_campaign_section.html"]
     assert str(hooks.action_labels["quiz.rescored"]) == "重新判分"
     assert str(hooks.target_labels["Quiz"]) == "知识竞赛"
     assert {loader.__name__ for loader in hooks.demo_loaders} >= {"load_demo_bank", "load_demo_quiz"}
-    assert [provider.key for provider in hooks.participation_providers] == [
-        "quiz", "speech_registered", "speech_approved", "speech_performed"]
+    assert "quiz" in [provider.key for provider in hooks.participation_providers]
     assert any(check.__module__ == "quizzes.sections" for check in hooks.unit_deletion_checks)
     assert "quiz" in app.cli.commands
 

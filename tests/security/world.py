@@ -158,5 +158,34 @@ def seed_checkin(world: World) -> None:
     world.values.update({"event_id": event.id, "record_id": record.id})
 
 
+def seed_checkin_attendance(world: World) -> None:
+    """A meeting of unit A open now (snapshot taken), other_member's pending leave, an exemption and a
+    photo row: the ids behind the attendance-side check-in routes, all unit A's."""
+    from events.checkin.models import CheckinEvent, CheckinExemption, CheckinLeave, CheckinPhoto
+    from events.checkin.services.invitees import ensure_snapshot
+
+    now = utcnow()
+    event = CheckinEvent(campaign_id=world.campaign.id, title="路由巡检会议", event_type="assembly",
+                         host_unit_id=world.branch_a.id, starts_at=now - timedelta(minutes=10),
+                         ends_at=now + timedelta(hours=2), late_at=now, closes_at=now + timedelta(hours=1),
+                         invitee_scope="units", invitee_statuses=[])
+    event.target_units = [world.unit_a]
+    db.session.add(event)
+    db.session.flush()
+    ensure_snapshot(event, now=now)
+    leave = CheckinLeave(event_id=event.id, user_id=world.other_member.id, kind="leave", reason="出差",
+                         status="pending", requested_by_id=world.other_member.id)
+    exemption = CheckinExemption(event_id=event.id, user_id=world.other_member.id, reason="病假")
+    photo = CheckinPhoto(event_id=event.id, stored_name="route-walk-missing.png", content_type="image/png",
+                         size_bytes=1)
+    db.session.add_all([leave, exemption, photo])
+    db.session.flush()
+    world.values.setdefault("event_id", event.id)
+    world.extra["attendance_event_id"] = event.id  # unit A's meeting (seed_checkin's invites everyone)
+    world.values.update({"leave_id": leave.id, "exemption_id": exemption.id, "photo_id": photo.id})
+    world.unit_a_arguments.update({"leave_id", "exemption_id", "photo_id"})
+    world.other_member_arguments.update({"leave_id"})
+
+
 # Functions(world) that add objects of later features (quizzes, events…) and their ids to world.values.
-WORLD_SEEDERS: list = [seed_quizzes, seed_jobs, seed_speech, seed_checkin]
+WORLD_SEEDERS: list = [seed_quizzes, seed_jobs, seed_speech, seed_checkin, seed_checkin_attendance]

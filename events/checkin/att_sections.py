@@ -1,0 +1,86 @@
+"""What the attendance side of check-in shows elsewhere: the home page (members: upcoming meetings
+they are invited to and their leave; liaisons: their unit's latest attendance), the campaign page,
+and the campaign participation provider (members who checked in at an event they were invited to)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_login import current_user
+
+from app.common.access import Role
+from app.common.clock import utcnow
+from app.extensions import db
+from events.checkin.models import CheckinEvent, CheckinInvitee, CheckinRecord
+
+UPCOMING_DAYS = 14
+HOME_LIMIT = 5
+
+
+def _upcoming_for(user, now):
+    from events.checkin.services.leave import invited_events, member_leaves
+
+    events = invited_events(user, now=now, limit=HOME_LIMIT, starting_within=timedelta(days=UPCOMING_DAYS))
+    return events, member_leaves(user) if events else {}
+
+
+def _latest_for_unit(unit_id: int, now, campaign_id: int | None = None):
+    from events.checkin.services.attendance_report import event_attendance
+
+    query = (sa.select(CheckinEvent).where(
+        CheckinEvent.id.in_(sa.select(CheckinInvitee.event_id).where(CheckinInvitee.unit_id == unit_id)),
+        CheckinEvent.starts_at <= now, CheckinEvent.cancelled_at.is_(None))
+        .order_by(CheckinEvent.starts_at.desc()).limit(1))
+    if campaign_id is not None:
+        query = query.where(CheckinEvent.campaign_id == campaign_id)
+    event = db.session.scalars(query).first()
+    if event is None:
+        return None
+    return {"event": event, "counts": event_attendance(event, unit_id=unit_id).total}
+
+
+def home_section(user=None) -> dict | None:
+    """Members: meetings of the next two weeks they are invited to, with their leave; liaisons: their
+    unit's attendance at the latest meeting. Hidden when there is nothing to show."""
+    user = user or current_user
+    if not user.is_authenticated:
+        return None
+    now = utcnow()
+    data = {}
+    if user.has_role(Role.MEMBER):
+        events, leaves = _upcoming_for(user, now)
+        if events:
+            data.update(events=events, leaves=leaves)
+    if user.liaison_unit_id is not None:
+        latest = _latest_for_unit(user.liaison_unit_id, now)
+        if latest:
+            data["latest"] = latest
+    return data or None
+
+
+def campaign_section(campaign, user=None) -> dict | None:
+    """The campaign's meetings: members see those they are invited to; liaisons their unit's latest figures."""
+    user = user or current_user
+    now = utcnow()
+    data = {}
+    if user.has_role(Role.MEMBER):
+        events, leaves = _upcoming_for(user, now)
+        events = [event for event in events if event.campaign_id == campaign.id]
+        if events:
+            data.update(events=events, leaves=leaves)
+    if user.liaison_unit_id is not None:
+        latest = _latest_for_unit(user.liaison_unit_id, now, campaign.id)
+        if latest:
+            data["latest"] = latest
+    return data or None
+
+
+def checkin_participants(campaign):
+    """Members who checked in at an event of `campaign` they were invited to, with the time of it."""
+    return (
+        sa.select(CheckinRecord.user_id, CheckinRecord.checked_at.label("took_part_at"))
+        .join(CheckinEvent, CheckinEvent.id == CheckinRecord.event_id)
+        .join(CheckinInvitee, sa.and_(CheckinInvitee.event_id == CheckinRecord.event_id,
+                                      CheckinInvitee.user_id == CheckinRecord.user_id))
+        .where(CheckinEvent.campaign_id == campaign.id, CheckinRecord.kind == "check_in")
+    )
