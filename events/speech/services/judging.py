@@ -114,7 +114,7 @@ def tablet_state(round_: SpeechRound, judge: SpeechJudge) -> dict:
 def raise_problem(round_: SpeechRound, judge: SpeechJudge, text: str) -> None:
     """A judge's "problem" flag from the tablet (shown on the host console until the host clears it);
     a blank text clears it."""
-    text = scrub(clean(text or ""), line_breaks=False)[:200]  # JSON bodies skip the form boundary
+    text = clean(scrub(text or "", line_breaks=False))[:200]  # typed on a tablet: cleaned, never refused
     judge.problem = text or None
     judge.problem_raised_at = utcnow() if text else None
     bump_state(round_.id)
@@ -233,6 +233,7 @@ def recuse(round_: SpeechRound, judge: SpeechJudge, entry: SpeechEntry, *, reaso
     if db.session.scalar(sa.select(SpeechPanelException.id).where(SpeechPanelException.judge_id == judge.id,
                                                                   SpeechPanelException.entry_id == entry.id)):
         raise Problem(_("已记录该评委对该选手的回避或缺席"), "entry_id")
+    check_someone_scores(round_, entry.id)
     exception = SpeechPanelException(judge_id=judge.id, entry_id=entry.id, kind="recused", reason=reason[:200],
                                      created_by_id=actor.id)
     db.session.add(exception)
@@ -244,12 +245,28 @@ def recuse(round_: SpeechRound, judge: SpeechJudge, entry: SpeechEntry, *, reaso
     return exception
 
 
+def check_someone_scores(round_: SpeechRound, entry_id: int) -> None:
+    """A contestant keeps at least one judge who scores them: recusing or marking absent the last
+    one is refused (a result needs a panel)."""
+    seated = db.session.scalar(sa.select(sa.func.count()).select_from(SpeechJudge)
+                               .where(SpeechJudge.round_id == round_.id))
+    excluded = db.session.scalar(sa.select(sa.func.count()).select_from(SpeechPanelException).join(SpeechJudge)
+                                 .where(SpeechJudge.round_id == round_.id, SpeechPanelException.entry_id == entry_id))
+    if seated - excluded <= 1:
+        raise Problem(_("该选手至少要有一位评委计分，不能再回避或缺席"), "judge_id")
+
+
 def apply_suggestions(round_: SpeechRound, *, actor) -> int:
-    """Record every same-unit suggestion as a recusal (reason 同单位); the number recorded."""
-    suggestions = same_unit_suggestions(round_)
-    for judge, entry in suggestions:
-        recuse(round_, judge, entry, reason=_("同单位"), actor=actor)
-    return len(suggestions)
+    """Record every same-unit suggestion as a recusal (reason 同单位), except one that would leave a
+    contestant without a scoring judge; the number recorded."""
+    recorded = 0
+    for judge, entry in same_unit_suggestions(round_):
+        try:
+            recuse(round_, judge, entry, reason=_("同单位"), actor=actor)
+        except Problem:
+            continue
+        recorded += 1
+    return recorded
 
 
 def remove_exception(round_: SpeechRound, exception: SpeechPanelException, *, actor) -> None:

@@ -210,6 +210,9 @@ def mark_absent(round_: SpeechRound, slot: SpeechSlot, judge: SpeechJudge, *, ac
     existing = exception_of(judge, slot)
     if existing is not None:
         raise Problem(_("该评委对该选手已是“%(kind)s”", kind=exception_label(existing.kind)))
+    from events.speech.services.judging import check_someone_scores  # judging imports this module
+
+    check_someone_scores(round_, slot.entry_id)
     db.session.add(SpeechPanelException(judge_id=judge.id, entry_id=slot.entry_id, kind="absent",
                                         reason=reason[:200], created_by_id=actor.id))
     bump_state(round_.id)

@@ -131,3 +131,21 @@ def test_every_judging_route_with_real_ids_refuses_the_wrong_people_and_never_fa
     assert not problems, "\n".join(problems)
     db.session.expire_all()
     assert db.session.get(type(sheet), sheet.id).locked  # nobody unlocked it with an empty form
+
+
+def test_a_contestant_keeps_at_least_one_scoring_judge(make_contest, make_staff, organiser):
+    hall = make_contest(contestants=1, judges=1, units=1)
+    colleague = make_staff("judge", unit=hall.units[0])
+    judging.seat_judge(hall.round, judging.SeatInput(colleague.id, 2), actor=organiser)
+    entry = hall.entries[0]
+    judging.recuse(hall.round, hall.judges[0], entry, reason="师生关系", actor=organiser)
+    assert judging.apply_suggestions(hall.round, actor=organiser) == 0  # the colleague is the last one left
+    with pytest.raises(Problem, match="至少要有一位评委"):
+        sheets.mark_absent(hall.round, hall.slots[0], db.session.scalars(
+            db.select(SpeechJudge).where(SpeechJudge.user_id == colleague.id)).one(), actor=organiser, reason="离场")
+
+
+def test_a_hostile_problem_text_is_cleaned_not_stored(make_contest):
+    hall = make_contest(contestants=1, judges=1)
+    judging.raise_problem(hall.round, hall.judges[0], "网络\x00断开\x1b")
+    assert hall.judges[0].problem == "网络断开"
