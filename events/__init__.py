@@ -7,7 +7,7 @@ init_app(app); add it to SUB_FEATURES and it is plugged in with everything it re
 """
 from importlib import import_module
 
-SUB_FEATURES: tuple[str, ...] = ("events.speech",)  # "events.checkin", "events.exhibition" as each lands
+SUB_FEATURES: tuple[str, ...] = ("events.speech", "events.exhibition")  # "events.checkin" as it lands
 
 
 def init_app(app) -> None:
