@@ -204,9 +204,9 @@ def create_work(exhibition: Exhibition, author: User, draft: WorkDraft) -> Saved
                 slot=_free_slot(category, author.id))
     _fill(work, category, draft, author)
     work.number = _allocate_number(exhibition.id)
-    db.session.add(work)
     try:
-        with db.session.begin_nested():
+        with db.session.begin_nested():  # a savepoint: the refusal below leaves the transaction usable
+            db.session.add(work)
             db.session.flush()
     except IntegrityError:
         # Another of the member's phones took the last slot at the same moment.
@@ -239,9 +239,16 @@ def update_work(work: Work, author: User, draft: WorkDraft) -> Saved:
     if not staged and len(work.images) > category.max_images:
         raise Problem(_l("本类别每件作品最多 %(count)s 张图片", count=category.max_images), "images")
     if category.id != work.category_id:
-        work.slot = None
-        db.session.flush()
-        work.slot = _free_slot(category, author.id, excluding=work.id)
+        try:
+            with db.session.begin_nested():  # moving to a category takes a slot there, as a new work would
+                work.slot = None
+                db.session.flush()
+                work.slot = _free_slot(category, author.id, excluding=work.id)
+                work.category_id = category.id
+                db.session.flush()
+        except IntegrityError:
+            raise Problem(_l("您在“%(name)s”类别已有 %(count)s 件作品，达到每人上限",
+                             name=category.name, count=category.works_per_member), "category_id") from None
     dropped: list[Path] = []
     if staged:
         for image in list(work.images):
@@ -249,12 +256,6 @@ def update_work(work: Work, author: User, draft: WorkDraft) -> Saved:
         work.images.clear()
         db.session.flush()
     _fill(work, category, draft, author)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise Problem(_l("您在“%(name)s”类别已有 %(count)s 件作品，达到每人上限",
-                         name=category.name, count=category.works_per_member), "category_id") from None
     kept = _attach_images(work, staged, author) if staged else []
     db.session.flush()
     record("exhibition.work.updated", target=work, actor=author, summary=work.title, status=work.status)

@@ -251,3 +251,29 @@ def test_the_zip_of_originals_streams_with_readable_names(client_for, exhibition
         names = archive.namelist()
         assert names == [f"0001_{author.unit.name}_王-小明_晨曦-大桥.jpg"]
         assert archive.read(names[0]) == photo(seed=4)
+
+
+def test_the_author_edits_a_work_and_replaces_its_image(app, client_for, exhibition, member):
+    client = client_for(member)
+    submit_photo(client, exhibition)
+    run_pending_jobs()
+    work = only_work()
+    old_files = files_under(app.config["UPLOAD_FOLDER"] + "/exhibition")
+    photo_category = category(exhibition, "摄影")
+    token = stage(client, exhibition, photo(seed=7), photo_category.id).get_json()["token"]
+    response = client.post(f"/exhibition/works/{work.id}/edit",
+                           data=work_form(photo_category.id, [token], title="改过的名字"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    work = only_work()
+    assert work.title == "改过的名字" and work.processing and work.number == 1
+    assert not any(path.exists() for path in old_files)  # the replaced image left nothing behind
+    run_pending_jobs()
+    assert only_work().images[0].status == "ready"
+    # moving it to 绘画 (a calligraphy/painting category) takes a slot there
+    painting = category(exhibition, "绘画")
+    response = client.post(f"/exhibition/works/{work.id}/edit", data=work_form(
+        painting.id, [], title="改过的名字", width_cm="50", height_cm="70", medium="油画布"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert only_work().category_id == painting.id and only_work().slot == 1
