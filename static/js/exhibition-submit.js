@@ -172,7 +172,7 @@
 
   function showCategory() {
     var physical = category().dataset.physical === "1";
-    form.querySelectorAll("[data-physical-fields]").forEach(function (el) { el.hidden = !physical; });
+    form.querySelectorAll("[data-physical-fields]").forEach(function (el) { el.classList.toggle("hidden", !physical); });
     var text = form.querySelector("[data-min-edge-text]");
     if (text) { text.textContent = minEdge() + " px"; }
   }
