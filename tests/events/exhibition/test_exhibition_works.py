@@ -277,3 +277,28 @@ def test_the_author_edits_a_work_and_replaces_its_image(app, client_for, exhibit
     assert response.status_code == 302
     db.session.expire_all()
     assert only_work().category_id == painting.id and only_work().slot == 1
+
+
+def test_the_demo_exhibition_has_reviewed_works_in_each_category(app, make_campaign, make_member):
+    from events.exhibition.demo import load_demo_exhibition
+
+    for _ in range(4):
+        make_member()
+    campaign = make_campaign()
+
+    class Context:
+        def __init__(self):
+            self.campaign, self.today, self.notes = campaign, utcnow().date(), []
+
+        def note(self, text):
+            self.notes.append(text)
+
+    exhibition = load_demo_exhibition(Context())
+    db.session.commit()
+    works = db.session.scalars(sa.select(Work).where(Work.exhibition_id == exhibition.id)).all()
+    by_category = {}
+    for work in works:
+        by_category.setdefault(work.category.name, set()).add(work.status)
+    assert set(by_category) == {"书法", "绘画", "摄影"}
+    assert all({"accepted", "submitted", "rejected"} <= statuses for statuses in by_category.values())
+    assert all(image.status == "ready" for work in works for image in work.images)
