@@ -1,7 +1,7 @@
 """Exhibition: exhibitions, categories, works, co-authors, images
 
 Revision ID: 0020_exhibition
-Revises: 0007_speech
+Revises: 0003_hostile
 Create Date: 2026-12-01 12:07:24.733091
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020_exhibition'
-down_revision = '0007_speech'
+down_revision = '0003_hostile'  # the lead re-chains at merge (after 0007_speech)
 branch_labels = None
 depends_on = None
 
