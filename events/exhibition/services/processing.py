@@ -54,21 +54,24 @@ def process_image(image: WorkImage) -> list:
 
 
 def flag_duplicates(work: Work) -> None:
-    """Each image of `work` is flagged as a duplicate of another live work of the exhibition holding the
-    identical file (same SHA-256), and as 疑似雷同 of one whose picture's difference hash is within a
-    few bits; flags are for the reviewer, nothing is refused."""
-    others = db.session.execute(
-        sa.select(WorkImage.work_id, WorkImage.content_hash, WorkImage.dhash)
-        .join(Work, Work.id == WorkImage.work_id)
+    """Each image of `work` and of the other live works of the exhibition is flagged as a duplicate
+    when another work holds the identical file (same SHA-256), and as 疑似雷同 when another work's
+    picture has a difference hash within a few bits; both works of a pair carry the flag, for the
+    reviewer, and nothing is refused."""
+    others = list(db.session.scalars(
+        sa.select(WorkImage).join(Work, Work.id == WorkImage.work_id)
         .where(WorkImage.exhibition_id == work.exhibition_id, WorkImage.work_id != work.id,
-               Work.status != "withdrawn")).all()
+               Work.status != "withdrawn")))
     for image in work.images:
-        image.duplicate_of_id = next((other for other, digest, _ in others if digest == image.content_hash), None)
-        image.near_duplicate_of_id = None
-        if image.dhash and image.duplicate_of_id is None:
-            mine = int(image.dhash, 16)
-            image.near_duplicate_of_id = next(
-                (other for other, _, dhash in others if dhash and is_near_duplicate(mine, int(dhash, 16))), None)
+        image.duplicate_of_id = image.near_duplicate_of_id = None
+        mine = int(image.dhash, 16) if image.dhash else None
+        for other in others:
+            if other.content_hash == image.content_hash:
+                image.duplicate_of_id = image.duplicate_of_id or other.work_id
+                other.duplicate_of_id = other.duplicate_of_id or work.id
+            elif mine is not None and other.dhash and is_near_duplicate(mine, int(other.dhash, 16)):
+                image.near_duplicate_of_id = image.near_duplicate_of_id or other.work_id
+                other.near_duplicate_of_id = other.near_duplicate_of_id or work.id
 
 
 def process_work(work: Work) -> list:

@@ -178,7 +178,10 @@ def test_identical_and_near_identical_photos_are_flagged(client_for, exhibition,
     submit_photo(client_for(make_member()), exhibition, seed=3)  # the same file from another member
     run_pending_jobs()
     queue = organiser_client.get(f"/exhibition/manage/{exhibition.id}/review").get_data(as_text=True)
-    assert 'data-flag="duplicate"' in queue
+    assert queue.count('data-flag="duplicate"') == 2  # both works of the pair
+    db.session.expire_all()
+    first, second = db.session.scalars(sa.select(WorkImage).order_by(WorkImage.id)).all()
+    assert (first.duplicate_of_id, second.duplicate_of_id) == (second.work_id, first.work_id)
 
 
 def test_no_exif_and_too_small_flags(client_for, exhibition, member, organiser_client):
@@ -302,3 +305,19 @@ def test_the_demo_exhibition_has_reviewed_works_in_each_category(app, make_campa
     assert set(by_category) == {"书法", "绘画", "摄影"}
     assert all({"accepted", "submitted", "rejected"} <= statuses for statuses in by_category.values())
     assert all(image.status == "ready" for work in works for image in work.images)
+
+
+def test_a_recompressed_copy_is_flagged_as_near_duplicate(client_for, exhibition, make_member, organiser_client):
+    from PIL import Image
+
+    submit_photo(client_for(make_member()), exhibition, seed=6)
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(photo(seed=6))).resize((1500, 1125)).save(buffer, format="JPEG", quality=60)
+    client = client_for(make_member())
+    photo_category = category(exhibition, "摄影")
+    token = stage(client, exhibition, buffer.getvalue(), photo_category.id).get_json()["token"]
+    client.post(f"/exhibition/{exhibition.id}/submit", data=work_form(photo_category.id, [token]))
+    run_pending_jobs()
+    queue = organiser_client.get(f"/exhibition/manage/{exhibition.id}/review").get_data(as_text=True)
+    assert queue.count('data-flag="near_duplicate"') == 2 and 'data-flag="duplicate"' not in queue
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Work).where(Work.status == "submitted")) == 2
