@@ -7,7 +7,7 @@ init_app(app); add it to SUB_FEATURES and it is plugged in with everything it re
 """
 from importlib import import_module
 
-SUB_FEATURES: tuple[str, ...] = ("events.speech", "events.checkin")  # "events.exhibition" when it lands
+SUB_FEATURES: tuple[str, ...] = ("events.speech", "events.checkin", "events.exhibition")
 
 
 def init_app(app) -> None:

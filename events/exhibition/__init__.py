@@ -1,6 +1,49 @@
-"""Calligraphy, painting and photography exhibition (书画摄影展) — in progress (issue 13).
+"""Calligraphy, painting and photography exhibition (书画摄影展), issue 13.
 
-Landed so far: images.py, the image rules (what an upload must be, and its derivatives). Uploads
-are staged and claimed through app/common/uploads.py. Not yet plugged in: no models, views or
-init_app; add "events.exhibition" to events.SUB_FEATURES once it has them.
+models.py exhibitions, categories, works (stable 编号, category, status) and images · images.py the
+image rules (inspect, derivatives, hashes) · services/ the rules (setup, works, processing job,
+review, gallery, files, sections) · forms.py · views/ one child blueprint per area (member, gallery,
+manage, review, files) · exports.py the catalogue workbook and the ZIP of originals · demo.py.
+Judging rounds, awards/公示 and the members' vote come later, on top of events/judging.
 """
+
+
+def init_app(app) -> None:
+    """Plug the exhibition into the platform: blueprint, menu entries, home and campaign sections,
+    audit labels, the demo loader, the unit-deletion check and the participation provider."""
+    from flask_babel import lazy_gettext as _l
+
+    from app import hooks
+    from events.exhibition.demo import load_demo_exhibition
+    from events.exhibition.services import (
+        processing,  # noqa: F401  (declares the job kind)
+        sections,
+    )
+    from events.exhibition.views import build_blueprint, lift_upload_limit
+
+    app.register_blueprint(build_blueprint())
+    # First of all before_request functions (see lift_upload_limit).
+    app.before_request_funcs.setdefault(None, []).insert(0, lift_upload_limit)
+    for order, (endpoint, label) in enumerate((
+        ("exhibition.member.index", _l("书画摄影展")),
+        ("exhibition.manage.index", _l("展览管理")),
+    ), start=300):
+        hooks.add_navigation(app, endpoint, label, order=order)
+    hooks.add_home_section(app, "exhibition/_home_section.html", sections.home_section)
+    hooks.add_campaign_section(app, "exhibition/_campaign_section.html", sections.campaign_section)
+    hooks.add_audit_labels(app, {
+        "exhibition.created": _l("新建展览"),
+        "exhibition.updated": _l("修改展览设置"),
+        "exhibition.work.created": _l("投稿作品"),
+        "exhibition.work.updated": _l("修改投稿作品"),
+        "exhibition.work.withdrawn": _l("撤回投稿作品"),
+        "exhibition.work.accept": _l("作品审核通过"),
+        "exhibition.work.reject": _l("作品退回"),
+        "exhibition.work.in_review": _l("作品进入审核"),
+        "exhibition.catalogue_exported": _l("导出作品目录"),
+        "exhibition.originals_downloaded": _l("下载作品原图"),
+    }, {"Exhibition": _l("书画摄影展"), "Work": _l("展览作品")})
+    hooks.add_demo_loader(app, load_demo_exhibition)
+    hooks.add_unit_deletion_check(app, sections.exhibitions_naming_unit)
+    hooks.add_participation_provider(app, hooks.ParticipationProvider(
+        "exhibition", _l("书画摄影展"), _l("向书画摄影展提交过作品的人员（草稿和撤回的不计）"), sections.participants))

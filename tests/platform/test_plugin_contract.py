@@ -62,6 +62,18 @@ def test_the_quiz_registers_everything_through_init_app(app):
     assert "quiz" in app.cli.commands
 
 
+def test_the_exhibition_registers_everything_through_init_app(app):
+    hooks = hooks_of(app)
+    orders = {item.endpoint: item.order for item in hooks.navigation}
+    assert 300 <= orders["exhibition.member.index"] < orders["exhibition.manage.index"] <= 309
+    assert "exhibition/_home_section.html" in [section.template for section in hooks.home_sections]
+    assert "exhibition/_campaign_section.html" in [section.template for section in hooks.campaign_sections]
+    assert str(hooks.action_labels["exhibition.work.reject"]) == "作品退回"
+    assert "load_demo_exhibition" in {loader.__name__ for loader in hooks.demo_loaders}
+    assert "exhibition" in [provider.key for provider in hooks.participation_providers]
+    assert any(check.__module__ == "events.exhibition.services.sections" for check in hooks.unit_deletion_checks)
+
+
 def test_two_apps_do_not_share_registrations(app, bare_app):
     assert hooks_of(app) is not hooks_of(bare_app)
     assert len(hooks_of(app).navigation) > len(hooks_of(bare_app).navigation)

@@ -187,5 +187,32 @@ def seed_checkin_attendance(world: World) -> None:
     world.other_member_arguments.update({"leave_id"})
 
 
+def seed_exhibition(world: World) -> None:
+    """An open exhibition with other_member's submitted (not yet accepted) work and its image: the
+    walking member and the other unit's liaison must not reach either."""
+    from events.exhibition.models import Exhibition, ExhibitionCategory, Work, WorkImage
+
+    now = utcnow()
+    exhibition = Exhibition(campaign_id=world.campaign.id, title="路由巡检书画摄影展", opens_at=now - timedelta(days=1),
+                            closes_at=now + timedelta(days=7), last_number=1)
+    category = ExhibitionCategory(name="摄影", position=1, works_per_member=1, max_images=2, min_long_edge=100,
+                                  is_photo=True)
+    exhibition.categories = [category]
+    db.session.add(exhibition)
+    db.session.flush()
+    work = Work(exhibition_id=exhibition.id, category_id=category.id, number=1, author_id=world.other_member.id,
+                unit_id=world.unit_a.id, slot=1, title="巡检作品", status="submitted", submitted_at=now)
+    work.images = [WorkImage(exhibition_id=exhibition.id, position=1, original_file="A" * 32 + ".jpg",
+                             extension="jpg", byte_size=1, content_hash="0" * 64, width=200, height=100,
+                             status="ready", thumbnail_file="B" * 32 + ".jpg", display_file="C" * 32 + ".jpg")]
+    db.session.add(work)
+    db.session.flush()
+    world.values.update({"exhibition_id": exhibition.id, "category_id": category.id, "work_id": work.id,
+                         "image_id": work.images[0].id})
+    world.unit_a_arguments.update({"work_id", "image_id"})
+    world.other_member_arguments.update({"work_id", "image_id"})
+
+
 # Functions(world) that add objects of later features (quizzes, events…) and their ids to world.values.
-WORLD_SEEDERS: list = [seed_quizzes, seed_jobs, seed_speech, seed_checkin, seed_checkin_attendance]
+WORLD_SEEDERS: list = [seed_quizzes, seed_jobs, seed_speech, seed_checkin, seed_checkin_attendance,
+                       seed_exhibition]
