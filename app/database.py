@@ -4,6 +4,8 @@ from contextvars import ContextVar
 
 from flask import has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 
@@ -61,6 +63,16 @@ def end_read_transaction() -> None:
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("end_read_transaction() called with unsaved changes, which it would discard")
     session.rollback()
+
+
+def persistent(model, values: dict):
+    """An instance of `model` holding `values` (a full row, primary key included) as loaded from the
+    database, without an ORM query: no history, so nothing to flush. Add it to the session to use it."""
+    instance = model.__mapper__.class_manager.new_instance()
+    for key, value in values.items():
+        set_committed_value(instance, key, value)
+    make_transient_to_detached(instance)
+    return instance
 
 
 def register_database(app) -> None:
