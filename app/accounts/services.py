@@ -463,8 +463,9 @@ def register_password_change_gate(app) -> None:
 
     @app.before_request
     def require_password_change():
-        if (current_user.is_authenticated and current_user.must_change_password
-                and request.endpoint not in allowed):
+        # The endpoint first: static files and the health check never load the user.
+        if (request.endpoint not in allowed and current_user.is_authenticated
+                and current_user.must_change_password):
             if request.is_json:
                 return {"error": "password change required"}, 403
             return redirect(url_for("auth.change_password"))
