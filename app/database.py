@@ -5,9 +5,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import has_request_context, request
-from sqlalchemy import event, exc
+from sqlalchemy import event, exc, inspect
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.extensions import db
 
@@ -75,6 +76,21 @@ def persistent(model, values: dict):
         set_committed_value(instance, key, value)
     make_transient_to_detached(instance)
     return instance
+
+
+def loaded(model, values: dict):
+    """The session's instance of `model` for this row, as an ORM query would give it: the one already in
+    the session (its unloaded or expired attributes filled from the row, the rest left as they are), or
+    a new persistent() one added to the session."""
+    session = db.session()
+    existing = session.identity_map.get(identity_key(model, values["id"]))
+    if existing is None:
+        instance = persistent(model, values)
+        session.add(instance)
+        return instance
+    for key in inspect(existing).unloaded & values.keys():
+        set_committed_value(existing, key, values[key])
+    return existing
 
 
 # A pooled connection unused for longer than this is pinged before use (a database restart or a dropped

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from flask import current_app, redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 
 from app.accounts.hashing import check_password_hash, generate_password_hash
 from app.accounts.models import (
@@ -25,7 +24,7 @@ from app.audit.services import record
 from app.common.clock import utcnow
 from app.common.problems import Problem
 from app.common.upsert import insert_or_ignore
-from app.database import SAFE_METHODS, SQLITE_BUSY_TIMEOUT_MS, end_read_transaction, persistent
+from app.database import SAFE_METHODS, SQLITE_BUSY_TIMEOUT_MS, end_read_transaction, loaded
 from app.extensions import db
 
 MIN_PASSWORD_LENGTH = 8
@@ -69,20 +68,16 @@ _LOAD_USER = (
 
 
 def _signed_in_user(rows) -> User:
-    """The User (with its role grants) the rows of _LOAD_USER describe, in the request's session as if
-    loaded by a query; one already there (a test's, or loaded earlier) is returned as it is."""
-    session = db.session()
-    first = rows[0]
-    existing = session.identity_map.get(identity_key(User, first.id))
-    if existing is not None:
-        return existing
-    user = persistent(User, dict(zip(_USER_COLUMNS, first, strict=False)))
-    grants = [persistent(RoleGrant, dict(zip(_GRANT_COLUMNS, row[_GRANTS_AT:], strict=True)))
-              for row in rows if row.grant_id is not None]
-    set_committed_value(user, "role_grants", grants)
-    for grant in grants:
-        set_committed_value(grant, "user", user)
-    session.add(user)  # persistent, no history: nothing to flush
+    """The User (with its role grants) the rows of _LOAD_USER describe, in the request's session as an
+    ORM query would leave it (database.loaded), without the ORM query's cost."""
+    user = loaded(User, dict(zip(_USER_COLUMNS, rows[0], strict=False)))
+    if "role_grants" in sa.inspect(user).unloaded:
+        grants = [loaded(RoleGrant, dict(zip(_GRANT_COLUMNS, row[_GRANTS_AT:], strict=True)))
+                  for row in rows if row.grant_id is not None]
+        set_committed_value(user, "role_grants", grants)
+        for grant in grants:
+            if "user" in sa.inspect(grant).unloaded:
+                set_committed_value(grant, "user", user)
     return user
 
 
