@@ -354,15 +354,24 @@ def submit_attempt(attempt_id: int, *, reason: str = "member", now: datetime | N
     return attempt
 
 
+def _expired_ids(by_quiz: bool, by_user: bool):
+    query = sa.select(Attempt.id).where(Attempt.submitted_at.is_(None), Attempt.deadline_at < sa.bindparam("p_cutoff"))
+    if by_quiz:
+        query = query.where(Attempt.quiz_id == sa.bindparam("p_quiz"))
+    if by_user:
+        query = query.where(Attempt.user_id == sa.bindparam("p_user"))
+    return query.order_by(Attempt.id)
+
+
+# Built once: pages settle expired attempts before reading (quizzes.views.settle), most of them per request.
+_EXPIRED = {(by_quiz, by_user): _expired_ids(by_quiz, by_user) for by_quiz in (False, True) for by_user in (False, True)}
+
+
 def finalize_expired(quiz_id: int | None = None, now: datetime | None = None, *, user_id: int | None = None) -> int:
     """Submit and score every open attempt past deadline + grace (the server-side submission); returns how many."""
     now = now or utcnow()
-    query = sa.select(Attempt.id).where(Attempt.submitted_at.is_(None), Attempt.deadline_at < expiry_cutoff(now))
-    if quiz_id is not None:
-        query = query.where(Attempt.quiz_id == quiz_id)
-    if user_id is not None:
-        query = query.where(Attempt.user_id == user_id)
-    ids = list(db.session.scalars(query.order_by(Attempt.id)))
+    query = _EXPIRED[quiz_id is not None, user_id is not None]
+    ids = list(db.session.scalars(query, {"p_cutoff": expiry_cutoff(now), "p_quiz": quiz_id, "p_user": user_id}))
     done = 0
     for start in range(0, len(ids), FINALIZE_CHUNK):
         chunk = ids[start:start + FINALIZE_CHUNK]
