@@ -160,14 +160,14 @@ def _insert_attempt(values: dict):
 def start_attempt(quiz: Quiz, user: User, now: datetime | None = None) -> Attempt:
     """The member's open attempt, or a new one with its paper drawn and recorded; AttemptRefused if not allowed."""
     now = now or utcnow()
-    refusal = start_refusal(quiz, user, now)
-    if refusal:
-        raise AttemptRefused(refusal)
-    # The open one, the numbering and anything to settle first, in one query.
+    # The open one, the numbering and anything to settle first (even when refused), in one query.
     mine = list(db.session.scalars(_MINE, {"p_quiz": quiz.id, "p_user": user.id}))
     cutoff = expiry_cutoff(now)
     if any(attempt.submitted_at is None and attempt.deadline_at < cutoff for attempt in mine):
         finalize_expired(quiz.id, now=now, user_id=user.id)  # scored as the member's time ran out
+    refusal = start_refusal(quiz, user, now)
+    if refusal:
+        raise AttemptRefused(refusal)
     existing = next((attempt for attempt in mine if attempt.submitted_at is None), None)
     if existing is not None:
         return existing
