@@ -72,6 +72,9 @@ def navigation() -> list[tuple[str, str]]:
 
 
 def register_template_helpers(app) -> None:
+    from app.common.forms import use_fast_html_params
+
+    use_fast_html_params()
     app.jinja_env.filters["localtime"] = local_datetime
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["time_spent"] = time_spent

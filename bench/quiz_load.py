@@ -16,6 +16,9 @@ What it does, in one run:
  3. Starts `gunicorn -w 4 -b 127.0.0.1:<free port> quiz_load:app_with_floor` with SAISHI_DATABASE_URL set:
     that is wsgi:app, plus a bare WSGI app (returns a constant) at /__floor in the same workers, so the
     floor waits in the same queue as the autosaves and the ratio between them is the app's own cost.
+    As the README deploys it, sign-ins (POST /login, POST /account/password: the password hashing) go
+    to a second, smaller pool at low CPU priority (`nice -n 10 gunicorn -w 2`, --sign-in-workers; 0
+    serves everything from one pool): the phones send those requests there, as nginx would.
  4. One thread per member (a light http.client browser with cookies, CSRF tokens read from the pages):
       start rush  — every member logs in and starts within the first --rush-seconds;
       answering   — 20 autosaves spread until the member's submit time; ~10 % of answers changed later
@@ -70,6 +73,9 @@ CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"|value="([^"]+)"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 ATTEMPT_URL = re.compile(r"/quizzes/attempts/(\d+)")
 ASSET_URL = re.compile(r'<(?:link rel="stylesheet" href|script src)="(/static/[^"]+)"')
+# Served by the sign-in pool when there is one (the README's nginx `map $request_method$uri`).
+SIGN_IN_PATHS = frozenset({"/login", "/account/password"})
+SIGN_IN_NICENESS = 10
 
 
 FLOOR_PATH = "/__floor"
@@ -237,9 +243,11 @@ def free_port() -> int:
 
 
 def start_gunicorn(app_spec: str, port: int, workers: int, env: dict, log_path: Path,
-                   extra: tuple[str, ...] = ()) -> subprocess.Popen:
+                   extra: tuple[str, ...] = (), niceness: int = 0) -> subprocess.Popen:
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
                "--log-level", "warning", *extra, app_spec]
+    if niceness:
+        command = ["nice", "-n", str(niceness), *command]
     log = log_path.open("w")
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -370,12 +378,14 @@ class Client:
 
     Plain http.client rather than requests: the bench shares the server's two cores, and requests
     costs about three times the CPU per call, which would be taken from the server under test.
-    Like a sync gunicorn worker, each request uses its own connection (no keep-alive).
+    Like a sync gunicorn worker, each request uses its own connection (no keep-alive). Sign-ins go to
+    `sign_in_port` when given, as nginx sends them to the sign-in pool.
     """
 
-    def __init__(self, base: str, recorder: Recorder):
+    def __init__(self, base: str, recorder: Recorder, sign_in_port: int | None = None):
         parsed = urllib.parse.urlsplit(base)
         self.base, self.host, self.port = base, parsed.hostname, parsed.port
+        self.sign_in_port = sign_in_port
         self.cookies: dict[str, str] = {}
         self.recorder = recorder
         self.cached: set[str] = set()  # static URLs this browser already holds (versioned, cached a year)
@@ -402,8 +412,11 @@ class Client:
             send["Content-Type"] = "application/json"
         if self.cookies:
             send["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        port = self.port
+        if self.sign_in_port and method == "POST" and path.split("?", 1)[0] in SIGN_IN_PATHS:
+            port = self.sign_in_port
         started = time.perf_counter()
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        connection = http.client.HTTPConnection(self.host, port, timeout=60)
         try:
             connection.request(method, path, body=body, headers=send)
             response = connection.getresponse()
@@ -469,7 +482,7 @@ def run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng:
 
 def _run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng: random.Random,
                 options: argparse.Namespace) -> None:
-    client = Client(base, recorder)
+    client = Client(base, recorder, options.sign_in_port)
     sleep_until(member.start_at)
 
     def fail(kind: str, response, expected: str) -> None:
@@ -562,7 +575,7 @@ def _run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng
                 recorder.error("autosave", f"{member.staff_id}: late seq {old.seq} < {sent[-1].seq} of {position}: {body}")
         else:  # "twice": a new save sent twice at once (double tap, retry racing the original)
             seq = len(sent) + 1
-            twin_client = Client(client.base, recorder)
+            twin_client = Client(client.base, recorder, client.sign_in_port)
             twin_client.cookies.update(client.cookies)
             results: list = []
             twin = threading.Thread(target=lambda p=position, q=seq, r=response, c=twin_client, out=results:
@@ -703,6 +716,9 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads per gunicorn worker (default 1: sync workers, as the README deploys)")
+    parser.add_argument("--sign-in-workers", type=int, default=2,
+                        help="workers of the sign-in pool (POST /login, /account/password) at nice 10, as the "
+                             "README deploys (default 2; 0: one pool serves everything)")
     parser.add_argument("--rush-seconds", type=float, default=60.0,
                         help="everyone starts within this many seconds, and submits within the last as many")
     parser.add_argument("--answer-seconds", type=float, default=600.0,
@@ -733,7 +749,8 @@ def main(argv=None) -> int:
     env = {**os.environ, "SAISHI_DATABASE_URL": url, "SAISHI_SECRET_KEY": secrets.token_hex(32),
            "SAISHI_ENV": "production", "SAISHI_UPLOAD_FOLDER": str(workdir / "uploads"), "BENCH_CPU_DIR": str(cpu_dir)}
     os.environ.update({key: env[key] for key in ("SAISHI_SECRET_KEY", "SAISHI_UPLOAD_FOLDER")})
-    app_server = None
+    app_server = sign_in_server = None
+    options.sign_in_port = None
     try:
         dialect = url.split(":", 1)[0]
         print(f"database: {dialect} ({'fresh file ' + str(workdir / 'bench.db') if dialect == 'sqlite' else url})")
@@ -749,14 +766,27 @@ def main(argv=None) -> int:
                                     extra=("--pythonpath", str(ROOT / "bench"), "--threads", str(options.threads),
                                            "-c", str(ROOT / "bench" / "gunicorn_cpu.py")))
         base = f"http://127.0.0.1:{port}"
+        if options.sign_in_workers:
+            options.sign_in_port = free_port()
+            sign_in_server = start_gunicorn("quiz_load:app_with_floor", options.sign_in_port,
+                                            options.sign_in_workers, env, workdir / "gunicorn-sign-in.log",
+                                            extra=("--pythonpath", str(ROOT / "bench"),
+                                                   "-c", str(ROOT / "bench" / "gunicorn_cpu.py")),
+                                            niceness=SIGN_IN_NICENESS)
         try:
             wait_ready(base + "/healthz", app_server)
             wait_ready(base + FLOOR_PATH, app_server)
+            if sign_in_server is not None:
+                wait_ready(f"http://127.0.0.1:{options.sign_in_port}/healthz", sign_in_server)
         except SystemExit:
-            print((workdir / "gunicorn.log").read_text()[-3000:])
+            for log in workdir.glob("gunicorn*.log"):
+                print(log.read_text()[-3000:])
             raise
         print(f"gunicorn -w {options.workers} --threads {options.threads} -b 127.0.0.1:{port}: wsgi:app, "
               f"and a bare WSGI app at {FLOOR_PATH}")
+        if sign_in_server is not None:
+            print(f"sign-in pool: nice -n {SIGN_IN_NICENESS} gunicorn -w {options.sign_in_workers} "
+                  f"-b 127.0.0.1:{options.sign_in_port} for POST {', '.join(sorted(SIGN_IN_PATHS))}")
 
         rng = random.Random(options.seed)
         rush, answering = options.rush_seconds, options.answer_seconds
@@ -775,7 +805,8 @@ def main(argv=None) -> int:
               f"{'/'.join(f'{value:.1f}' for value in os.getloadavg())} …", flush=True)
         threading.stack_size(512 * 1024)
         client_cpu_before = _cpu_seconds(resource.RUSAGE_SELF)
-        server_cpu_before = _server_cpu_seconds(app_server.pid)
+        servers = [server for server in (app_server, sign_in_server) if server is not None]
+        server_cpu_before = sum(_server_cpu_seconds(server.pid) for server in servers)
         database_cpu_before = _database_cpu_seconds()
         started = time.perf_counter()
         prober.start()
@@ -788,10 +819,11 @@ def main(argv=None) -> int:
         stop_event.set()
         prober.join()
         client_cpu = _cpu_seconds(resource.RUSAGE_SELF) - client_cpu_before
-        server_cpu = _server_cpu_seconds(app_server.pid) - server_cpu_before
+        server_cpu = sum(_server_cpu_seconds(server.pid) for server in servers) - server_cpu_before
         database_cpu = _database_cpu_seconds() - database_cpu_before
         stop(app_server)
-        app_server = None
+        stop(sign_in_server)
+        app_server = sign_in_server = None
 
         from gunicorn_cpu import read_totals
 
@@ -833,6 +865,7 @@ def main(argv=None) -> int:
         return 0 if ok else 1
     finally:
         stop(app_server)
+        stop(sign_in_server)
         drop_database()
         if options.keep:
             print(f"kept: {workdir}")

@@ -3,8 +3,10 @@ values, options, the CSRF-only button form and the checkbox list."""
 import math
 
 import wtforms
+import wtforms.widgets.core
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from werkzeug.datastructures import FileStorage
 from wtforms import DateTimeLocalField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
@@ -74,6 +76,32 @@ def _readable_only(process_formdata):
         return process_formdata(valuelist)
 
     return process
+
+
+WTFORMS_HTML_PARAMS = wtforms.widgets.core.html_params  # WTForms' own, kept for comparison
+
+
+def html_params(**kwargs) -> Markup:
+    """WTForms' html_params, the same markup (tested against it) written with f-strings: WTForms builds
+    each attribute through markupsafe's Markup.format (string.Formatter), about a third of the CPU of a
+    page with a small form such as the sign-in page."""
+    params = []
+    for key, value in sorted(kwargs.items()):
+        key = wtforms.widgets.core.clean_key(key)
+        if value is True:
+            params.append(str(escape(key)))
+        elif value is not False:
+            params.append(f'{escape(key)}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return Markup(" ".join(params))
+
+
+def use_fast_html_params() -> None:
+    """Render every WTForms widget and label with html_params above (idempotent; called by create_app)."""
+    core = wtforms.widgets.core
+    core.html_params = wtforms.widgets.html_params = html_params
+    for widget in vars(core).values():
+        if isinstance(widget, type) and "html_params" in vars(widget):
+            widget.html_params = staticmethod(html_params)
 
 
 class Form(FlaskForm):

@@ -11,11 +11,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User
 from app.common.clock import utcnow
 from app.common.problems import Problem
+from app.common.upsert import insert_for
+from app.database import loaded
 from app.extensions import db
 from app.units.models import Unit
 from quizzes.models import Attempt, AttemptItem, Question, Quiz, blank_count, quiz_eligible_units
@@ -76,6 +77,19 @@ def eligibility_clause(user: User):
     return sa.or_(~restricted, allowed)
 
 
+_eligible = quiz_eligible_units.c
+_member_units = sa.bindparam("p_unit"), sa.bindparam("p_branch")
+# Built once (the start page and every start ask it): the member's unit, branch and their parents in the
+# same statement as the quiz's eligible units.
+_IS_ELIGIBLE = sa.select(sa.literal(True)).where(
+    Quiz.id == sa.bindparam("p_quiz"),
+    sa.or_(~sa.exists().where(_eligible.quiz_id == Quiz.id),
+           sa.exists().where(_eligible.quiz_id == Quiz.id, sa.or_(
+               _eligible.unit_id.in_(_member_units),
+               _eligible.unit_id.in_(sa.select(Unit.parent_id).where(Unit.id.in_(_member_units))))))
+)
+
+
 def is_eligible(quiz: Quiz, user: User) -> bool:
     """Whether the quiz is open to the member's unit (a quiz without eligible units is open to all)."""
     if user.unit_id is None:
@@ -84,8 +98,8 @@ def is_eligible(quiz: Quiz, user: User) -> bool:
     cache = g.setdefault("quiz_eligible", {}) if has_request_context() else {}
     key = (quiz.id, user.id, user.unit_id, user.branch_id)
     if key not in cache:
-        cache[key] = db.session.scalar(
-            sa.select(sa.literal(True)).where(Quiz.id == quiz.id, eligibility_clause(user))) is True
+        cache[key] = db.session.execute(_IS_ELIGIBLE, {
+            "p_quiz": quiz.id, "p_unit": user.unit_id, "p_branch": user.branch_id}).scalar() is True
     return cache[key]
 
 
@@ -133,17 +147,27 @@ def question_snapshot(question: Question) -> dict:
             "explanation": question.explanation or ""}
 
 
+_MINE = (sa.select(Attempt).where(Attempt.quiz_id == sa.bindparam("p_quiz"), Attempt.user_id == sa.bindparam("p_user"))
+         .execution_options(populate_existing=True))
+
+
+def _insert_attempt(values: dict):
+    """INSERT the attempt unless a unique rule refuses it (a concurrent start won): its row, or None."""
+    statement = insert_for(Attempt).values(**values).on_conflict_do_nothing()
+    return db.session.execute(statement.returning(*Attempt.__table__.columns)).first()
+
+
 def start_attempt(quiz: Quiz, user: User, now: datetime | None = None) -> Attempt:
     """The member's open attempt, or a new one with its paper drawn and recorded; AttemptRefused if not allowed."""
     now = now or utcnow()
-    finalize_expired(quiz.id, now=now, user_id=user.id)
+    # The open one, the numbering and anything to settle first (even when refused), in one query.
+    mine = list(db.session.scalars(_MINE, {"p_quiz": quiz.id, "p_user": user.id}))
+    cutoff = expiry_cutoff(now)
+    if any(attempt.submitted_at is None and attempt.deadline_at < cutoff for attempt in mine):
+        finalize_expired(quiz.id, now=now, user_id=user.id)  # scored as the member's time ran out
     refusal = start_refusal(quiz, user, now)
     if refusal:
         raise AttemptRefused(refusal)
-    mine = list(db.session.scalars(  # open one and the numbering in one query
-        sa.select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
-        .execution_options(populate_existing=True)
-    ))
     existing = next((attempt for attempt in mine if attempt.submitted_at is None), None)
     if existing is not None:
         return existing
@@ -155,27 +179,23 @@ def start_attempt(quiz: Quiz, user: User, now: datetime | None = None) -> Attemp
         paper = assemble_paper(quiz, seed)
     except PaperError as error:
         raise AttemptRefused(_("试卷暂时无法生成，请联系组织者（%(reason)s）", reason=str(error))) from error
-    deadline = deadline_for(quiz, now)
-    try:
-        with db.session.begin_nested():
-            attempt = Attempt(quiz_id=quiz.id, user_id=user.id, number=number, seed=seed, started_at=now,
-                              deadline_at=deadline, open_slot=1, leave_count=0,
-                              max_score=round(sum(entry.points for entry in paper), 2))
-            db.session.add(attempt)
-            db.session.flush()
-            db.session.execute(sa.insert(AttemptItem), [
-                {"attempt_id": attempt.id, "position": position, "question_id": entry.question.id,
-                 "points": entry.points, "option_order": entry.option_order, "response_seq": 0,
-                 **question_snapshot(entry.question)}
-                for position, entry in enumerate(paper, start=1)
-            ])
-    except IntegrityError:
+    row = _insert_attempt({
+        "quiz_id": quiz.id, "user_id": user.id, "number": number, "seed": seed, "started_at": now,
+        "deadline_at": deadline_for(quiz, now), "open_slot": 1, "leave_count": 0,
+        "max_score": round(sum(entry.points for entry in paper), 2)})
+    if row is None:
         # A concurrent request (double tap, second phone) started one first: continue that one.
         existing = open_attempt(quiz.id, user.id)
         if existing is not None:
             return existing
-        raise AttemptRefused(_("您的作答次数已用完")) from None
-    return attempt
+        raise AttemptRefused(_("您的作答次数已用完"))
+    db.session.execute(sa.insert(AttemptItem), [
+        {"attempt_id": row.id, "position": position, "question_id": entry.question.id,
+         "points": entry.points, "option_order": entry.option_order, "response_seq": 0,
+         **question_snapshot(entry.question)}
+        for position, entry in enumerate(paper, start=1)
+    ])
+    return loaded(Attempt, dict(row._mapping))  # as inserted: no reload, nothing to flush
 
 
 # ---------------------------------------------------------------- autosave
@@ -334,15 +354,24 @@ def submit_attempt(attempt_id: int, *, reason: str = "member", now: datetime | N
     return attempt
 
 
+def _expired_ids(by_quiz: bool, by_user: bool):
+    query = sa.select(Attempt.id).where(Attempt.submitted_at.is_(None), Attempt.deadline_at < sa.bindparam("p_cutoff"))
+    if by_quiz:
+        query = query.where(Attempt.quiz_id == sa.bindparam("p_quiz"))
+    if by_user:
+        query = query.where(Attempt.user_id == sa.bindparam("p_user"))
+    return query.order_by(Attempt.id)
+
+
+# Built once: pages settle expired attempts before reading (quizzes.views.settle), most of them per request.
+_EXPIRED = {(by_quiz, by_user): _expired_ids(by_quiz, by_user) for by_quiz in (False, True) for by_user in (False, True)}
+
+
 def finalize_expired(quiz_id: int | None = None, now: datetime | None = None, *, user_id: int | None = None) -> int:
     """Submit and score every open attempt past deadline + grace (the server-side submission); returns how many."""
     now = now or utcnow()
-    query = sa.select(Attempt.id).where(Attempt.submitted_at.is_(None), Attempt.deadline_at < expiry_cutoff(now))
-    if quiz_id is not None:
-        query = query.where(Attempt.quiz_id == quiz_id)
-    if user_id is not None:
-        query = query.where(Attempt.user_id == user_id)
-    ids = list(db.session.scalars(query.order_by(Attempt.id)))
+    query = _EXPIRED[quiz_id is not None, user_id is not None]
+    ids = list(db.session.scalars(query, {"p_cutoff": expiry_cutoff(now), "p_quiz": quiz_id, "p_user": user_id}))
     done = 0
     for start in range(0, len(ids), FINALIZE_CHUNK):
         chunk = ids[start:start + FINALIZE_CHUNK]

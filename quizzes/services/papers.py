@@ -213,9 +213,25 @@ def _specificity(rule: RuleSpec) -> int:
     return (2 if rule.category else 0) + (1 if rule.difficulty else 0)
 
 
+def _quiz_pool_rows(quiz: Quiz) -> list[tuple[int, str, str, str]]:
+    """_pool_rows of the quiz's own banks, in the same query as the bank ids."""
+    if quiz.id is None:
+        return _pool_rows(quiz_bank_ids(quiz))
+    return [tuple(row) for row in db.session.execute(
+        _QUIZ_POOL, {"p_quiz": quiz.id})]
+
+
+_QUIZ_POOL = (
+    sa.select(Question.id, Question.question_type, Question.category, Question.difficulty)
+    .where(Question.bank_id.in_(sa.select(quiz_banks.c.bank_id).where(quiz_banks.c.quiz_id == sa.bindparam("p_quiz"))),
+           Question.is_active.is_(True))
+    .order_by(Question.id)
+)
+
+
 def _draw(quiz: Quiz, rng: random.Random) -> list[tuple[Question, float]]:
     rules = rules_of(quiz)
-    pool = _pool_rows(quiz_bank_ids(quiz))
+    pool = _quiz_pool_rows(quiz)
     candidates = []
     for rule in rules:
         ids = [qid for qid, qtype, category, difficulty in pool if rule.accepts(qtype, category, difficulty)]

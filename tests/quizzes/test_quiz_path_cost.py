@@ -133,3 +133,19 @@ def test_start_and_submit_read_nothing_again_after_their_commit(client_for, make
         assert phone.post(f"/quizzes/attempts/{attempt_id}/submit", json={}).get_json()["submitted"] is True
 
     assert _after_last_write(started) == [] and _after_last_write(submitted) == []
+
+
+def test_starting_costs_eight_statements_for_2_or_16_questions(client_for, make_member, small_and_large,
+                                                               count_queries):
+    """The quiz, eligibility (units and parents at once), the member's attempts (open one, numbering and
+    anything to settle), the rules, the pool (with the banks), the questions, the attempt, its items."""
+    counts = []
+    for quiz_id, _title in small_and_large:
+        phone = client_for(make_member())
+        with count_queries() as counter:
+            assert phone.post(f"/quizzes/{quiz_id}/start").status_code == 302
+        counts.append(_work(counter))
+        db.session.expunge_all()
+
+    assert len(counts[0]) == len(counts[1]) <= 8, counts[1]
+    assert not [sql for sql in counts[1] if "SAVEPOINT" in sql.upper()]

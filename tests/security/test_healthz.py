@@ -57,3 +57,34 @@ def test_pages_say_service_unavailable_when_the_database_is_down(unreachable_app
     response = application.test_client().post("/login", data={"login": "T1", "password": "x"})
     assert response.status_code == 503
     assert "服务暂时不可用，请稍后重试" in response.get_data(as_text=True)
+
+
+def test_healthz_costs_no_session_user_or_request_hooks(app, client_for, make_member, count_queries):
+    """Asked every few seconds by the load balancer: no cookie read or written, no user loaded, no hooks."""
+    from flask import request_started
+
+    client = client_for(make_member())  # a signed-in browser's cookie comes along
+    started = []
+
+    def note(_sender, **_extra):
+        started.append(True)
+
+    request_started.connect(note, app)
+    try:
+        with count_queries() as counter:
+            response = client.get("/healthz")
+    finally:
+        request_started.disconnect(note, app)
+    assert response.status_code == 200 and response.json == {"status": "ok", "db": "ok"}
+    assert started == []  # answered before Flask dispatches anything
+    assert [s for s in counter.statements if not s.upper().startswith(("BEGIN", "ROLLBACK"))] == ["SELECT 1"]
+    assert "Set-Cookie" not in response.headers
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_static_files_and_healthz_never_load_the_user(client_for, make_member, count_queries):
+    client = client_for(make_member(must_change_password=True))
+    with count_queries() as counter:
+        assert client.get("/static/css/app.css").status_code == 200
+    assert not [s for s in counter.statements if "users" in s]
