@@ -2,12 +2,14 @@
 signed in, opens the URL decoded from it, signs in after the code has rotated and sees the
 confirmation; a steward opens a member's code on their phone and checks them in."""
 import io
+import re
 from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 import zxingcpp
 from PIL import Image
+from playwright.sync_api import expect
 
 from app.common import clock
 from app.extensions import db
@@ -56,7 +58,9 @@ def test_a_member_scans_the_display_signs_in_after_the_code_rotated_and_is_check
         display.goto(live_server.url(f"/checkin/events/{event_id}/display"))
         code = display.locator("img[data-display-qr]")
         code.wait_for(state="visible")
-        display.wait_for_function("document.querySelector('img[data-display-qr]').getAttribute('src')")
+        # expect() polls from Playwright's injected script: wait_for_function would eval a string,
+        # which the pages' Content-Security-Policy (no 'unsafe-eval') refuses.
+        expect(code).to_have_attribute("src", re.compile(r"qr\.svg"))
         source = code.get_attribute("src")
         assert "qr.svg" in source
         png = display.request.get(live_server.url(source.replace("qr.svg", "qr.png"))).body()
