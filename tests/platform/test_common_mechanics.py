@@ -67,3 +67,30 @@ def test_problem_goes_beside_its_field(app):
         assert form.title.errors == ["标题已存在"]
         assert not attach_problem(form, Problem("别的问题"))
         assert str(Problem("x", "y")) == "x"
+
+
+def test_commit_or_show_keeps_nothing_a_refused_action_wrote(app):
+    from flask import session
+
+    from app.common.problems import commit_or_show
+    from app.extensions import db
+    from app.units.models import Unit
+
+    class Form:
+        name = type("Field", (), {"errors": []})()
+
+    def refused():
+        db.session.add(Unit(name="半途单位"))
+        db.session.flush()
+        raise Problem("名称已被使用", "name")
+
+    with app.test_request_context():
+        form = Form()
+        outcome = commit_or_show(form, refused, "已保存。")
+        assert not outcome and form.name.errors == ["名称已被使用"]
+        assert db.session.scalar(db.select(Unit).filter_by(name="半途单位")) is None
+        assert not session.get("_flashes")
+
+        outcome = commit_or_show(None, lambda: Unit(name="新单位"), "已保存。")
+        assert outcome and outcome.value.name == "新单位"
+        assert session["_flashes"] == [("success", "已保存。")]

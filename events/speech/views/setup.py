@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.common.access import Role, roles_required
 from app.common.forms import ConfirmForm, options
 from app.common.http import private_pages
-from app.common.problems import Problem, attach_problem
+from app.common.problems import commit_or_show
 from app.extensions import db
 from events.speech import settings as stored
 from events.speech.forms.setup import BLANK_ROWS, TIE_BREAK_ROWS, ContestForm, RoundForm, ScoringForm
@@ -29,11 +29,6 @@ def _round_or_404(contest: SpeechContest, round_id: int) -> SpeechRound:
 
         abort(404)
     return round_
-
-
-def _problem_page(form, problem: Problem, default: str | None = None) -> None:
-    if not attach_problem(form, problem, default):
-        flash(problem.message, "error")
 
 
 @bp.get("/")
@@ -68,15 +63,10 @@ def create():
     if not form.campaign_id.choices:
         flash(_("请先创建专项活动，再在活动下新建比赛。"), "warning")
     if form.validate_on_submit():
-        try:
-            contest = services.create_contest(current_user, form.facts())
-        except Problem as problem:
-            db.session.rollback()
-            _problem_page(form, problem)
-        else:
-            db.session.commit()
-            flash(_("比赛已创建。下一步：设置评分规则、开放报名。"), "success")
-            return redirect(url_for("speech.setup.show", contest_id=contest.id))
+        created = commit_or_show(form, lambda: services.create_contest(current_user, form.facts()),
+                                 _("比赛已创建。下一步：设置评分规则、开放报名。"))
+        if created:
+            return redirect(url_for("speech.setup.show", contest_id=created.value.id))
     return render_template("events/speech/setup/form.html", form=form, contest=None), 400 if form.is_submitted() else 200
 
 
@@ -99,16 +89,9 @@ def show(contest_id: int):
 def edit(contest_id: int):
     contest = _contest_or_404(contest_id)
     form = _contest_form(contest)
-    if form.validate_on_submit():
-        try:
-            services.update_contest(contest, current_user, form.facts())
-        except Problem as problem:
-            db.session.rollback()
-            _problem_page(form, problem)
-        else:
-            db.session.commit()
-            flash(_("已保存。"), "success")
-            return redirect(url_for("speech.setup.show", contest_id=contest.id))
+    if form.validate_on_submit() and commit_or_show(
+            form, lambda: services.update_contest(contest, current_user, form.facts()), _("已保存。")):
+        return redirect(url_for("speech.setup.show", contest_id=contest.id))
     return render_template("events/speech/setup/form.html", form=form, contest=contest), 400 if form.is_submitted() else 200
 
 
@@ -150,16 +133,9 @@ def _scoring_form(contest: SpeechContest) -> ScoringForm:
 def scoring(contest_id: int):
     contest = _contest_or_404(contest_id)
     form = _scoring_form(contest)
-    if form.validate_on_submit():
-        try:
-            services.save_scoring(contest, current_user, form.scoring())
-        except Problem as problem:
-            db.session.rollback()
-            _problem_page(form, problem)
-        else:
-            db.session.commit()
-            flash(_("评分规则已保存。"), "success")
-            return redirect(url_for("speech.setup.show", contest_id=contest.id))
+    if form.validate_on_submit() and commit_or_show(
+            form, lambda: services.save_scoring(contest, current_user, form.scoring()), _("评分规则已保存。")):
+        return redirect(url_for("speech.setup.show", contest_id=contest.id))
     return (render_template("events/speech/setup/scoring.html", form=form, contest=contest,
                             locked=services.has_sheets(contest)), 400 if form.is_submitted() else 200)
 
@@ -169,16 +145,10 @@ def scoring(contest_id: int):
 def add_round(contest_id: int):
     contest = _contest_or_404(contest_id)
     form = RoundForm()
-    if form.validate_on_submit():
-        try:
-            services.add_round(contest, current_user, form.name.data, form.advance_count.data)
-        except Problem as problem:
-            db.session.rollback()
-            _problem_page(form, problem)
-        else:
-            db.session.commit()
-            flash(_("已新增轮次。"), "success")
-            return redirect(url_for("speech.setup.show", contest_id=contest.id))
+    if form.validate_on_submit() and commit_or_show(
+            form, lambda: services.add_round(contest, current_user, form.name.data, form.advance_count.data),
+            _("已新增轮次。")):
+        return redirect(url_for("speech.setup.show", contest_id=contest.id))
     return (render_template("events/speech/setup/round.html", form=form, contest=contest, round=None),
             400 if form.is_submitted() else 200)
 
@@ -190,16 +160,10 @@ def edit_round(contest_id: int, round_id: int):
     round_ = _round_or_404(contest, round_id)
     form = RoundForm(data={"name": round_.name, "advance_count": round_.advance_count}) \
         if request.method == "GET" else RoundForm()
-    if form.validate_on_submit():
-        try:
-            services.update_round(round_, current_user, form.name.data, form.advance_count.data)
-        except Problem as problem:
-            db.session.rollback()
-            _problem_page(form, problem)
-        else:
-            db.session.commit()
-            flash(_("已保存。"), "success")
-            return redirect(url_for("speech.setup.show", contest_id=contest.id))
+    if form.validate_on_submit() and commit_or_show(
+            form, lambda: services.update_round(round_, current_user, form.name.data, form.advance_count.data),
+            _("已保存。")):
+        return redirect(url_for("speech.setup.show", contest_id=contest.id))
     return (render_template("events/speech/setup/round.html", form=form, contest=contest, round=round_,
                             delete_form=ConfirmForm()), 400 if form.is_submitted() else 200)
 
@@ -213,12 +177,6 @@ def delete_round(contest_id: int, round_id: int):
     if not form.validate_on_submit():
         flash(_("页面已过期，请刷新后重试。"), "error")
         return redirect(url_for("speech.setup.edit_round", contest_id=contest.id, round_id=round_.id))
-    try:
-        services.delete_round(round_, current_user)
-    except Problem as problem:
-        db.session.rollback()
-        flash(problem.message, "error")
+    if not commit_or_show(None, lambda: services.delete_round(round_, current_user), _("已删除轮次。")):
         return redirect(url_for("speech.setup.edit_round", contest_id=contest.id, round_id=round_.id))
-    db.session.commit()
-    flash(_("已删除轮次。"), "success")
     return redirect(url_for("speech.setup.show", contest_id=contest.id))
