@@ -41,7 +41,8 @@ def record_membership(user_ids: Iterable[int] | sa.Select | None, *, now=None) -
                User.active.is_distinct_from(MemberPeriod.active)))
         .correlate(MemberPeriod).exists())
     db.session.execute(sa.update(MemberPeriod).where(MemberPeriod.valid_to.is_(None), changed)
-                       .values(valid_to=now).execution_options(synchronize_session=False))
+                       .values(valid_to=sa.case((MemberPeriod.valid_from > now, MemberPeriod.valid_from), else_=now))
+                       .execution_options(synchronize_session=False))
     has_open = sa.select(MemberPeriod.id).where(MemberPeriod.user_id == User.id,
                                                 MemberPeriod.valid_to.is_(None)).correlate(User).exists()
     has_any = sa.select(MemberPeriod.id).where(MemberPeriod.user_id == User.id).correlate(User).exists()
