@@ -78,7 +78,7 @@ def register_platform(app: Flask) -> None:
     from app import accounts, audit, campaigns, demo, jobs, members, participation, units
     from app import core_views as core
 
-    for package in (core, accounts, members, units, campaigns, audit, jobs, participation, demo):
+    for package in (core, accounts, members, units, campaigns, participation, audit, jobs, demo):
         package.init_app(app)
 
 

@@ -1,7 +1,7 @@
 """Participation input: exemptions and offline participation
 
 Revision ID: 0031_participation_input
-Revises: 0030_participation (0020_exhibition until stats-core's migration is merged)
+Revises: 0030_participation
 Create Date: 2026-12-01 15:01:39.244067
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0031_participation_input'
-down_revision = "0020_exhibition"  # re-pointed to "0030_participation" when h-stats-core is merged
+down_revision = "0030_participation"
 branch_labels = None
 depends_on = None
 
