@@ -5,6 +5,9 @@ figures.py the result objects · history.py record_membership, the roster's hist
 services.py the engine (campaign_figures, headcount, unit_members, chase_list, …) ·
 settings.py per-campaign figure settings · snapshots.py daily snapshots · views.py, forms.py the
 settings page · cli.py `flask participation snapshot`.
+Input side: exemptions.py 免计 and offline.py offline participation (rules and the engine's selects) ·
+offline_import.py the xlsx import · input_forms.py, input_views.py their pages · input_plugin.py
+their registration.
 """
 
 
@@ -17,3 +20,7 @@ def init_app(app) -> None:
     hooks.add_audit_labels(app, {
         "participation.settings_saved": _l("保存参与统计设置"),
     }, {"ParticipationSetting": _l("参与统计设置")})
+
+    from app.participation.input_plugin import init_input
+
+    init_input(app)  # exemptions and offline participation (stats-input)
