@@ -176,7 +176,7 @@ def test_required_targets_weights_composite_and_shared_ranks(world):
 def test_drill_down_chase_and_exempt_lists(world):
     configure(world, quiz=SettingData(True, None, Decimal("1"), True),
               speech=SettingData(True, None, Decimal("1"), True))
-    campaign, m, units = world["campaign"], world["m"], world["units"]
+    campaign, units = world["campaign"], world["units"]
     jia_members = {status.name: status for status in services.unit_members(campaign, units["甲"].id, as_of=AS_OF)}
     assert set(jia_members) == {"a1", "a2", "a3", "a4", "a5", "a6", "e", "x_ip", "t"}
     assert jia_members["t"].transferred and jia_members["t"].unit_name == "乙"
