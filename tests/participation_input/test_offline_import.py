@@ -27,7 +27,7 @@ def test_a_good_file_enters_pending_records(scene, xlsx):
                     ["李 四", "A002", "会议签到", day, "纸质签到表", None],
                     [None, "A001", "", f"{day.year}年{day.month}月{day.day}日", None, ""]],
                    title_rows=["甲单位线下参与登记"])
-    result = import_offline(content, scene.campaign, actor=scene.liaison_a, default_key="exhibition",
+    result = import_offline(content, scene.campaign, actor=scene.liaison_a, default_key="exhibition_submitted",
                             filename="登记表.xlsx")
     db.session.commit()
     assert (result.created, result.reentered) == (3, 0)
@@ -35,7 +35,7 @@ def test_a_good_file_enters_pending_records(scene, xlsx):
            for item in records()]
     assert got == [(scene.member_a.id, "quiz", "written_quiz", day, "pending", scene.unit_a.id),
                    (scene.other_a.id, "checkin", "paper_sheet", day, "pending", scene.unit_a.id),
-                   (scene.member_a.id, "exhibition", "written_quiz", day, "pending", scene.unit_a.id)]
+                   (scene.member_a.id, "exhibition_submitted", "written_quiz", day, "pending", scene.unit_a.id)]
     entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "participation.offline.imported")).one()
     assert entry.details["created"] == 3 and entry.details["filename"] == "登记表.xlsx"
 
