@@ -34,40 +34,59 @@ CENT = Decimal("0.01")
 
 # ---------------------------------------------------------------- the building blocks (selects)
 
-def periods():
-    """The membership history, with a period from users.created_at for anyone the history lacks."""
-    mp, users = MemberPeriod.__table__, User.__table__
-    real = sa.select(mp.c.user_id, mp.c.unit_id, mp.c.branch_id, mp.c.active, mp.c.valid_from, mp.c.valid_to)
-    synthetic = (sa.select(users.c.id, users.c.unit_id, users.c.branch_id, users.c.active, users.c.created_at,
-                           sa.cast(sa.null(), sa.DateTime))
-                 .where(~sa.exists().where(mp.c.user_id == users.c.id)))
-    return sa.union_all(real, synthetic).subquery("periods")
-
-
 def _covering(period, instant):
     return sa.and_(period.c.valid_from <= instant,
                    sa.or_(period.c.valid_to.is_(None), period.c.valid_to > instant))
 
 
+def _no_history(users):
+    """The user has no period at all (written before record_membership saw them): users.* stands in."""
+    mp = MemberPeriod.__table__
+    return ~sa.select(mp.c.id).where(mp.c.user_id == users.c.id).correlate(users).exists()
+
+
+def _placed_at(user_id, as_of: datetime, *, active_only: bool = True):
+    """(period, users, unit, branch, on_roster): outer joins from `user_id` to the period covering
+    `as_of` (an active one with a unit when `active_only`) and to users, the unit and branch then (the
+    users row when the history has nothing for them), and whether they were an active member then."""
+    period, users = sa.alias(MemberPeriod.__table__), sa.alias(User.__table__)
+    condition = sa.and_(period.c.user_id == user_id, _covering(period, as_of))
+    if active_only:
+        condition = sa.and_(condition, period.c.active.is_(True), period.c.unit_id.is_not(None))
+    fallback = sa.and_(period.c.user_id.is_(None), _no_history(users), users.c.created_at <= as_of)
+    if active_only:
+        fallback = sa.and_(fallback, users.c.active.is_(True), users.c.unit_id.is_not(None))
+    unit = sa.case((period.c.user_id.is_not(None), period.c.unit_id), (fallback, users.c.unit_id), else_=sa.null())
+    branch = sa.case((period.c.user_id.is_not(None), period.c.branch_id), (fallback, users.c.branch_id),
+                     else_=sa.null())
+    return period, users, condition, unit, branch
+
+
 def roster_at(as_of: datetime):
     """(user_id, unit_id, branch_id) of every active member with a unit at `as_of`."""
-    period = periods()
-    return (sa.select(period.c.user_id, period.c.unit_id, period.c.branch_id)
-            .where(_covering(period, as_of), period.c.active.is_(True), period.c.unit_id.is_not(None)))
+    period, users, condition, unit, branch = _placed_at(User.id, as_of)
+    query = (sa.select(User.id.label("user_id"), unit.label("unit_id"), branch.label("branch_id"))
+             .outerjoin(period, condition).join(users, users.c.id == User.id))
+    return query.where(unit.is_not(None))
+
+
+def _exempt_ids(campaign, as_of: datetime):
+    exempt = approved_exemptions_select(campaign, as_of).subquery("exempt_ids")
+    return sa.select(exempt.c.user_id)
 
 
 def counted_members(campaign, as_of: datetime):
     """The denominator's members: (user_id, unit_id, branch_id) active at `as_of` and not exempt then."""
     roster = roster_at(as_of).subquery("roster")
-    exempt = approved_exemptions_select(campaign, as_of).subquery("exempt")
     return (sa.select(roster.c.user_id, roster.c.unit_id, roster.c.branch_id)
-            .outerjoin(exempt, exempt.c.user_id == roster.c.user_id).where(exempt.c.user_id.is_(None)))
+            .where(roster.c.user_id.not_in(_exempt_ids(campaign, as_of))))
 
 
-def credited(campaign, as_of: datetime, specs):
+def credited(campaign, as_of: datetime, specs, *, only=None):
     """(key, user_id, took_part_at, unit_id, branch_id, offline): one row per member and figure — their
     first online participation by `as_of` (else their first approved offline record), credited to the
-    unit the activity gave, else their unit in the history at that moment, else their current unit."""
+    unit the activity gave, else their unit in the history at that moment, else their current unit.
+    `only`: a select of user ids to restrict the rows to (before ranking them)."""
     keys = [spec.key for spec in specs if spec.kind == MEMBERS]
     parts = []
     for spec in specs:
@@ -84,7 +103,7 @@ def credited(campaign, as_of: datetime, specs):
                            sa.cast(offline.c.unit_id, sa.Integer), sa.literal(1, sa.Integer))
                  .where(offline.c.key.in_(keys or [""])))
     raw = sa.union_all(*parts).subquery("raw")
-    users, period = User.__table__, periods()
+    users, period = User.__table__, MemberPeriod.__table__
     unit = sa.func.coalesce(raw.c.unit_id, period.c.unit_id, users.c.unit_id)
     branch = sa.case((period.c.unit_id == unit, period.c.branch_id),
                      (sa.and_(period.c.user_id.is_(None), users.c.unit_id == unit), users.c.branch_id),
@@ -95,7 +114,8 @@ def credited(campaign, as_of: datetime, specs):
                         branch.label("branch_id"), raw.c.offline, place.label("place"))
               .join(users, users.c.id == raw.c.user_id)
               .outerjoin(period, sa.and_(period.c.user_id == raw.c.user_id, _covering(period, raw.c.took_part_at)))
-              .where(raw.c.took_part_at.is_not(None), raw.c.took_part_at <= as_of)
+              .where(raw.c.took_part_at.is_not(None), raw.c.took_part_at <= as_of,
+                     raw.c.user_id.in_(only) if only is not None else sa.true())
               .subquery("ranked"))
     return (sa.select(ranked.c.key, ranked.c.user_id, ranked.c.took_part_at, ranked.c.unit_id, ranked.c.branch_id,
                       ranked.c.offline).where(ranked.c.place == 1))
@@ -106,11 +126,9 @@ def credited(campaign, as_of: datetime, specs):
 def _headcount_rows(campaign, as_of: datetime):
     """(unit_id, branch_id, exempt, n) of the members active at `as_of` (one grouped statement)."""
     roster = roster_at(as_of).subquery("roster")
-    exempt = approved_exemptions_select(campaign, as_of).subquery("exempt")
-    flag = exempt.c.user_id.is_not(None)
+    flag = roster.c.user_id.in_(_exempt_ids(campaign, as_of))
     return db.session.execute(
         sa.select(roster.c.unit_id, roster.c.branch_id, flag.label("exempt"), sa.func.count())
-        .outerjoin(exempt, exempt.c.user_id == roster.c.user_id)
         .group_by(roster.c.unit_id, roster.c.branch_id, flag)).all()
 
 
@@ -256,16 +274,18 @@ def campaign_figures(campaign, *, as_of: datetime | None = None) -> CampaignFigu
 def _tallies(campaign, as_of, specs, required, coverage_keys):
     """One statement: per figure, "at least one" and coverage, the credited (unit, branch), the
     (unit, branch) the member is counted in at as-of (NULL when not counted), offline, how many."""
-    done = credited(campaign, as_of, specs).cte("done")
-    counted = counted_members(campaign, as_of).cte("counted")
+    done = credited(campaign, as_of, specs).cte("done").prefix_with("MATERIALIZED")
+    exempt = _exempt_ids(campaign, as_of).cte("exempt_now").prefix_with("MATERIALIZED")
 
     def grouped(rows, measure, offline):
-        return (sa.select(measure.label("measure"), rows.c.unit_id, rows.c.branch_id,
-                          counted.c.unit_id.label("d_unit"), counted.c.branch_id.label("d_branch"),
-                          offline.label("offline"), sa.func.count().label("number"))
-                .select_from(rows.outerjoin(counted, counted.c.user_id == rows.c.user_id))
-                .group_by(measure, rows.c.unit_id, rows.c.branch_id, counted.c.unit_id, counted.c.branch_id,
-                          offline))
+        period, users, condition, unit, branch = _placed_at(rows.c.user_id, as_of)
+        counted = sa.and_(unit.is_not(None), rows.c.user_id.not_in(sa.select(exempt.c.user_id)))
+        d_unit = sa.case((counted, unit), else_=sa.null())
+        d_branch = sa.case((counted, branch), else_=sa.null())
+        return (sa.select(measure.label("measure"), rows.c.unit_id, rows.c.branch_id, d_unit.label("d_unit"),
+                          d_branch.label("d_branch"), offline.label("offline"), sa.func.count().label("number"))
+                .select_from(rows.outerjoin(period, condition).join(users, users.c.id == rows.c.user_id))
+                .group_by(measure, rows.c.unit_id, rows.c.branch_id, d_unit, d_branch, offline))
 
     parts = [grouped(done, done.c.key, done.c.offline)]
     first = sa.func.row_number().over(partition_by=done.c.user_id, order_by=(done.c.took_part_at, done.c.key))
@@ -287,26 +307,35 @@ def _tallies(campaign, as_of, specs, required, coverage_keys):
 
 
 def _add_scores(campaign, as_of, specs, units, cells) -> None:
-    """Average score: every score row of a member credited for that figure, in the credited unit."""
+    """Average score: every score row of a member credited for that figure, in the credited unit. The
+    score rows meet the credited rows in a GROUP BY over their UNION ALL, not a join of two derived
+    tables (which SQLite would scan pairwise)."""
     scored = [spec for spec in specs if spec.kind == MEMBERS and spec.provider.score is not None]
     if not scored:
         return
-    done = credited(campaign, as_of, [spec for spec in specs if spec in scored]).subquery("done")
-    parts = []
+    done = credited(campaign, as_of, scored).subquery("scored_done")
+    parts = [sa.select(done.c.key, done.c.user_id, done.c.unit_id, done.c.branch_id,
+                       sa.cast(sa.null(), sa.Numeric(12, 2)).label("score"), sa.literal(1, sa.Integer).label("done"))]
     for spec in scored:
         source = spec.provider.score(campaign).subquery()
         columns = list(source.c)
-        parts.append(sa.select(sa.literal(spec.key, sa.String).label("key"), columns[0].label("user_id"),
-                               columns[1].label("score")))
-    scores = sa.union_all(*parts).subquery("scores")
+        parts.append(sa.select(sa.literal(spec.key, sa.String), columns[0], sa.cast(sa.null(), sa.Integer),
+                               sa.cast(sa.null(), sa.Integer), sa.cast(columns[1], sa.Numeric(12, 2)),
+                               sa.literal(0, sa.Integer)))
+    rows = sa.union_all(*parts).subquery("score_rows")
+    per_member = (sa.select(sa.func.max(rows.c.unit_id).label("unit_id"), sa.func.max(rows.c.branch_id).label("branch_id"),
+                            sa.func.sum(rows.c.score).label("total"), sa.func.count(rows.c.score).label("number"),
+                            sa.func.max(rows.c.done).label("done"))
+                  .group_by(rows.c.key, rows.c.user_id).subquery("per_member"))
     for unit_id, branch_id, total, number in db.session.execute(
-            sa.select(done.c.unit_id, done.c.branch_id, sa.func.sum(scores.c.score), sa.func.count(scores.c.score))
-            .join(done, sa.and_(done.c.key == scores.c.key, done.c.user_id == scores.c.user_id))
-            .group_by(done.c.unit_id, done.c.branch_id)):
+            sa.select(per_member.c.unit_id, per_member.c.branch_id, sa.func.sum(per_member.c.total),
+                      sa.func.sum(per_member.c.number))
+            .where(per_member.c.done == 1, per_member.c.number > 0)
+            .group_by(per_member.c.unit_id, per_member.c.branch_id)):
         place = units.place(unit_id, branch_id)
         if place is not None and number:
             cells[place].score_sum += _score(total)
-            cells[place].score_n += number
+            cells[place].score_n += int(number)
 
 
 def _add_attendance(campaign, as_of, specs, units, cells) -> None:
@@ -324,13 +353,12 @@ def _add_attendance(campaign, as_of, specs, units, cells) -> None:
                                sa.cast(unit, sa.Integer).label("unit_id")))
     rows = sa.union_all(*parts).subquery("attendance")
     users = User.__table__
-    exempt = approved_exemptions_select(campaign, as_of).subquery("exempt")
     unit = sa.func.coalesce(rows.c.unit_id, users.c.unit_id)
     branch = sa.case((users.c.unit_id == unit, users.c.branch_id), else_=sa.null())
     for key, unit_id, branch_id, invited, present in db.session.execute(
             sa.select(rows.c.key, unit, branch, sa.func.sum(rows.c.invited), sa.func.sum(rows.c.present))
             .join(users, users.c.id == rows.c.user_id)
-            .outerjoin(exempt, exempt.c.user_id == rows.c.user_id).where(exempt.c.user_id.is_(None))
+            .where(rows.c.user_id.not_in(_exempt_ids(campaign, as_of)))
             .group_by(rows.c.key, unit, branch)):
         place = units.place(unit_id, branch_id)
         if place is not None:
@@ -379,20 +407,19 @@ def _statuses(campaign, as_of: datetime, scope, *, unit_id=None) -> list[MemberS
     member_keys = [column.key for column in columns if column.kind == MEMBERS]
     required = [column.key for column in columns if column.required and column.kind == MEMBERS]
     units = _unit_catalogue()
-    roster = roster_at(as_of).subquery("roster")
+    period, users, condition, roster_unit, roster_branch = _placed_at(User.id, as_of)
     exempt = approved_exemptions_select(campaign, as_of).subquery("exempt")
     scope = scope.subquery("scope")
     people = db.session.execute(
         sa.select(User.id, User.name, User.staff_id, User.mobile, User.unit_id, User.branch_id,
-                  roster.c.unit_id.label("roster_unit"), roster.c.branch_id.label("roster_branch"),
+                  roster_unit.label("roster_unit"), roster_branch.label("roster_branch"),
                   exempt.c.reason, exempt.c.user_id.is_not(None).label("is_exempt"))
         .join(scope, scope.c.user_id == User.id)
-        .outerjoin(roster, roster.c.user_id == User.id)
+        .outerjoin(period, condition).join(users, users.c.id == User.id)
         .outerjoin(exempt, exempt.c.user_id == User.id)).all()
-    done = credited(campaign, as_of, specs).subquery("done")
     took_part: dict[int, dict[str, tuple]] = defaultdict(dict)
     for key, user_id, at, credit_unit, credit_branch, offline in db.session.execute(
-            sa.select(done).join(scope, scope.c.user_id == done.c.user_id)):
+            credited(campaign, as_of, specs, only=sa.select(scope.c.user_id))):
         took_part[user_id][key] = (at, units.place(credit_unit, credit_branch), offline)
     statuses = []
     for person in people:
