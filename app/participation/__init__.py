@@ -1,0 +1,33 @@
+"""Participation across a campaign (全覆盖, issue 14): who took part in each activity, per unit and branch.
+
+models.py the membership history (member_periods), per-campaign figure settings, daily snapshots ·
+figures.py the result objects · history.py record_membership, the roster's history writer ·
+services.py the engine (campaign_figures, headcount, unit_members, chase_list, …) ·
+settings.py per-campaign figure settings · snapshots.py daily snapshots · views.py, forms.py the
+settings page · cli.py `flask participation snapshot`.
+Input side: exemptions.py 免计 and offline.py offline participation (rules and the engine's selects) ·
+offline_import.py the xlsx import · input_forms.py, input_views.py their pages · input_plugin.py
+their registration.
+"""
+
+
+def init_app(app) -> None:
+    """Register the settings page, the audit labels, the daily snapshot and `flask participation`."""
+    from flask_babel import lazy_gettext as _l
+
+    from app import hooks
+    from app.participation import views
+    from app.participation.cli import participation_cli
+    from app.participation.snapshots import snapshot_running_campaigns
+
+    app.register_blueprint(views.bp)
+    hooks.add_campaign_section(app, "participation/_campaign_section.html", views.campaign_section, order=900)
+    hooks.add_housekeeping(app, "participation.daily_snapshot", snapshot_running_campaigns)
+    app.cli.add_command(participation_cli)
+    hooks.add_audit_labels(app, {
+        "participation.settings_saved": _l("保存参与统计设置"),
+    }, {"ParticipationSetting": _l("参与统计设置")})
+
+    from app.participation.input_plugin import init_input
+
+    init_input(app)  # exemptions and offline participation (stats-input)

@@ -1,0 +1,57 @@
+"""The figures and the member lists take the same number of SQL statements for 3 units and 40
+members as for 12 units and 400 (real providers, real records), and the figures stay consistent."""
+from contextlib import contextmanager
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from app.common.clock import from_local
+from app.extensions import db
+from app.participation import services
+from app.participation.figures import Rate
+from tests.participation.bulk import build_campaign
+
+AS_OF = from_local(datetime(2026, 3, 20, 12))
+
+
+@contextmanager
+def counting():
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def statements_for(campaign) -> dict[str, int]:
+    db.session.expire_all()
+    counts = {}
+    unit_id = db.session.scalar(sa.text("SELECT min(id) FROM units WHERE parent_id IS NULL AND name LIKE :p"),
+                                {"p": campaign.name[0] + "%"})
+    for name, call in (
+            ("figures", lambda: services.campaign_figures(campaign, as_of=AS_OF)),
+            ("headcount", lambda: services.headcount(campaign, as_of=AS_OF)),
+            ("members", lambda: services.unit_members(campaign, unit_id, as_of=AS_OF)),
+            ("chase", lambda: services.chase_list(campaign, unit_id, as_of=AS_OF)),
+            ("exempt", lambda: services.exempt_members(campaign, as_of=AS_OF))):
+        with counting() as statements:
+            result = call()
+        counts[name] = len(statements)
+        if name == "figures":
+            figures = result
+    assert sum((row.figures["quiz"] for row in figures.units), Rate(0, 0)) == figures.total.figures["quiz"]
+    assert figures.total.headcount == sum(services.headcount(campaign, as_of=AS_OF).values())
+    assert figures.total.figures["quiz"].count > 0 and figures.total.attendance.of > 0
+    return counts
+
+
+def test_statement_counts_do_not_grow_with_units_or_members(app):
+    small = statements_for(build_campaign(units=3, members=40, prefix="S"))
+    large = statements_for(build_campaign(units=12, members=400, prefix="L"))
+    assert small == large
+    assert small["figures"] <= 8 and small["members"] <= 6
