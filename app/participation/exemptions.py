@@ -229,28 +229,40 @@ class InputFilters:
     q: str = ""
 
 
-def exemption_query(actor: User, filters: InputFilters) -> sa.Select:
-    """The exemptions `actor` may see matching `filters`, newest first, member and decider loaded.
-    A campaign filter includes the exemptions that hold for every campaign."""
-    query = (sa.select(ParticipationExemption).join(User, User.id == ParticipationExemption.user_id)
-             .where(visible_exemptions(actor))
-             .options(joinedload(ParticipationExemption.user).joinedload(User.unit),
-                      joinedload(ParticipationExemption.campaign),
-                      joinedload(ParticipationExemption.decided_by), joinedload(ParticipationExemption.entered_by)))
-    if filters.status in INPUT_STATUSES:
-        query = query.where(ParticipationExemption.status == filters.status)
+def exemption_conditions(actor: User, filters: InputFilters, *, with_status: bool = True) -> list:
+    """WHERE conditions (over ParticipationExemption joined to its User) for `actor`'s list. A campaign
+    filter includes the exemptions that hold for every campaign."""
+    conditions = [visible_exemptions(actor)]
+    if with_status and filters.status in INPUT_STATUSES:
+        conditions.append(ParticipationExemption.status == filters.status)
     if filters.unit_id is not None:
-        query = query.where(User.unit_id == filters.unit_id)
+        conditions.append(User.unit_id == filters.unit_id)
     if filters.campaign_id is not None:
-        query = query.where(sa.or_(ParticipationExemption.campaign_id == filters.campaign_id,
-                                   ParticipationExemption.campaign_id.is_(None)))
+        conditions.append(sa.or_(ParticipationExemption.campaign_id == filters.campaign_id,
+                                 ParticipationExemption.campaign_id.is_(None)))
     if filters.q:
-        query = query.where(sa.or_(User.name == filters.q, User.staff_id == filters.q))
-    return query.order_by(ParticipationExemption.status != "pending", ParticipationExemption.id.desc())
+        conditions.append(sa.or_(User.name == filters.q, User.staff_id == filters.q))
+    return conditions
 
 
-def status_counts(actor: User, model, visible) -> dict[str, int]:
-    """How many records of `model` the actor sees per status (one query)."""
-    counts = dict(db.session.execute(sa.select(model.status, sa.func.count(model.id)).where(visible(actor))
-                                     .group_by(model.status)).all())
+def exemption_query(actor: User, filters: InputFilters) -> sa.Select:
+    """The exemptions `actor` may see matching `filters`, pending first then newest, with what the list shows."""
+    return (sa.select(ParticipationExemption).join(User, User.id == ParticipationExemption.user_id)
+            .where(*exemption_conditions(actor, filters))
+            .options(joinedload(ParticipationExemption.user).joinedload(User.unit),
+                     joinedload(ParticipationExemption.campaign),
+                     joinedload(ParticipationExemption.decided_by), joinedload(ParticipationExemption.entered_by))
+            .order_by(ParticipationExemption.status != "pending", ParticipationExemption.id.desc()))
+
+
+def exemption_counts(actor: User, filters: InputFilters) -> dict[str, int]:
+    """How many of the listed exemptions are in each status, the other filters applied (one query)."""
+    return _counts(sa.select(ParticipationExemption.status, sa.func.count(ParticipationExemption.id))
+                   .join(User, User.id == ParticipationExemption.user_id)
+                   .where(*exemption_conditions(actor, filters, with_status=False))
+                   .group_by(ParticipationExemption.status))
+
+
+def _counts(query) -> dict[str, int]:
+    counts = dict(db.session.execute(query).all())
     return {status: counts.get(status, 0) for status in INPUT_STATUSES}

@@ -129,7 +129,7 @@ def list_page(query, endpoint_template: str, **context):
 @roles_required(*MANAGERS)
 def exemption_list():
     filters = filters_from(request.args)
-    counts = exemptions.status_counts(current_user, ParticipationExemption, exemptions.visible_exemptions)
+    counts = exemptions.exemption_counts(current_user, filters)
     return list_page(exemptions.exemption_query(current_user, filters), "participation/input/exemptions.html",
                      filters=filters, counts=counts)
 
@@ -260,7 +260,7 @@ def offline_filters_from(args) -> OfflineFilters:
 @roles_required(*MANAGERS)
 def offline_list():
     filters = offline_filters_from(request.args)
-    counts = exemptions.status_counts(current_user, OfflineParticipation, offline.visible_offline)
+    counts = offline.offline_counts(current_user, filters)
     return list_page(offline.offline_query(current_user, filters), "participation/input/offline.html",
                      filters=filters, counts=counts, activities=offline.activities(),
                      activity_labels=dict(offline.activities()))

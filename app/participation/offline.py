@@ -32,9 +32,10 @@ NOON = time(12, 0)
 # ---------------------------------------------------------------- what the engine reads
 
 def approved_offline_select(campaign: Campaign) -> sa.Select:
-    """(key, user_id, unit_id, took_part_at): the approved offline records of `campaign` dated within it."""
+    """(key, user_id, unit_id, took_part_at, source): the approved offline records of `campaign` dated
+    within it (source, e.g. written_quiz, for the exports' source column)."""
     return (sa.select(OfflineParticipation.provider_key.label("key"), OfflineParticipation.user_id,
-                      OfflineParticipation.unit_id, OfflineParticipation.took_part_at)
+                      OfflineParticipation.unit_id, OfflineParticipation.took_part_at, OfflineParticipation.source)
             .where(OfflineParticipation.campaign_id == campaign.id, OfflineParticipation.status == "approved",
                    OfflineParticipation.took_part_on >= campaign.starts_on,
                    OfflineParticipation.took_part_on <= campaign.ends_on))
@@ -249,20 +250,36 @@ class OfflineFilters(InputFilters):
     key: str | None = None
 
 
+def offline_conditions(actor: User, filters: OfflineFilters, *, with_status: bool = True) -> list:
+    """WHERE conditions (over OfflineParticipation joined to its User) for `actor`'s list."""
+    conditions = [visible_offline(actor)]
+    if with_status and filters.status in INPUT_STATUSES:
+        conditions.append(OfflineParticipation.status == filters.status)
+    if filters.unit_id is not None:
+        conditions.append(OfflineParticipation.unit_id == filters.unit_id)
+    if filters.campaign_id is not None:
+        conditions.append(OfflineParticipation.campaign_id == filters.campaign_id)
+    if filters.key:
+        conditions.append(OfflineParticipation.provider_key == filters.key)
+    if filters.q:
+        conditions.append(sa.or_(User.name == filters.q, User.staff_id == filters.q))
+    return conditions
+
+
 def offline_query(actor: User, filters: OfflineFilters) -> sa.Select:
     """The records `actor` may see matching `filters`, pending first then newest, with what the list shows."""
-    query = (sa.select(OfflineParticipation).join(User, User.id == OfflineParticipation.user_id)
-             .where(visible_offline(actor))
-             .options(joinedload(OfflineParticipation.user), joinedload(OfflineParticipation.unit),
-                      joinedload(OfflineParticipation.campaign), joinedload(OfflineParticipation.decided_by)))
-    if filters.status in INPUT_STATUSES:
-        query = query.where(OfflineParticipation.status == filters.status)
-    if filters.unit_id is not None:
-        query = query.where(OfflineParticipation.unit_id == filters.unit_id)
-    if filters.campaign_id is not None:
-        query = query.where(OfflineParticipation.campaign_id == filters.campaign_id)
-    if filters.key:
-        query = query.where(OfflineParticipation.provider_key == filters.key)
-    if filters.q:
-        query = query.where(sa.or_(User.name == filters.q, User.staff_id == filters.q))
-    return query.order_by(OfflineParticipation.status != "pending", OfflineParticipation.id.desc())
+    return (sa.select(OfflineParticipation).join(User, User.id == OfflineParticipation.user_id)
+            .where(*offline_conditions(actor, filters))
+            .options(joinedload(OfflineParticipation.user), joinedload(OfflineParticipation.unit),
+                     joinedload(OfflineParticipation.campaign), joinedload(OfflineParticipation.decided_by))
+            .order_by(OfflineParticipation.status != "pending", OfflineParticipation.id.desc()))
+
+
+def offline_counts(actor: User, filters: OfflineFilters) -> dict[str, int]:
+    """How many of the listed records are in each status, the other filters applied (one query)."""
+    counts = dict(db.session.execute(
+        sa.select(OfflineParticipation.status, sa.func.count(OfflineParticipation.id))
+        .join(User, User.id == OfflineParticipation.user_id)
+        .where(*offline_conditions(actor, filters, with_status=False))
+        .group_by(OfflineParticipation.status)).all())
+    return {status: counts.get(status, 0) for status in INPUT_STATUSES}

@@ -156,7 +156,7 @@ def test_offline_counts_only_once_approved_with_the_unit_and_noon_of_its_day(sce
     offline.decide_offline(scene.organiser, entered[1:], "rejected", "签到表看不清")
     db.session.commit()
     noon_utc = datetime.combine(day, datetime.min.time()).replace(hour=4)  # 12:00 in Shanghai
-    assert rows(approved_offline_select(scene.campaign)) == [("quiz", scene.member_a.id, scene.unit_a.id, noon_utc)]
+    assert rows(approved_offline_select(scene.campaign)) == [("quiz", scene.member_a.id, scene.unit_a.id, noon_utc, "written_quiz")]
 
     # Editing an approved record sends it back to pending: it stops counting.
     offline.update_offline(scene.liaison_a, entered[0], OfflineData("checkin", day, "paper_sheet", "补录"))
@@ -227,3 +227,29 @@ def test_an_inactive_member_is_refused(scene):
     db.session.commit()
     with pytest.raises(InputProblem, match="李四"):
         offline.enter_offline(scene.liaison_a, scene.campaign, [scene.other_a], quiz_on(scene.today))
+
+
+def test_the_lists_filter_by_status_unit_and_campaign_and_count_per_status(scene, make_campaign):
+    other = make_campaign("另一专项活动", scene.campaign.starts_on, scene.campaign.ends_on)
+    a = exemptions.enter_exemption(scene.organiser, scene.member_a, ExemptionData("other", "甲", scene.today))
+    b = exemptions.enter_exemption(scene.organiser, scene.member_b, ExemptionData("other", "乙", scene.today, None,
+                                                                                   other.id))
+    exemptions.decide_exemptions(scene.organiser, [b], "approved")
+    db.session.commit()
+    listed = lambda **filters: db.session.scalars(  # noqa: E731
+        exemptions.exemption_query(scene.organiser, exemptions.InputFilters(**filters))).unique().all()
+    assert listed() == [a, b]  # pending first
+    assert listed(status="approved") == [b]
+    assert listed(unit_id=scene.unit_a.id) == [a]
+    assert listed(campaign_id=scene.campaign.id) == [a]  # a holds for every campaign, b for the other one
+    assert listed(q="B001") == [b]
+    assert exemptions.exemption_counts(scene.organiser, exemptions.InputFilters(unit_id=scene.unit_b.id)) == {
+        "pending": 0, "approved": 1, "rejected": 0}
+    assert exemptions.exemption_counts(scene.liaison_a, exemptions.InputFilters()) == {
+        "pending": 1, "approved": 0, "rejected": 0}
+    record = offline.enter_offline(scene.organiser, scene.campaign, [scene.member_b], quiz_on(scene.today))[0]
+    db.session.commit()
+    assert offline.offline_counts(scene.liaison_b, offline.OfflineFilters(key="quiz"))["pending"] == 1
+    assert offline.offline_counts(scene.liaison_b, offline.OfflineFilters(key="checkin"))["pending"] == 0
+    assert db.session.scalars(offline.offline_query(scene.organiser, offline.OfflineFilters(
+        unit_id=scene.unit_b.id))).unique().all() == [record]
