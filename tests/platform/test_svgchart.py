@@ -43,7 +43,7 @@ def test_labels_are_escaped():
 
 
 def test_long_names_wrap_onto_two_lines_and_are_abbreviated_after():
-    name = "中共某某市委员会机关工作委员会直属机关第三党总支部委员会办公室综合科室第一党支部委员会"
+    name = "中共某某市委员会机关工作委员会直属机关第三党总支部委员会办公室综合科室第一党支部委员会" * 2
     lines = wrap_label(name)
     assert len(lines) == 2 and lines[1].endswith("…")
     assert all(text_units(line) <= 344 for line in lines)
