@@ -50,6 +50,10 @@ class Notice:
     missing: list[MissingBlock] = field(default_factory=list)
 
     @property
+    def weights_text(self) -> str:
+        return "、".join(f"{column.label} {column.weight}" for column in self.weights)
+
+    @property
     def as_of_text(self) -> str:
         return format_datetime(self.as_of, "yyyy年M月d日 HH:mm")
 
@@ -136,8 +140,7 @@ def notice_docx(notice: Notice) -> bytes:
 
     document.add_heading(_("三、综合排名前列的单位"), level=2)
     if notice.weights:
-        document.add_paragraph(_("综合指数按权重计算：%(weights)s", weights="、".join(
-            f"{column.label} {column.weight}" for column in notice.weights)))
+        document.add_paragraph(_("综合指数按权重计算：%(weights)s", weights=notice.weights_text))
     if notice.top:
         ranking = document.add_table(rows=1, cols=3)
         ranking.style = "Table Grid"
