@@ -75,10 +75,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_platform(app: Flask) -> None:
     """The platform's own packages plug in exactly as features do, each through its init_app."""
-    from app import accounts, audit, campaigns, demo, jobs, members, units
+    from app import accounts, audit, campaigns, demo, jobs, members, participation, units
     from app import core_views as core
 
-    for package in (core, accounts, members, units, campaigns, audit, jobs, demo):
+    for package in (core, accounts, members, units, campaigns, participation, audit, jobs, demo):
         package.init_app(app)
 
 

@@ -30,6 +30,7 @@ from app.campaigns.models import Campaign, CampaignPhase
 from app.common.clock import local_today, utcnow
 from app.extensions import db
 from app.hooks import hooks_of
+from app.participation.history import record_membership
 from app.units.models import Unit
 
 SEED = 2026
@@ -189,6 +190,7 @@ def load_staff_accounts(ctx: DemoContext) -> None:
             user.role_grants = [RoleGrant(role=role, unit_id=unit.id if role == "liaison" else None) for role in roles]
             db.session.add(user)
             db.session.flush()
+            record_membership([user.id])
         ctx.accounts[login] = user
 
 
@@ -262,6 +264,7 @@ def load_members(ctx: DemoContext) -> None:
         })
     if rows:
         db.session.execute(sa.insert(User), rows)
+        record_membership(None)
     # The same count as the home page and the units page (app.units.services.headline_figures): active, with a unit.
     from app.units.services import headline_figures
 
@@ -288,6 +291,7 @@ def load_demo(today: date | None = None) -> DemoContext:
     ctx = DemoContext(today=today or local_today())
     for loader in hooks_of().demo_loaders:
         loader(ctx)
+    record_membership(None)  # whatever a feature's loader did to the roster is in the history too
     return ctx
 
 

@@ -45,13 +45,28 @@ class Section:
 
 @dataclass(frozen=True)
 class ParticipationProvider:
-    """An activity's answer to "who took part in this campaign": `participants(campaign)` is a select of
-    (user_id, took_part_at) rows, one or more per member; `definition` is shown beside its figure."""
+    """An activity's answer to "who took part in this campaign", one figure per provider key.
+
+    `participants(campaign)` is a select of (user_id, took_part_at[, unit_id]) rows, one or more per
+    member; unit_id is the unit the activity snapshotted (when absent or NULL, the member's unit at
+    took_part_at decides). `definition` is shown beside the figure. `group` joins the figures of one
+    activity (default: the key). `score(campaign)` optionally gives (user_id, score) for an average;
+    `attendance(campaign)` optionally gives (user_id, invited, present[, unit_id]) for an attendance
+    rate. `counts_for_coverage` is the default of the per-campaign setting of that name."""
 
     key: str
     label: Any
     definition: Any
     participants: Callable[..., Any]
+    kind: str = "members"
+    group: str | None = None
+    score: Callable[..., Any] | None = None
+    attendance: Callable[..., Any] | None = None
+    counts_for_coverage: bool = True
+
+    @property
+    def group_key(self) -> str:
+        return self.group or self.key
 
 
 @dataclass

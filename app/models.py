@@ -3,6 +3,7 @@ from app.accounts.models import LoginSession, LoginThrottle, RoleGrant, User  # 
 from app.audit.models import AuditEntry  # noqa: F401
 from app.campaigns.models import Campaign, CampaignPhase  # noqa: F401
 from app.common.jobs import Job  # noqa: F401
+from app.participation import models as participation_models  # noqa: F401
 from app.units.models import PartyGroup, Unit  # noqa: F401
 from events.checkin import models as checkin_models  # noqa: F401
 from events.exhibition import models as exhibition_models  # noqa: F401

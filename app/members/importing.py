@@ -24,6 +24,7 @@ from app.common.clock import utcnow
 from app.common.xlsx import ImportFailed, ImportProblem, ParsedRow, read_rows_collecting
 from app.extensions import db
 from app.members.fields import COLUMN_HEADERS, ROSTER_COLUMNS, unit_key
+from app.participation.history import record_membership
 from app.units.models import PartyGroup, Unit
 
 PASSWORD_FROM_MOBILE = "mobile"
@@ -238,6 +239,8 @@ def _write_members(rows, existing, units: _UnitCatalogue, present: set[str], res
     for start in range(0, len(updates), _CHUNK):
         db.session.execute(sa.update(User), updates[start:start + _CHUNK])
     result.created, result.updated = len(inserts), len(updates)
+    if inserts or updates:
+        record_membership(None)  # two set-based statements over the roster, whatever its size
 
 
 def _hash_part(passwords: list[str]) -> list[str]:

@@ -27,6 +27,7 @@ from app.members.fields import (
     normalise_political_status,
     normalise_staff_id,
 )
+from app.participation.history import record_membership
 from app.units.models import PartyGroup, Unit
 
 PER_PAGE = 50
@@ -257,6 +258,7 @@ def create_member(actor: User, data: MemberData) -> tuple[User, str]:
     member.set_password(password)
     db.session.add(member)
     db.session.flush()
+    record_membership([member.id])
     record("member.created", target=member, actor=actor, summary=f"{member.name}（{member.staff_id}）")
     return member, password
 
@@ -275,6 +277,7 @@ def create_staff_account(actor: User, data: MemberData, roles: set[str],
     account.set_password(password)
     db.session.add(account)
     db.session.flush()
+    record_membership([account.id])
     record("staff.created", target=account, actor=actor, summary=f"{account.name}（{account.staff_id}）")
     accounts.set_roles(actor, account, roles, liaison_unit_id)
     return account, password
@@ -293,6 +296,7 @@ def update_member(actor: User, member: User, data: MemberData) -> list[str]:
         before = {field: getattr(member, field) for field in changed}
         for field in changed:
             setattr(member, field, values[field])
+        record_membership([member.id])
         record("member.updated", target=member, actor=actor, summary=f"{member.name}（{member.staff_id}）",
                fields=changed, before=before, after={field: values[field] for field in changed})
     return changed
@@ -307,6 +311,7 @@ def set_active(actor: User, member: User, active: bool) -> None:
     if member.active == active:
         return
     member.active = active
+    record_membership([member.id])
     if not active:  # so that reactivating later does not bring the old sessions back
         accounts.end_sessions(member)
     record("member.activated" if active else "member.deactivated", target=member, actor=actor,

@@ -1,13 +1,16 @@
-"""Result objects of the participation engine (contract, STATS.md): what every page and export reads."""
+"""The result objects of the participation engine: what the dashboard, the charts, the notice and the
+workbook all draw from (built by app/participation/services.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 
 @dataclass(frozen=True)
 class ActivityColumn:
+    """One figure on the dashboard (one provider key)."""
+
     key: str
     group: str
     label: str
@@ -15,19 +18,26 @@ class ActivityColumn:
     required: bool
     target_rate: Decimal | None
     weight: Decimal
-    kind: str = "members"
+    kind: str  # "members" | "attendance"
+    counts_for_coverage: bool = True  # added by core: whether it counts towards "at least one"
 
 
 @dataclass(frozen=True)
 class Rate:
+    """A count over a denominator; n is shown beside every rate."""
+
     count: int
     of: int
 
     @property
     def percent(self) -> Decimal | None:
-        if self.of == 0:
+        """count ÷ of as a percentage with one decimal (half up), None when nobody is counted."""
+        if not self.of:
             return None
-        return (Decimal(self.count) * 100 / Decimal(self.of)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return (Decimal(self.count) * 100 / Decimal(self.of)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    def __add__(self, other: Rate) -> Rate:
+        return Rate(self.count + other.count, self.of + other.of)
 
 
 @dataclass
@@ -38,30 +48,32 @@ class UnitFigures:
     is_branch: bool
     headcount: int
     exempt: int
-    figures: dict[str, Rate]
-    offline: dict[str, int]
-    attendance: Rate | None
-    any_one: Rate
-    coverage: Rate
+    figures: dict[str, Rate]  # per column key (online + approved offline)
+    offline: dict[str, int]  # of which offline, per key
+    attendance: Rate | None  # check-in present / invited
+    any_one: Rate  # took part in at least one activity
+    coverage: Rate  # did every required activity (any_one when none is required)
     quiz_average: Decimal | None
-    composite: Decimal | None
-    rank: int | None
-    below_target: set[str]
-    branches: list[UnitFigures] = field(default_factory=list)
+    composite: Decimal | None  # the weighted index, 0–100, 2 dp
+    rank: int | None  # app/common/ranking.py competition ranks (ties share a rank)
+    below_target: set[str] = field(default_factory=set)  # column keys below their target
+    branches: list[UnitFigures] = field(default_factory=list)  # branch rows rolled up into this unit
 
 
 @dataclass
 class CampaignFigures:
     campaign_id: int
-    as_of: datetime
-    computed_at: datetime
+    as_of: datetime  # UTC
+    computed_at: datetime  # UTC
     columns: list[ActivityColumn]
-    units: list[UnitFigures]
-    total: UnitFigures
+    units: list[UnitFigures]  # one per unit (units with no members included), sorted by name
+    total: UnitFigures  # the campaign total (sums of the unit rows)
 
 
 @dataclass
 class MemberStatus:
+    """One member in a drill-down or a chase list."""
+
     user_id: int
     name: str
     staff_id: str
@@ -70,11 +82,8 @@ class MemberStatus:
     unit_name: str
     branch_id: int | None
     branch_name: str | None
-    done: dict[str, datetime | None]
-    offline: set[str]
-    missing_required: list[str]
-    exempt_reason: str | None
-    transferred: bool
-
-
-DailySeries = list[tuple[date, dict[str, Decimal | None]]]
+    done: dict[str, datetime | None]  # per column key: when they took part (None = not)
+    offline: set[str]  # keys credited from offline records
+    missing_required: list[str]  # required column keys not done
+    exempt_reason: str | None  # listed as 免计 (exempt members are not in the chase list)
+    transferred: bool  # credited here but now in another unit (or the reverse)
