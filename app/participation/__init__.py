@@ -17,3 +17,7 @@ def init_app(app) -> None:
     hooks.add_audit_labels(app, {
         "participation.settings_saved": _l("保存参与统计设置"),
     }, {"ParticipationSetting": _l("参与统计设置")})
+
+    from app.participation.pages_plugin import init_pages
+
+    init_pages(app)

@@ -57,8 +57,6 @@ def read_sorting(columns: Sequence[ActivityColumn], sort: str | None, direction:
 
 
 def _sort_value(row: UnitFigures, key: str):
-    if key == "name":
-        return row.name
     if key == "headcount":
         return Decimal(row.headcount)
     if key in ("any_one", "coverage", "attendance"):
@@ -71,12 +69,15 @@ def _sort_value(row: UnitFigures, key: str):
 
 
 def sort_units(rows: Sequence[UnitFigures], sorting: Sorting) -> list[UnitFigures]:
-    """Rows in the asked order; rows without a value (nobody expected) always last, then by name."""
+    """Rows in the asked order. "name" keeps the engine's order (the units' own order, as everywhere
+    else) or reverses it; by a figure, rows without a value (nobody expected) come last, ties in the
+    engine's order."""
+    if sorting.key == "name":
+        return list(reversed(rows)) if sorting.descending else list(rows)
     with_value = [row for row in rows if _sort_value(row, sorting.key) is not None]
-    without = sorted((row for row in rows if _sort_value(row, sorting.key) is None), key=lambda row: row.name)
-    ordered = sorted(with_value, key=lambda row: row.name)
-    ordered.sort(key=lambda row: _sort_value(row, sorting.key), reverse=sorting.descending)
-    return ordered + without
+    without = [row for row in rows if _sort_value(row, sorting.key) is None]
+    with_value.sort(key=lambda row: _sort_value(row, sorting.key), reverse=sorting.descending)
+    return with_value + without
 
 
 def figure_rate(row: UnitFigures, key: str) -> Rate | None:

@@ -7,9 +7,9 @@ from app.participation.figures import ActivityColumn, CampaignFigures, MemberSta
 
 AS_OF = datetime(2026, 3, 10, 2, 30)  # 10:30 in Shanghai
 
-QUIZ = ActivityColumn("quiz", "quiz", "知识竞赛", "至少交卷一次的人员", True, Decimal("70"), Decimal("2"))
+QUIZ = ActivityColumn("quiz", "quiz", "知识竞赛", "至少交卷一次的人员", True, Decimal("70"), Decimal("2"), "members")
 SPEECH = ActivityColumn("speech_registered", "speech", "演讲比赛·已报名", "报名参加演讲比赛的人员", False, None,
-                        Decimal("1"))
+                        Decimal("1"), "members")
 CHECKIN = ActivityColumn("checkin", "checkin", "会议签到", "在受邀会议中至少签到一次的人员", True, Decimal("50"),
                          Decimal("1"), "attendance")
 COLUMNS = [QUIZ, SPEECH, CHECKIN]
@@ -32,14 +32,14 @@ def unit(unit_id, name, headcount, quiz, speech, checkin, *, any_one, coverage, 
         quiz_average=average, composite=composite, rank=rank, below_target=below, branches=list(branches))
 
 
-def sample_figures() -> CampaignFigures:
+def sample_figures(jia_id=1, yi_id=2, bing_id=3, branch_id=11) -> CampaignFigures:
     """甲单位 (10 people, a branch of 4), 乙单位 (4 people, below target), 丙单位 (nobody)."""
-    branch = unit(11, "甲单位第一支部", 4, 4, 1, 3, any_one=4, coverage=3, composite=None, rank=None, branch_of=1)
-    jia = unit(1, "甲单位", 10, 8, 2, 6, any_one=9, coverage=5, composite=Decimal("71.50"), rank=1, exempt=1,
+    branch = unit(branch_id, "甲单位第一支部", 4, 4, 1, 3, any_one=4, coverage=3, composite=None, rank=None, branch_of=jia_id)
+    jia = unit(jia_id, "甲单位", 10, 8, 2, 6, any_one=9, coverage=5, composite=Decimal("71.50"), rank=1, exempt=1,
                offline={"quiz": 2}, branches=[branch], average=Decimal("86.5"))
-    yi = unit(2, "乙单位<b>", 4, 2, 0, 1, any_one=2, coverage=1, composite=Decimal("37.50"), rank=2,
+    yi = unit(yi_id, "乙单位<b>", 4, 2, 0, 1, any_one=2, coverage=1, composite=Decimal("37.50"), rank=2,
               average=Decimal("70"))
-    bing = unit(3, "丙单位", 0, 0, 0, 0, any_one=0, coverage=0, composite=None, rank=None)
+    bing = unit(bing_id, "丙单位", 0, 0, 0, 0, any_one=0, coverage=0, composite=None, rank=None)
     total = unit(None, "合计", 14, 10, 2, 7, any_one=11, coverage=6, composite=Decimal("61.79"), rank=None,
                  exempt=1, offline={"quiz": 2}, average=Decimal("83.2"))
     return CampaignFigures(campaign_id=1, as_of=AS_OF, computed_at=AS_OF, columns=list(COLUMNS),
