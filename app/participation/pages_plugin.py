@@ -26,11 +26,13 @@ def campaign_section(campaign, user) -> dict | None:
 def init_pages(app) -> None:
     """Register the dashboard, ranking, drill-down, chase list, notice and workbook pages."""
     from app.participation.dashboard_views import bp
+    from app.participation.pages_demo import load_demo_participation
 
     app.register_blueprint(bp)
     app.add_template_filter(percent, "pt_percent")
     hooks.add_navigation(app, "stats.index", _l("参与统计"), order=790)
     hooks.add_campaign_section(app, "participation/_campaign_section.html", campaign_section, order=10)
+    hooks.add_demo_loader(app, load_demo_participation, last=True)
     hooks.add_audit_labels(app, {
         "participation.exported": _l("导出参与情况（含手机号）"),
         "participation.notice_downloaded": _l("下载情况通报"),
