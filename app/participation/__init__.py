@@ -5,6 +5,13 @@ figures.py the result objects · history.py record_membership, the roster's hist
 services.py the engine (campaign_figures, headcount, unit_members, chase_list, …) ·
 settings.py per-campaign figure settings · snapshots.py daily snapshots · views.py, forms.py the
 settings page · cli.py `flask participation snapshot`.
+Input side: exemptions.py 免计 and offline.py offline participation (rules and the engine's selects) ·
+offline_import.py the xlsx import · input_forms.py, input_views.py their pages · input_plugin.py
+their registration.
+Output side: presenting.py how figures are shown (sorting, charts, chase messages) · dashboard_views.py
+the dashboard, ranking, drill-down, chase list, notice and workbook pages · exports.py the workbook ·
+notice.py the 情况通报 (print page and .docx) · pages_demo.py the demo's figures · pages_plugin.py
+their registration.
 """
 
 
@@ -18,6 +25,8 @@ def init_app(app) -> None:
         "participation.settings_saved": _l("保存参与统计设置"),
     }, {"ParticipationSetting": _l("参与统计设置")})
 
+    from app.participation.input_plugin import init_input
     from app.participation.pages_plugin import init_pages
 
-    init_pages(app)
+    init_input(app)  # exemptions and offline participation (stats-input)
+    init_pages(app)  # dashboard, ranking, drill-down, chase list, notice, workbook (stats-pages)

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.clock import utcnow
 from app.extensions import db
@@ -76,3 +77,106 @@ class ParticipationSnapshot(db.Model):
 
 
 # ---- input side (helper stats-input): exemptions and offline participation below this line ----
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+INPUT_STATUSES = ("pending", "approved", "rejected")
+INPUT_STATUS_LABELS = {"pending": _l("待审核"), "approved": _l("已通过"), "rejected": _l("未通过")}
+EXEMPTION_KINDS = ("sick_leave", "posted_out", "mobile_member", "other")
+EXEMPTION_KIND_LABELS = {"sick_leave": _l("长期病休"), "posted_out": _l("外派"), "mobile_member": _l("流动党员"),
+                         "other": _l("其他")}
+OFFLINE_SOURCES = ("written_quiz", "paper_sheet", "other")
+OFFLINE_SOURCE_LABELS = {"written_quiz": _l("书面答题"), "paper_sheet": _l("纸质签到表"), "other": _l("其他")}
+NOTE_MAX = 500
+
+
+class ParticipationExemption(db.Model):
+    """免计: a member left out of the denominator (长期病休, 外派, 流动党员 …) from starts_on to ends_on
+    (open when NULL), for one campaign or every campaign (campaign_id NULL). A liaison enters it for a
+    member of their unit, an organiser approves or rejects it; only approved ones count. The member
+    stays on the roster, active."""
+
+    __tablename__ = "participation_exemptions"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", EXEMPTION_KINDS), name="kind_is_known"),
+        sa.CheckConstraint(_in("status", INPUT_STATUSES), name="status_is_known"),
+        sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
+        sa.Index("ix_participation_exemptions_status_starts_on", "status", "starts_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    reason: Mapped[str] = mapped_column(sa.String(NOTE_MAX), default="")
+    starts_on: Mapped[date] = mapped_column(sa.Date)
+    ends_on: Mapped[date | None] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.String(12), default="pending")
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    entered_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    decision_note: Mapped[str] = mapped_column(sa.String(NOTE_MAX), default="")
+
+    user = relationship("User", foreign_keys=[user_id])
+    campaign = relationship("Campaign")
+    entered_by = relationship("User", foreign_keys=[entered_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    @property
+    def kind_label(self) -> str:
+        return str(EXEMPTION_KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def status_label(self) -> str:
+        return str(INPUT_STATUS_LABELS.get(self.status, self.status))
+
+
+class OfflineParticipation(db.Model):
+    """A member's offline part in one activity of a campaign (书面答题, 纸质签到表 …): entered by their
+    unit's liaison with the unit they were in, counted once an organiser approves it. One record per
+    (campaign, provider key, member). took_part_at is took_part_on at noon in Asia/Shanghai, in UTC."""
+
+    __tablename__ = "offline_participations"
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "provider_key", "user_id",
+                            name="uq_offline_participations_campaign_key_user"),
+        sa.CheckConstraint(_in("source", OFFLINE_SOURCES), name="source_is_known"),
+        sa.CheckConstraint(_in("status", INPUT_STATUSES), name="status_is_known"),
+        sa.Index("ix_offline_participations_campaign_status", "campaign_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"))
+    provider_key: Mapped[str] = mapped_column(sa.String(40))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    took_part_on: Mapped[date] = mapped_column(sa.Date)
+    took_part_at: Mapped[datetime] = mapped_column(sa.DateTime)
+    source: Mapped[str] = mapped_column(sa.String(16))
+    note: Mapped[str] = mapped_column(sa.String(NOTE_MAX), default="")
+    status: Mapped[str] = mapped_column(sa.String(12), default="pending")
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    entered_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    decision_note: Mapped[str] = mapped_column(sa.String(NOTE_MAX), default="")
+
+    user = relationship("User", foreign_keys=[user_id])
+    unit = relationship("Unit")
+    campaign = relationship("Campaign")
+    entered_by = relationship("User", foreign_keys=[entered_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    @property
+    def source_label(self) -> str:
+        return str(OFFLINE_SOURCE_LABELS.get(self.source, self.source))
+
+    @property
+    def status_label(self) -> str:
+        return str(INPUT_STATUS_LABELS.get(self.status, self.status))
