@@ -106,7 +106,12 @@ def notice_docx(notice: Notice) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
+    from app.common.xlsx import xml_safe
+
     document = Document()
+
+    def paragraph(text, style=None):  # stored text never breaks the document (XML), as in the workbook
+        return document.add_paragraph(xml_safe(str(text)), style=style)
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     for side in ("left_margin", "right_margin"):
@@ -117,7 +122,7 @@ def notice_docx(notice: Notice) -> bytes:
 
     heading = document.add_heading(notice.title, level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.add_paragraph(_("数据截至 %(time)s", time=notice.as_of_text)).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph(_("数据截至 %(time)s", time=notice.as_of_text)).alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     document.add_heading(_("一、总体情况"), level=2)
     table = document.add_table(rows=1, cols=3)
@@ -126,21 +131,21 @@ def notice_docx(notice: Notice) -> bytes:
         cell.text = text
     for name, value, definition in notice.overall:
         cells = table.add_row().cells
-        cells[0].text, cells[1].text, cells[2].text = str(name), value, str(definition)
+        cells[0].text, cells[1].text, cells[2].text = xml_safe(str(name)), value, xml_safe(str(definition))
 
     document.add_heading(_("二、达标情况"), level=2)
     if not notice.targets:
-        document.add_paragraph(_("本次活动未设置目标参与率。"))
+        paragraph(_("本次活动未设置目标参与率。"))
     for line in notice.targets:
-        document.add_paragraph(_("%(label)s（目标 %(target)s）", label=line.column.label, target=line.rate),
+        paragraph(_("%(label)s（目标 %(target)s）", label=line.column.label, target=line.rate),
                                style="List Bullet")
-        document.add_paragraph(_("达标单位：%(names)s", names="、".join(u.name for u in line.above) or _("无")))
-        document.add_paragraph(_("未达标单位：%(names)s", names="、".join(
+        paragraph(_("达标单位：%(names)s", names="、".join(u.name for u in line.above) or _("无")))
+        paragraph(_("未达标单位：%(names)s", names="、".join(
             f"{u.name}（{percent_text(u.figures[line.column.key].percent)}）" for u in line.below) or _("无")))
 
     document.add_heading(_("三、综合排名前列的单位"), level=2)
     if notice.weights:
-        document.add_paragraph(_("综合指数按权重计算：%(weights)s", weights=notice.weights_text))
+        paragraph(_("综合指数按权重计算：%(weights)s", weights=notice.weights_text))
     if notice.top:
         ranking = document.add_table(rows=1, cols=3)
         ranking.style = "Table Grid"
@@ -148,17 +153,17 @@ def notice_docx(notice: Notice) -> bytes:
             cell.text = text
         for unit in notice.top:
             cells = ranking.add_row().cells
-            cells[0].text, cells[1].text, cells[2].text = str(unit.rank), unit.name, f"{unit.composite}"
+            cells[0].text, cells[1].text, cells[2].text = str(unit.rank), xml_safe(unit.name), f"{unit.composite}"
     else:
-        document.add_paragraph(_("暂无排名。"))
+        paragraph(_("暂无排名。"))
 
     document.add_heading(_("四、各单位尚未完成必选活动的人员"), level=2)
     if not notice.missing:
-        document.add_paragraph(_("各单位在册人员均已完成必选活动。"))
+        paragraph(_("各单位在册人员均已完成必选活动。"))
     for block in notice.missing:
-        document.add_paragraph(block.unit_name, style="List Bullet")
+        paragraph(block.unit_name, style="List Bullet")
         for label, names in block.lines:
-            document.add_paragraph(_("%(label)s（%(count)s 人）：%(names)s", label=label, count=len(names),
+            paragraph(_("%(label)s（%(count)s 人）：%(names)s", label=label, count=len(names),
                                      names="、".join(names)))
     buffer = io.BytesIO()
     document.save(buffer)
