@@ -52,5 +52,9 @@ def init_app(app) -> None:
     hooks.add_demo_loader(app, load_demo_quiz)
     hooks.add_unit_deletion_check(app, sections.quizzes_scoped_to)
     hooks.add_participation_provider(app, hooks.ParticipationProvider(
-        "quiz", _l("知识竞赛"), _l("提交过竞赛答卷的人员（练习不计）"), sections.quiz_participants))
+        "quiz", _l("知识竞赛"), _l("提交过竞赛答卷的人员（练习不计）"), sections.quiz_participants,
+        group="quiz", score=sections.quiz_scores))
+    hooks.add_participation_provider(app, hooks.ParticipationProvider(
+        "quiz_practice", _l("知识竞赛·练习"), _l("活动期间用本活动竞赛的题库做过练习的人员（单独统计）"),
+        sections.practice_participants, group="quiz", counts_for_coverage=False))
     app.cli.add_command(quiz_cli)

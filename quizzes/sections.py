@@ -1,10 +1,13 @@
 """What the quiz shows on other pages: the home page, the campaign page, unit deletion, coverage."""
+from datetime import datetime, time, timedelta
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.common.access import Role
+from app.common.clock import from_local
 from app.extensions import db
-from quizzes.models import Attempt, Quiz, quiz_eligible_units
+from quizzes.models import Attempt, PracticeAnswer, Quiz, quiz_banks, quiz_eligible_units
 from quizzes.services import taking
 from quizzes.services.settings import organiser_quizzes
 from quizzes.services.timing import OPEN
@@ -48,4 +51,30 @@ def quiz_participants(campaign):
         sa.select(Attempt.user_id, Attempt.submitted_at.label("took_part_at"))
         .join(Quiz, Quiz.id == Attempt.quiz_id)
         .where(Quiz.campaign_id == campaign.id, Attempt.submitted_at.is_not(None))
+    )
+
+
+def quiz_scores(campaign):
+    """(user_id, score): each member's best submitted score in each quiz of `campaign` (one row per quiz
+    taken), for the average score."""
+    return (
+        sa.select(Attempt.user_id, sa.func.max(Attempt.score).label("score"))
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(Quiz.campaign_id == campaign.id, Attempt.submitted_at.is_not(None), Attempt.score.is_not(None))
+        .group_by(Attempt.user_id, Attempt.quiz_id)
+    )
+
+
+def practice_participants(campaign):
+    """Members who answered a practice question from a bank used by a quiz of `campaign`, during the
+    campaign's dates (Asia/Shanghai days), from their first such answer."""
+    starts = from_local(datetime.combine(campaign.starts_on, time.min))
+    ends = from_local(datetime.combine(campaign.ends_on + timedelta(days=1), time.min))
+    banks = (sa.select(quiz_banks.c.bank_id).join(Quiz, Quiz.id == quiz_banks.c.quiz_id)
+             .where(Quiz.campaign_id == campaign.id))
+    return (
+        sa.select(PracticeAnswer.user_id, sa.func.min(PracticeAnswer.answered_at).label("took_part_at"))
+        .where(PracticeAnswer.bank_id.in_(banks), PracticeAnswer.answered_at >= starts,
+               PracticeAnswer.answered_at < ends)
+        .group_by(PracticeAnswer.user_id)
     )

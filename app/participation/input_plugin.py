@@ -6,6 +6,11 @@ from app import hooks
 
 def init_input(app) -> None:
     """Register the exemption and offline-participation pages, their menu entries and audit labels."""
+    from app.participation.input_views import bp
+
+    app.register_blueprint(bp)
+    hooks.add_navigation(app, "participation_input.offline_list", _l("线下参与"), order=760)
+    hooks.add_navigation(app, "participation_input.exemption_list", _l("免计申请"), order=770)
     hooks.add_audit_labels(app, {
         "participation.exemption.entered": _l("申请免计"),
         "participation.exemption.updated": _l("修改免计申请"),

@@ -166,7 +166,7 @@ def enter_offline(actor: User, campaign: Campaign, members: list[User], data: Of
                                         entered_at=now)
             db.session.add(item)
         item.unit_id = member.unit_id
-        _apply(item, data, actor, now)
+        apply_data(item, data, actor, now)
         entered.append(item)
     db.session.flush()
     for item, member in zip(entered, members, strict=True):
@@ -177,7 +177,8 @@ def enter_offline(actor: User, campaign: Campaign, members: list[User], data: Of
     return entered
 
 
-def _apply(item: OfflineParticipation, data: OfflineData, actor: User, now: datetime) -> None:
+def apply_data(item: OfflineParticipation, data: OfflineData, actor: User, now: datetime) -> None:
+    """Write checked `data` into `item`, entered by `actor`: pending again, any decision cleared."""
     item.provider_key, item.took_part_on, item.took_part_at = data.key, data.took_part_on, took_part_at(data.took_part_on)
     item.source, item.note, item.status = data.source, data.note, "pending"
     item.entered_by_id, item.updated_at = actor.id, now
@@ -194,7 +195,7 @@ def update_offline(actor: User, item: OfflineParticipation, data: OfflineData) -
         if clash is not None:
             raise InputProblem(_("该人员已有这项活动的线下参与记录。"), "key")
     before = item.status
-    _apply(item, data, actor, utcnow())
+    apply_data(item, data, actor, utcnow())
     record("participation.offline.updated", target=item, actor=actor, status_before=before, key=data.key,
            took_part_on=data.took_part_on.isoformat(), source=data.source,
            summary=_("修改线下参与：%(name)s（%(activity)s）", name=item.user.name, activity=activity_label(data.key)))

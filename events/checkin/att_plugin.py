@@ -29,6 +29,7 @@ def register_attendance(app) -> None:
         "checkin.attendance_exported": _l("导出会议考勤"),
     })
     hooks.add_participation_provider(app, hooks.ParticipationProvider(
-        "checkin", _l("会议签到"), _l("在受邀会议中至少签到一次的人员"), att_sections.checkin_participants))
+        "checkin", _l("会议签到"), _l("在受邀会议中至少签到一次的人员"),
+        att_sections.checkin_participants, group="checkin", attendance=att_sections.checkin_attendance))
     hooks.add_demo_loader(app, load_demo_meetings)
 

@@ -76,11 +76,25 @@ def campaign_section(campaign, user=None) -> dict | None:
 
 
 def checkin_participants(campaign):
-    """Members who checked in at an event of `campaign` they were invited to, with the time of it."""
+    """(user_id, took_part_at, unit_id): members who checked in at an event of `campaign` they were
+    invited to, with the time of it, credited to the unit of the invitation snapshot."""
     return (
-        sa.select(CheckinRecord.user_id, CheckinRecord.checked_at.label("took_part_at"))
+        sa.select(CheckinRecord.user_id, CheckinRecord.checked_at.label("took_part_at"), CheckinInvitee.unit_id)
         .join(CheckinEvent, CheckinEvent.id == CheckinRecord.event_id)
         .join(CheckinInvitee, sa.and_(CheckinInvitee.event_id == CheckinRecord.event_id,
                                       CheckinInvitee.user_id == CheckinRecord.user_id))
         .where(CheckinEvent.campaign_id == campaign.id, CheckinRecord.kind == "check_in")
     )
+
+
+def checkin_attendance(campaign):
+    """(user_id, invited, present, unit_id) per member and invitation unit: invitations not exempted
+    (应到 − 不计入) and those attended (出席 + 迟到 + 公出), so present ÷ invited is check-in's 出勤率."""
+    from events.checkin.services.attendance import PRESENT_LIKE
+    from events.checkin.services.attendance_report import campaign_statuses
+
+    rows = campaign_statuses(campaign.id, now=utcnow())
+    invited = sa.func.sum(sa.case((rows.c.status != "exempt", 1), else_=0))
+    present = sa.func.sum(sa.case((rows.c.status.in_(PRESENT_LIKE), 1), else_=0))
+    return (sa.select(rows.c.user_id, invited.label("invited"), present.label("present"), rows.c.unit_id)
+            .group_by(rows.c.user_id, rows.c.unit_id))

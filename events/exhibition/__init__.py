@@ -46,4 +46,8 @@ def init_app(app) -> None:
     hooks.add_demo_loader(app, load_demo_exhibition)
     hooks.add_unit_deletion_check(app, sections.exhibitions_naming_unit)
     hooks.add_participation_provider(app, hooks.ParticipationProvider(
-        "exhibition", _l("书画摄影展"), _l("向书画摄影展提交过作品的人员（草稿和撤回的不计）"), sections.participants))
+        "exhibition_submitted", _l("书画摄影展·已投稿"), _l("向书画摄影展提交过作品的人员（草稿和撤回的不计）"),
+        sections.participants, group="exhibition"))
+    hooks.add_participation_provider(app, hooks.ParticipationProvider(
+        "exhibition_accepted", _l("书画摄影展·已入选"), _l("有作品审核通过的人员"),
+        sections.accepted_participants, group="exhibition", counts_for_coverage=False))

@@ -70,7 +70,7 @@ def test_the_exhibition_registers_everything_through_init_app(app):
     assert "exhibition/_campaign_section.html" in [section.template for section in hooks.campaign_sections]
     assert str(hooks.action_labels["exhibition.work.reject"]) == "作品退回"
     assert "load_demo_exhibition" in {loader.__name__ for loader in hooks.demo_loaders}
-    assert "exhibition" in [provider.key for provider in hooks.participation_providers]
+    assert {"exhibition_submitted", "exhibition_accepted"} <= {provider.key for provider in hooks.participation_providers}
     assert any(check.__module__ == "events.exhibition.services.sections" for check in hooks.unit_deletion_checks)
 
 

@@ -8,6 +8,8 @@ exemptions: nothing stores "absent".
     absent (缺席)        none of the above
 
 出勤率 = (出席 + 迟到 + 公出) ÷ (应到 − 不计入)
+
+The rule itself is one SQL CASE, attendance_report.status_expression; statuses() here reads it.
 """
 from __future__ import annotations
 
@@ -23,25 +25,11 @@ from events.checkin.models import (
     CheckinEvent,
     CheckinExemption,
     CheckinInvitee,
-    CheckinLeave,
     CheckinRecord,
 )
 from events.checkin.services.windows import is_late
 
 PRESENT_LIKE = ("present", "late", "official")
-
-
-def member_status(*, exempt: bool, checked_at, late_at, approved_leave_kind: str | None) -> str:
-    """One member's status from what is known about them (the order of the rules is the rule)."""
-    if exempt:
-        return "exempt"
-    if checked_at is not None:
-        return "late" if checked_at > late_at else "present"
-    if approved_leave_kind == "official":
-        return "official"
-    if approved_leave_kind == "leave":
-        return "leave"
-    return "absent"
 
 
 @dataclass(frozen=True)
@@ -77,21 +65,10 @@ class Counts:
 
 
 def statuses(event: CheckinEvent) -> dict[int, str]:
-    """Every invitee's status, by member id (one query)."""
-    record = sa.select(CheckinRecord.user_id, CheckinRecord.checked_at).where(
-        CheckinRecord.event_id == event.id, CheckinRecord.kind == "check_in").subquery()
-    leave = sa.select(CheckinLeave.user_id, CheckinLeave.kind).where(
-        CheckinLeave.event_id == event.id, CheckinLeave.status == "approved").subquery()
-    exemption = sa.select(CheckinExemption.user_id).where(CheckinExemption.event_id == event.id).subquery()
-    rows = db.session.execute(
-        sa.select(CheckinInvitee.user_id, record.c.checked_at, leave.c.kind, exemption.c.user_id.is_not(None))
-        .outerjoin(record, record.c.user_id == CheckinInvitee.user_id)
-        .outerjoin(leave, leave.c.user_id == CheckinInvitee.user_id)
-        .outerjoin(exemption, exemption.c.user_id == CheckinInvitee.user_id)
-        .where(CheckinInvitee.event_id == event.id))
-    return {user_id: member_status(exempt=bool(exempt), checked_at=checked_at, late_at=event.late_at,
-                                   approved_leave_kind=leave_kind)
-            for user_id, checked_at, leave_kind, exempt in rows}
+    """Every invitee's status, by member id (one query; the rule is attendance_report.status_expression)."""
+    from events.checkin.services.attendance_report import invitee_statuses
+
+    return dict(db.session.execute(invitee_statuses(event)).all())
 
 
 def counts(event: CheckinEvent) -> Counts:

@@ -55,6 +55,28 @@ def status_expression(event: CheckinEvent, record, exemption, leave):
     )
 
 
+def campaign_statuses(campaign_id: int, *, now: datetime):
+    """A subquery of every invitee's status at each event of the campaign that has started and was not
+    cancelled: (user_id, unit_id, branch_id, event_id, status, checked_at, starts_at), one row per
+    invitation, by the same CASE as the event reports (the event's own late_at)."""
+    record, exemption, leave = aliased(CheckinRecord), aliased(CheckinExemption), aliased(CheckinLeave)
+    status = status_expression(CheckinEvent, record, exemption, leave).label("status")
+    return (
+        sa.select(CheckinInvitee.user_id, CheckinInvitee.unit_id, CheckinInvitee.branch_id,
+                  CheckinInvitee.event_id, status, record.checked_at, CheckinEvent.starts_at)
+        .select_from(CheckinInvitee)
+        .join(CheckinEvent, CheckinEvent.id == CheckinInvitee.event_id)
+        .outerjoin(record, sa.and_(record.event_id == CheckinInvitee.event_id,
+                                   record.user_id == CheckinInvitee.user_id, record.kind == "check_in"))
+        .outerjoin(exemption, sa.and_(exemption.event_id == CheckinInvitee.event_id,
+                                      exemption.user_id == CheckinInvitee.user_id))
+        .outerjoin(leave, sa.and_(leave.event_id == CheckinInvitee.event_id, leave.user_id == CheckinInvitee.user_id))
+        .where(CheckinEvent.campaign_id == campaign_id, CheckinEvent.cancelled_at.is_(None),
+               CheckinEvent.starts_at <= now)
+        .subquery()
+    )
+
+
 def _joined(event: CheckinEvent, unit_id: int | None, *columns_of):
     """SELECT over the event's invitees outer-joined with their check-in, exemption and leave; `columns_of`
     gets (status, record, exemption, leave) and returns the columns to select."""
@@ -73,6 +95,12 @@ def _joined(event: CheckinEvent, unit_id: int | None, *columns_of):
     if unit_id is not None:
         query = query.where(CheckinInvitee.unit_id == unit_id)
     return query, status
+
+
+def invitee_statuses(event: CheckinEvent):
+    """SELECT (user_id, status) for every invitee of `event`."""
+    query, _status = _joined(event, None, lambda status, *_: (CheckinInvitee.user_id, status))
+    return query
 
 
 def rate(part: int, whole: int) -> float | None:

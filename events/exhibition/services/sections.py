@@ -39,12 +39,20 @@ def campaign_section(campaign, user) -> dict | None:
 
 
 def participants(campaign):
-    """(user_id, took_part_at): authors who submitted a work (not a draft, not withdrawn) to one of the
-    campaign's exhibitions."""
-    return (sa.select(Work.author_id.label("user_id"), Work.submitted_at.label("took_part_at"))
+    """(user_id, took_part_at, unit_id): authors who submitted a work (not a draft, not withdrawn) to one
+    of the campaign's exhibitions, credited to the unit the work was entered for."""
+    return (sa.select(Work.author_id.label("user_id"), Work.submitted_at.label("took_part_at"), Work.unit_id)
             .join(Exhibition, Exhibition.id == Work.exhibition_id)
             .where(Exhibition.campaign_id == campaign.id, Work.status.not_in(("draft", "withdrawn")),
                    Work.submitted_at.is_not(None)))
+
+
+def accepted_participants(campaign):
+    """(user_id, took_part_at, unit_id): authors with a work accepted (审核通过), from the review."""
+    return (sa.select(Work.author_id.label("user_id"),
+                      sa.func.coalesce(Work.reviewed_at, Work.submitted_at).label("took_part_at"), Work.unit_id)
+            .join(Exhibition, Exhibition.id == Work.exhibition_id)
+            .where(Exhibition.campaign_id == campaign.id, Work.status == "accepted"))
 
 
 def exhibitions_naming_unit(unit):

@@ -1,5 +1,6 @@
 """Who took part in a campaign's speech contests, for the campaign's coverage (issue 14): registered,
-approved, performed — three providers, each a select of (user_id, took_part_at)."""
+approved, performed — three providers of group "speech", each a select of (user_id, took_part_at,
+unit_id), credited to the unit the entry was made for."""
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -10,7 +11,8 @@ from events.speech.models import SpeechContest, SpeechEntry, SpeechSheet, Speech
 def registered_participants(campaign):
     """Members with a registration (pending or approved, not rejected or withdrawn) in a contest of
     `campaign`, from when they registered."""
-    return (sa.select(SpeechEntry.member_id.label("user_id"), SpeechEntry.created_at.label("took_part_at"))
+    return (sa.select(SpeechEntry.member_id.label("user_id"), SpeechEntry.created_at.label("took_part_at"),
+                      SpeechEntry.unit_id)
             .join(SpeechContest, SpeechContest.id == SpeechEntry.contest_id)
             .where(SpeechContest.campaign_id == campaign.id, SpeechEntry.status.in_(("registered", "approved"))))
 
@@ -18,7 +20,8 @@ def registered_participants(campaign):
 def approved_participants(campaign):
     """Members whose registration was approved, from the decision (or the registration when none)."""
     return (sa.select(SpeechEntry.member_id.label("user_id"),
-                      sa.func.coalesce(SpeechEntry.decided_at, SpeechEntry.created_at).label("took_part_at"))
+                      sa.func.coalesce(SpeechEntry.decided_at, SpeechEntry.created_at).label("took_part_at"),
+                      SpeechEntry.unit_id)
             .join(SpeechContest, SpeechContest.id == SpeechEntry.contest_id)
             .where(SpeechContest.campaign_id == campaign.id, SpeechEntry.status == "approved"))
 
@@ -30,7 +33,8 @@ def performed_participants(campaign):
                    .correlate(SpeechSlot).scalar_subquery())
     has_sheet = sa.select(SpeechSheet.id).where(SpeechSheet.slot_id == SpeechSlot.id).correlate(SpeechSlot).exists()
     return (sa.select(SpeechEntry.member_id.label("user_id"),
-                      sa.func.coalesce(SpeechSlot.on_stage_at, first_sheet).label("took_part_at"))
+                      sa.func.coalesce(SpeechSlot.on_stage_at, first_sheet).label("took_part_at"),
+                      SpeechEntry.unit_id)
             .join(SpeechEntry, SpeechEntry.id == SpeechSlot.entry_id)
             .join(SpeechContest, SpeechContest.id == SpeechEntry.contest_id)
             .where(SpeechContest.campaign_id == campaign.id, SpeechSlot.is_rehearsal.is_(False),
@@ -42,9 +46,11 @@ def participation_providers() -> list[ParticipationProvider]:
     """The three speech contest figures, each with the definition shown beside it."""
     return [
         ParticipationProvider("speech_registered", _l("演讲比赛·已报名"),
-                              _l("报名参加演讲比赛的人员（含待审核，不含被退回和已撤回）"), registered_participants),
+                              _l("报名参加演讲比赛的人员（含待审核，不含被退回和已撤回）"), registered_participants,
+                              group="speech"),
         ParticipationProvider("speech_approved", _l("演讲比赛·已通过"), _l("报名经组织者审核通过的人员"),
-                              approved_participants),
+                              approved_participants, group="speech", counts_for_coverage=False),
         ParticipationProvider("speech_performed", _l("演讲比赛·已登台"),
-                              _l("在任一轮比赛中登台演讲的人员（弃权/缺席和试评不计）"), performed_participants),
+                              _l("在任一轮比赛中登台演讲的人员（弃权/缺席和试评不计）"), performed_participants,
+                              group="speech", counts_for_coverage=False),
     ]

@@ -23,7 +23,7 @@ def test_participants_are_members_who_checked_in_where_they_were_invited(app, at
     provider = next(provider for provider in hooks_of(app).participation_providers if provider.key == "checkin")
     campaign = db.session.get(Campaign, event.campaign_id)
     rows = db.session.execute(provider.participants(campaign)).all()
-    assert [(user_id, at) for user_id, at in rows] == [(p["周七"].id, event.starts_at)]
+    assert [(user_id, at, unit_id) for user_id, at, unit_id in rows] == [(p["周七"].id, event.starts_at, town["yi"].id)]
     assert str(provider.label) == "会议签到"
 
 
