@@ -1,6 +1,6 @@
 """The demo campaign's participation, part-way through: settings for its figures (the quiz and check-in
 required, targets and weights), practice answers spread over the past days (the one activity whose
-demo loader leaves none), and a snapshot for each past day so the trend line has a history. Runs
+demo loader leaves none), a few exemptions and offline (书面答题) records, and a snapshot for each past day so the trend line has a history. Runs
 after every feature's loader (their records are what it counts); idempotent."""
 from __future__ import annotations
 
@@ -71,6 +71,56 @@ def load_demo_practice(ctx) -> int:
     return len(rows)
 
 
+DEMO_EXEMPTIONS = (("sick_leave", "长期病休，住院治疗中"), ("posted_out", "外派挂职（援疆）"),
+                   ("mobile_member", "流动党员，在外地务工"))
+
+
+def load_demo_exemptions_and_offline(ctx) -> tuple[int, int]:
+    """Three approved exemptions (one pending), and approved 书面答题 records for members of one unit who
+    have no online attempt (a pending one too): what the dashboard lists apart."""
+    from app.participation.models import OfflineParticipation, ParticipationExemption
+    from quizzes.models import Attempt, Quiz
+
+    campaign = ctx.campaign
+    if db.session.scalar(sa.select(ParticipationExemption.id).limit(1)) is not None:
+        return 0, 0
+    organiser = ctx.accounts.get("organiser")
+    liaison = ctx.accounts.get("liaison")
+    now = utcnow()
+    members = db.session.execute(
+        sa.select(User.id, User.unit_id).where(User.unit_id.is_not(None), User.active.is_(True),
+                                               User.staff_id.not_in(("member", "liaison")))
+        .order_by(User.staff_id)).all()
+    chosen = members[7::41][:len(DEMO_EXEMPTIONS) + 1]
+    for number, member in enumerate(chosen):
+        kind, reason = DEMO_EXEMPTIONS[number % len(DEMO_EXEMPTIONS)]
+        pending = number == len(DEMO_EXEMPTIONS)
+        db.session.add(ParticipationExemption(
+            user_id=member.id, campaign_id=campaign.id if number % 2 else None, kind=kind, reason=reason,
+            starts_on=campaign.starts_on, status="pending" if pending else "approved",
+            entered_by_id=liaison.id if liaison else None, entered_at=now - timedelta(days=6),
+            decided_by_id=None if pending else (organiser.id if organiser else None),
+            decided_at=None if pending else now - timedelta(days=5)))
+    quiz_ids = sa.select(Quiz.id).where(Quiz.campaign_id == campaign.id)
+    online = sa.select(Attempt.user_id).where(Attempt.quiz_id.in_(quiz_ids), Attempt.submitted_at.is_not(None))
+    office = ctx.units.get("市委宣传部")
+    paper = db.session.execute(
+        sa.select(User.id, User.unit_id).where(User.unit_id == (office.id if office else -1), User.active.is_(True),
+                                               User.id.not_in(online)).order_by(User.staff_id).limit(5)).all()
+    for number, member in enumerate(paper):
+        pending = number == len(paper) - 1
+        day = ctx.today - timedelta(days=3)
+        db.session.add(OfflineParticipation(
+            campaign_id=campaign.id, provider_key="quiz", user_id=member.id, unit_id=member.unit_id,
+            took_part_on=day, took_part_at=utcnow() - timedelta(days=3), source="written_quiz",
+            note="书面答题（因无智能手机）", status="pending" if pending else "approved",
+            entered_by_id=liaison.id if liaison else None, entered_at=now - timedelta(days=2),
+            decided_by_id=None if pending else (organiser.id if organiser else None),
+            decided_at=None if pending else now - timedelta(days=1)))
+    db.session.flush()
+    return len(chosen), len(paper)
+
+
 def load_demo_snapshots(ctx) -> int:
     """A snapshot for each of the past days of the campaign (the trend line reads them)."""
     from app.participation import services
@@ -92,6 +142,7 @@ def load_demo_participation(ctx) -> None:
         return
     load_demo_settings(ctx)
     practised = load_demo_practice(ctx)
+    exempt, offline = load_demo_exemptions_and_offline(ctx)
     snapshots = load_demo_snapshots(ctx)
     ctx.note(f"参与统计：{ctx.campaign.name}，知识竞赛与会议签到为必选（目标 70%、60%），"
-             f"练习记录 {practised} 条，每日快照 {snapshots} 天")
+             f"练习记录 {practised} 条，免计申请 {exempt} 条，书面答题 {offline} 条，每日快照 {snapshots} 天")
