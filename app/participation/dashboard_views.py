@@ -73,7 +73,7 @@ def _bar_chart(figures: CampaignFigures, key: str, rows) -> str:
 
 
 def _trend_chart(campaign: Campaign, figures: CampaignFigures) -> tuple[str, list]:
-    series = services.daily_series(campaign)
+    series = services.daily_series(campaign, live=figures)
     lines = presenting.trend_series(figures.columns, series)
     chart = svgchart.line_chart(lines, chart_id="daily-trend", title=_("每日参与情况"),
                                 description=_("活动期间每日的覆盖率和各项参与率（按每日快照，今天为实时数据）。"),

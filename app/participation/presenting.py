@@ -138,12 +138,18 @@ def required_columns(figures: CampaignFigures) -> list[ActivityColumn]:
     return [column for column in figures.columns if column.required]
 
 
+def did_none(member: MemberStatus, columns: Sequence[ActivityColumn]) -> bool:
+    """Whether the member did no figure that counts towards "at least one" (the engine's chase_list rule)."""
+    keys = [column.key for column in columns if column.counts_for_coverage and column.key in member.done]
+    return all(member.done.get(key) is None for key in keys)
+
+
 def missing_labels(member: MemberStatus, columns: Sequence[ActivityColumn]) -> list[str]:
     """What a member has not done: the required figures they miss (each by its label), or 一项都未参与."""
     labels = {column.key: column.label for column in columns}
     if member.missing_required:
         return [labels.get(key, key) for key in member.missing_required]
-    if not any(member.done.values()):
+    if did_none(member, columns):
         return [_("一项都未参与")]
     return []
 
@@ -170,7 +176,7 @@ def chase_groups(campaign_name: str, unit_name: str, columns: Sequence[ActivityC
                  members: Sequence[MemberStatus]) -> list[ChaseGroup]:
     """The chase list by activity: those who did none, then per required activity those missing it."""
     groups = []
-    none = [member for member in members if not any(member.done.values())]
+    none = [member for member in members if did_none(member, columns)]
     groups.append(ChaseGroup(None, _("一项都未参与"), none,
                              chase_message(campaign_name, unit_name, _("任何一项活动"), [m.name for m in none])))
     for column in columns:

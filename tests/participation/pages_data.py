@@ -75,7 +75,7 @@ def populate(make_unit, make_member, campaign, *, units: int, per_unit: int):
     quiz, contest = new_quiz(campaign), new_contest(campaign)
     made, people = [], []
     for number in range(units):
-        unit = make_unit(f"单位{number:02d}")
+        unit = make_unit(f"{campaign.name}单位{number:02d}")
         branch = make_unit("第一支部", parent=unit)
         made.append(unit)
         for index in range(per_unit):

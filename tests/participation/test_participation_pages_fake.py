@@ -33,7 +33,7 @@ def world(app, make_unit, make_staff, monkeypatch):
     calls = []
     fake = SimpleNamespace(
         campaign_figures=lambda campaign, as_of=None: figures,
-        daily_series=lambda campaign: series,
+        daily_series=lambda campaign, live=None: series,
         unit_members=lambda campaign, unit_id, as_of=None, branch_id=None: calls.append(unit_id) or [
             m for m in members if m.unit_id == unit_id and (branch_id is None or m.branch_id == branch_id)],
         exempt_members=lambda campaign, as_of=None, unit_id=None: [
