@@ -20,7 +20,13 @@ def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app import hooks
+    from app.participation import views
+    from app.participation.cli import participation_cli
+    from app.participation.snapshots import snapshot_running_campaigns
 
+    app.register_blueprint(views.bp)
+    hooks.add_housekeeping(app, "participation.daily_snapshot", snapshot_running_campaigns)
+    app.cli.add_command(participation_cli)
     hooks.add_audit_labels(app, {
         "participation.settings_saved": _l("保存参与统计设置"),
     }, {"ParticipationSetting": _l("参与统计设置")})

@@ -32,9 +32,10 @@ NOON = time(12, 0)
 # ---------------------------------------------------------------- what the engine reads
 
 def approved_offline_select(campaign: Campaign) -> sa.Select:
-    """(key, user_id, unit_id, took_part_at): the approved offline records of `campaign` dated within it."""
+    """(key, user_id, unit_id, took_part_at, source): the approved offline records of `campaign` dated
+    within it (source, e.g. written_quiz, for the exports' source column)."""
     return (sa.select(OfflineParticipation.provider_key.label("key"), OfflineParticipation.user_id,
-                      OfflineParticipation.unit_id, OfflineParticipation.took_part_at)
+                      OfflineParticipation.unit_id, OfflineParticipation.took_part_at, OfflineParticipation.source)
             .where(OfflineParticipation.campaign_id == campaign.id, OfflineParticipation.status == "approved",
                    OfflineParticipation.took_part_on >= campaign.starts_on,
                    OfflineParticipation.took_part_on <= campaign.ends_on))

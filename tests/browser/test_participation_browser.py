@@ -34,7 +34,7 @@ def test_organiser_expands_a_unit_on_the_desktop_dashboard(live_server, browser_
     expect(page.get_by_role("heading", name="各单位参与情况")).to_be_visible()
     expect(page.locator(".pt-stamp")).to_contain_text("数据截至")
     unit = page.locator(f"#unit-{unit_id}")
-    branch = unit.locator(".pt-branch")
+    branch = unit.locator(".pt-branch").filter(has_text="第一支部")
     expect(branch).to_be_hidden()
     unit.locator("summary .pt-cell").nth(1).click()  # the row, not the unit's link
     expect(branch).to_be_visible()

@@ -156,7 +156,7 @@ def test_offline_counts_only_once_approved_with_the_unit_and_noon_of_its_day(sce
     offline.decide_offline(scene.organiser, entered[1:], "rejected", "签到表看不清")
     db.session.commit()
     noon_utc = datetime.combine(day, datetime.min.time()).replace(hour=4)  # 12:00 in Shanghai
-    assert rows(approved_offline_select(scene.campaign)) == [("quiz", scene.member_a.id, scene.unit_a.id, noon_utc)]
+    assert rows(approved_offline_select(scene.campaign)) == [("quiz", scene.member_a.id, scene.unit_a.id, noon_utc, "written_quiz")]
 
     # Editing an approved record sends it back to pending: it stops counting.
     offline.update_offline(scene.liaison_a, entered[0], OfflineData("checkin", day, "paper_sheet", "补录"))

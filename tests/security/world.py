@@ -226,6 +226,24 @@ def seed_participation(world: World) -> None:
     db.session.flush()
 
 
+def seed_participation_input(world: World) -> None:
+    """A pending exemption and a pending offline record of other_member's (unit A), entered by hand:
+    the other unit's liaison must reach neither, nor change them."""
+    from app.participation.models import OfflineParticipation, ParticipationExemption
+
+    today = world.campaign.starts_on + timedelta(days=10)
+    exemption = ParticipationExemption(user_id=world.other_member.id, campaign_id=world.campaign.id, kind="other",
+                                       reason="巡检", starts_on=today, status="pending")
+    record = OfflineParticipation(campaign_id=world.campaign.id, provider_key="quiz", user_id=world.other_member.id,
+                                  unit_id=world.unit_a.id, took_part_on=today, took_part_at=utcnow(),
+                                  source="written_quiz", status="pending")
+    db.session.add_all([exemption, record])
+    db.session.flush()
+    world.values.update({"exempt_id": exemption.id, "offline_id": record.id})
+    world.unit_a_arguments.update({"exempt_id", "offline_id"})
+    world.other_member_arguments.update({"exempt_id", "offline_id"})
+
+
 # Functions(world) that add objects of later features (quizzes, events…) and their ids to world.values.
 WORLD_SEEDERS: list = [seed_quizzes, seed_jobs, seed_speech, seed_checkin, seed_checkin_attendance,
-                       seed_exhibition, seed_participation]
+                       seed_exhibition, seed_participation_input, seed_participation]
