@@ -1,10 +1,8 @@
 """The demo campaign's participation, part-way through: settings for its figures (the quiz and check-in
-required, targets and weights), practice answers spread over the past days (the one activity whose
-demo loader leaves none), a few exemptions and offline (书面答题) records, and a snapshot for each past day so the trend line has a history. Runs
+required, targets and weights), a few exemptions and offline (书面答题) records, and a snapshot for each past day so the trend line has a history. Runs
 after every feature's loader (their records are what it counts); idempotent."""
 from __future__ import annotations
 
-import random
 from datetime import timedelta
 from decimal import Decimal
 
@@ -21,7 +19,6 @@ DEMO_SETTINGS = {
     "speech_registered": (False, None, Decimal("1")),
     "exhibition_submitted": (False, None, Decimal("1")),
 }
-PRACTICE_SHARE = 0.45
 SNAPSHOT_DAYS = 12
 
 
@@ -40,37 +37,6 @@ def load_demo_settings(ctx) -> None:
     db.session.flush()
 
 
-def load_demo_practice(ctx) -> int:
-    """Practice answers of about half the members, one to three each, over the past ten days."""
-    from quizzes.models import PracticeAnswer, Question, QuestionBank, Quiz
-
-    quiz = db.session.scalar(sa.select(Quiz).where(Quiz.campaign_id == ctx.campaign.id).order_by(Quiz.id).limit(1))
-    if quiz is None or db.session.scalar(sa.select(PracticeAnswer.id).limit(1)) is not None:
-        return 0
-    bank = quiz.banks[0] if quiz.banks else db.session.scalar(sa.select(QuestionBank).limit(1))
-    questions = list(db.session.execute(sa.select(Question.id, Question.answer).where(Question.bank_id == bank.id)
-                                        .order_by(Question.id).limit(30))) if bank else []
-    if not questions:
-        return 0
-    rng = random.Random(1414)
-    now = utcnow()
-    members = db.session.scalars(sa.select(User.id).where(User.unit_id.is_not(None), User.active.is_(True))
-                                 .order_by(User.id)).all()
-    rows = []
-    for user_id in members:
-        if rng.random() >= PRACTICE_SHARE:
-            continue
-        for _ in range(rng.randint(1, 3)):
-            question = rng.choice(questions)
-            right = rng.random() < 0.7
-            rows.append({"user_id": user_id, "bank_id": bank.id, "question_id": question.id,
-                         "response": question.answer if right else None, "is_correct": right,
-                         "answered_at": now - timedelta(days=rng.randint(0, 9), minutes=rng.randint(0, 600))})
-    if rows:
-        db.session.execute(sa.insert(PracticeAnswer), rows)
-    return len(rows)
-
-
 DEMO_EXEMPTIONS = (("sick_leave", "长期病休，住院治疗中"), ("posted_out", "外派挂职（援疆）"),
                    ("mobile_member", "流动党员，在外地务工"))
 
@@ -78,8 +44,8 @@ DEMO_EXEMPTIONS = (("sick_leave", "长期病休，住院治疗中"), ("posted_ou
 def load_demo_exemptions_and_offline(ctx) -> tuple[int, int]:
     """Three approved exemptions (one pending), and approved 书面答题 records for members of one unit who
     have no online attempt (a pending one too): what the dashboard lists apart."""
+    from app.participation import services
     from app.participation.models import OfflineParticipation, ParticipationExemption
-    from quizzes.models import Attempt, Quiz
 
     campaign = ctx.campaign
     if db.session.scalar(sa.select(ParticipationExemption.id).limit(1)) is not None:
@@ -101,17 +67,15 @@ def load_demo_exemptions_and_offline(ctx) -> tuple[int, int]:
             entered_by_id=liaison.id if liaison else None, entered_at=now - timedelta(days=6),
             decided_by_id=None if pending else (organiser.id if organiser else None),
             decided_at=None if pending else now - timedelta(days=5)))
-    quiz_ids = sa.select(Quiz.id).where(Quiz.campaign_id == campaign.id)
-    online = sa.select(Attempt.user_id).where(Attempt.quiz_id.in_(quiz_ids), Attempt.submitted_at.is_not(None))
     office = ctx.units.get("市委宣传部")
-    paper = db.session.execute(
-        sa.select(User.id, User.unit_id).where(User.unit_id == (office.id if office else -1), User.active.is_(True),
-                                               User.id.not_in(online)).order_by(User.staff_id).limit(5)).all()
+    if office is None or "quiz" not in {column.key for column in services.campaign_figures(campaign).columns}:
+        return len(chosen), 0
+    paper = services.chase_list(campaign, office.id, key="quiz")[:5]  # members with no quiz answered online
     for number, member in enumerate(paper):
         pending = number == len(paper) - 1
         day = ctx.today - timedelta(days=3)
         db.session.add(OfflineParticipation(
-            campaign_id=campaign.id, provider_key="quiz", user_id=member.id, unit_id=member.unit_id,
+            campaign_id=campaign.id, provider_key="quiz", user_id=member.user_id, unit_id=member.unit_id,
             took_part_on=day, took_part_at=utcnow() - timedelta(days=3), source="written_quiz",
             note="书面答题（因无智能手机）", status="pending" if pending else "approved",
             entered_by_id=liaison.id if liaison else None, entered_at=now - timedelta(days=2),
@@ -141,8 +105,7 @@ def load_demo_participation(ctx) -> None:
     if ctx.campaign is None:
         return
     load_demo_settings(ctx)
-    practised = load_demo_practice(ctx)
     exempt, offline = load_demo_exemptions_and_offline(ctx)
     snapshots = load_demo_snapshots(ctx)
     ctx.note(f"参与统计：{ctx.campaign.name}，知识竞赛与会议签到为必选（目标 70%、60%），"
-             f"练习记录 {practised} 条，免计申请 {exempt} 条，书面答题 {offline} 条，每日快照 {snapshots} 天")
+             f"免计申请 {exempt} 条，书面答题 {offline} 条，每日快照 {snapshots} 天")
