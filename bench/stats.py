@@ -157,7 +157,7 @@ def seed(url: str, units: int, members: int) -> tuple[int, list[int]]:
                 practice.append({"user_id": user.id, "bank_id": bank.id, "question_id": question.id,
                                  "response": "A", "is_correct": True,
                                  "answered_at": start + timedelta(minutes=rng.randrange(20 * 24 * 60))})
-        db.session.execute(sa.insert(Attempt), attempts)
+        db.session.execute(sa.insert(Attempt.__table__), attempts)  # Core: open_slot NULL stays NULL
         db.session.execute(sa.insert(PracticeAnswer), practice)
 
         contest = SpeechContest(campaign_id=campaign.id, title="压测演讲比赛", criteria=[], group_weights={},
