@@ -289,9 +289,12 @@ def demo_logins() -> list[DemoLogin]:
 def load_demo(today: date | None = None) -> DemoContext:
     """Run every loader in order (without committing); returns the context with its notes."""
     ctx = DemoContext(today=today or local_today())
-    for loader in hooks_of().demo_loaders:
+    registry = hooks_of()
+    for loader in registry.demo_loaders:
         loader(ctx)
     record_membership(None)  # whatever a feature's loader did to the roster is in the history too
+    for loader in registry.demo_final_loaders:
+        loader(ctx)
     return ctx
 
 

@@ -79,6 +79,7 @@ class Hooks:
     action_labels: dict[str, Any] = field(default_factory=dict)
     target_labels: dict[str, Any] = field(default_factory=dict)
     demo_loaders: list[Callable] = field(default_factory=list)
+    demo_final_loaders: list[Callable] = field(default_factory=list)  # run after every other loader
     demo_logins: list = field(default_factory=list)
     unit_deletion_checks: list[Callable] = field(default_factory=list)
     participation_providers: list[ParticipationProvider] = field(default_factory=list)
@@ -130,11 +131,13 @@ def add_audit_labels(app: Flask, actions: dict[str, Any], targets: dict[str, Any
     registry.target_labels.update(targets or {})
 
 
-def add_demo_loader(app: Flask, loader: Callable, *, logins=()) -> None:
-    """Run `loader(ctx)` in `flask demo`, after those registered before it, and list its logins."""
+def add_demo_loader(app: Flask, loader: Callable, *, logins=(), last: bool = False) -> None:
+    """Run `loader(ctx)` in `flask demo`, after those registered before it, and list its logins.
+    `last`: after every feature's loader, whenever it was registered (figures drawn from their data)."""
     registry = hooks_of(app)
-    if loader not in registry.demo_loaders:
-        registry.demo_loaders.append(loader)
+    loaders = registry.demo_final_loaders if last else registry.demo_loaders
+    if loader not in loaders:
+        loaders.append(loader)
     for login in logins:
         if login not in registry.demo_logins:
             registry.demo_logins.append(login)

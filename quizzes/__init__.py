@@ -15,7 +15,7 @@ def init_app(app) -> None:
     from app import hooks
     from quizzes import sections
     from quizzes.cli import quiz_cli
-    from quizzes.demo import load_demo_bank, load_demo_quiz
+    from quizzes.demo import load_demo_bank, load_demo_practice, load_demo_quiz
     from quizzes.models import question_type_label
     from quizzes.views import build_blueprint
 
@@ -50,6 +50,7 @@ def init_app(app) -> None:
     }, {"Quiz": _l("知识竞赛"), "QuestionBank": _l("题库"), "Question": _l("题目")})
     hooks.add_demo_loader(app, load_demo_bank)
     hooks.add_demo_loader(app, load_demo_quiz)
+    hooks.add_demo_loader(app, load_demo_practice)
     hooks.add_unit_deletion_check(app, sections.quizzes_scoped_to)
     hooks.add_participation_provider(app, hooks.ParticipationProvider(
         "quiz", _l("知识竞赛"), _l("提交过竞赛答卷的人员（练习不计）"), sections.quiz_participants,

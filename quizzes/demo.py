@@ -328,3 +328,52 @@ def _demo_attempts(quiz, ctx, now) -> int:
         submit_attempt(attempt.id, now=moment + timedelta(seconds=rng.randint(5, 60)))
         taken += 1
     return taken
+
+
+# ---------------------------------------------------------------- practice (练习)
+
+DEMO_PRACTICE_SHARE = 0.45
+
+
+def load_demo_practice(ctx=None) -> int:
+    """Practice answers of about half the members, one to three each, over the past ten days (the quiz's
+    practice figure in the campaign's participation statistics)."""
+    import random
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from app.accounts.models import User
+    from app.common.clock import utcnow
+    from app.extensions import db
+    from quizzes.models import PracticeAnswer, Question, QuestionBank, Quiz
+
+    if ctx is None or ctx.campaign is None:
+        return 0
+    quiz = db.session.scalar(sa.select(Quiz).where(Quiz.campaign_id == ctx.campaign.id).order_by(Quiz.id).limit(1))
+    if quiz is None or db.session.scalar(sa.select(PracticeAnswer.id).limit(1)) is not None:
+        return 0
+    bank = quiz.banks[0] if quiz.banks else db.session.scalar(sa.select(QuestionBank).limit(1))
+    questions = list(db.session.execute(sa.select(Question.id, Question.answer).where(Question.bank_id == bank.id)
+                                        .order_by(Question.id).limit(30))) if bank else []
+    if not questions:
+        return 0
+    rng = random.Random(1414)
+    now = utcnow()
+    members = db.session.scalars(sa.select(User.id).where(User.unit_id.is_not(None), User.active.is_(True))
+                                 .order_by(User.id)).all()
+    rows = []
+    for user_id in members:
+        if rng.random() >= DEMO_PRACTICE_SHARE:
+            continue
+        for _ in range(rng.randint(1, 3)):
+            question = rng.choice(questions)
+            right = rng.random() < 0.7
+            rows.append({"user_id": user_id, "bank_id": bank.id, "question_id": question.id,
+                         "response": question.answer if right else None, "is_correct": right,
+                         "answered_at": now - timedelta(days=rng.randint(0, 9), minutes=rng.randint(0, 600))})
+    if rows:
+        db.session.execute(sa.insert(PracticeAnswer), rows)
+    if ctx is not None and rows:
+        ctx.note(f"练习：{len(rows)} 条练习记录（约一半人员，近十天）")
+    return len(rows)

@@ -8,6 +8,10 @@ settings page · cli.py `flask participation snapshot`.
 Input side: exemptions.py 免计 and offline.py offline participation (rules and the engine's selects) ·
 offline_import.py the xlsx import · input_forms.py, input_views.py their pages · input_plugin.py
 their registration.
+Output side: presenting.py how figures are shown (sorting, charts, chase messages) · dashboard_views.py
+the dashboard, ranking, drill-down, chase list, notice and workbook pages · exports.py the workbook ·
+notice.py the 情况通报 (print page and .docx) · pages_demo.py the demo's figures · pages_plugin.py
+their registration.
 """
 
 
@@ -21,7 +25,6 @@ def init_app(app) -> None:
     from app.participation.snapshots import snapshot_running_campaigns
 
     app.register_blueprint(views.bp)
-    hooks.add_campaign_section(app, "participation/_campaign_section.html", views.campaign_section, order=900)
     hooks.add_housekeeping(app, "participation.daily_snapshot", snapshot_running_campaigns)
     app.cli.add_command(participation_cli)
     hooks.add_audit_labels(app, {
@@ -29,5 +32,7 @@ def init_app(app) -> None:
     }, {"ParticipationSetting": _l("参与统计设置")})
 
     from app.participation.input_plugin import init_input
+    from app.participation.pages_plugin import init_pages
 
     init_input(app)  # exemptions and offline participation (stats-input)
+    init_pages(app)  # dashboard, ranking, drill-down, chase list, notice, workbook (stats-pages)

@@ -494,4 +494,17 @@ def exempt_members(campaign, *, as_of: datetime | None = None, unit_id: int | No
     return statuses
 
 
+def campaign_members(campaign, *, as_of: datetime | None = None) -> list[MemberStatus]:
+    """Every member counted in any unit at as-of, and every member credited to one, with what they did:
+    the whole campaign's unit_members (the workbook's 未参与名单, the notice), in the same statements."""
+    as_of = as_of or utcnow()
+    roster = roster_at(as_of).subquery("roster_all")
+    done = credited(campaign, as_of, column_specs()).subquery("done_all")
+    scope = sa.union(sa.select(roster.c.user_id).where(roster.c.unit_id.is_not(None)),
+                     sa.select(done.c.user_id).where(done.c.unit_id.is_not(None))).subquery("campaign_scope")
+    statuses = _statuses(campaign, as_of, sa.select(scope.c.user_id.label("user_id")))
+    statuses.sort(key=lambda status: (status.unit_name, status.branch_name or "", status.name, status.staff_id))
+    return statuses
+
+
 from app.participation.snapshots import daily_series, snapshot_figures, take_snapshot  # noqa: E402, F401

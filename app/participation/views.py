@@ -30,7 +30,3 @@ def edit(campaign_id: int):
     return render_template("participation/settings.html", campaign=campaign, form=form,
                            groups=field_groups(form, columns)), status
 
-
-def campaign_section(campaign, user) -> dict | None:
-    """Organisers find the settings from the campaign page."""
-    return {"campaign": campaign} if user.is_organiser else None

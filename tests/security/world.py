@@ -213,6 +213,19 @@ def seed_exhibition(world: World) -> None:
     world.other_member_arguments.update({"work_id", "image_id"})
 
 
+def seed_participation(world: World) -> None:
+    """The world campaign's figure settings (the quiz and check-in required, with targets and weights), so
+    the participation pages walk with required figures, chase lists and a composite ranking."""
+    from decimal import Decimal
+
+    from app.participation.models import ParticipationSetting
+
+    for key, required, target in (("quiz", True, Decimal("70")), ("checkin", True, Decimal("60"))):
+        db.session.add(ParticipationSetting(campaign_id=world.campaign.id, key=key, required=required,
+                                            target_rate=target, weight=Decimal("1"), counts_for_coverage=True))
+    db.session.flush()
+
+
 def seed_participation_input(world: World) -> None:
     """A pending exemption and a pending offline record of other_member's (unit A), entered by hand:
     the other unit's liaison must reach neither, nor change them."""
@@ -233,4 +246,4 @@ def seed_participation_input(world: World) -> None:
 
 # Functions(world) that add objects of later features (quizzes, events…) and their ids to world.values.
 WORLD_SEEDERS: list = [seed_quizzes, seed_jobs, seed_speech, seed_checkin, seed_checkin_attendance,
-                       seed_exhibition, seed_participation_input]
+                       seed_exhibition, seed_participation_input, seed_participation]

@@ -1,0 +1,302 @@
+#!/usr/bin/env python3
+"""Participation statistics at campaign scale: the dashboard and the workbook for 100 units, 20,000
+members and 10 activities with their records.
+
+    .venv/bin/python bench/stats.py                    # SQLite file in a temp dir
+    .venv/bin/python bench/stats.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/h_stats_pages_bench
+    TEST_DATABASE_URL=postgresql+psycopg://… .venv/bin/python bench/stats.py   # or SAISHI_DATABASE_URL
+
+What it does, in one run:
+ 1. A fresh database (SQLite file, or the PostgreSQL database named, dropped and created again: its name
+    must contain "bench" or "test"), schema by create_all; 100 units with two branches each, 20,000
+    members (bulk inserts, one membership period each), a campaign, and the records of its activities:
+    quiz attempts (70 %), practice (40 %), speech registrations (3 %, half approved, a third performed),
+    exhibition works (5 %, half accepted), two meetings with invitee snapshots and check-ins (60 %), and
+    two further activities registered by this script as providers (quizzes outside the campaign):
+    10 figures in all, some required, with targets and weights.
+ 2. Through the app (Flask test client, signed in as an organiser): the dashboard page and the
+    workbook, each timed after a warm-up (median of --repeat runs), and a bare Flask endpoint on the same
+    app in the same run (median of 50), so that the ratio says how much of the time is the page's own.
+ 3. Prints the timings, the ratio, the SQL statements per dashboard view, and whether the goals were
+    met: dashboard < 300 ms, export < 3 s. Exit status 0 when met.
+
+The machine may be shared and busy: the bare endpoint's time says how busy.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for path in (ROOT, ROOT / "bench"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+from quiz_load import prepare_database  # noqa: E402  (bench/ on the path first)
+
+PASSWORD = "Bench2026pass"
+DASHBOARD_GOAL_MS = 300
+EXPORT_GOAL_S = 3.0
+
+
+def _extra_provider(key: str, label: str, quiz_id: int):
+    """A further activity (as one added later would register itself): submitted attempts of one quiz."""
+    import sqlalchemy as sa
+
+    from app.hooks import ParticipationProvider
+    from quizzes.models import Attempt
+
+    def participants(_campaign):
+        return (sa.select(Attempt.user_id.label("user_id"), Attempt.submitted_at.label("took_part_at"))
+                .where(Attempt.quiz_id == quiz_id, Attempt.submitted_at.is_not(None)))
+
+    return ParticipationProvider(key, label, f"{label}：至少交卷一次的人员", participants)
+
+
+def build_app(url: str, extra_quizzes: list[int]):
+    from app import create_app, hooks
+    from app.common.access import public
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    for number, quiz_id in enumerate(extra_quizzes, start=1):
+        hooks.add_participation_provider(app, _extra_provider(f"bench_extra_{number}", f"专题测试{number}", quiz_id))
+
+    @app.get("/__bare")
+    @public
+    def bare():
+        return "ok"
+
+    return app
+
+
+def seed(url: str, units: int, members: int) -> tuple[int, list[int]]:
+    """The data set; returns the campaign id and the ids of the two extra quizzes."""
+    import random
+
+    import sqlalchemy as sa
+    from werkzeug.security import generate_password_hash
+
+    from app.accounts.models import RoleGrant, User
+    from app.campaigns.models import Campaign
+    from app.common.clock import utcnow
+    from app.extensions import db
+    from app.participation.models import MemberPeriod, ParticipationSetting
+    from app.units.models import Unit
+    from events.checkin.models import CheckinEvent, CheckinInvitee, CheckinRecord
+    from events.exhibition.models import Exhibition, ExhibitionCategory, Work
+    from events.speech.models import SpeechContest, SpeechEntry
+    from quizzes.models import Attempt, PracticeAnswer, Question, QuestionBank, Quiz
+
+    rng = random.Random(14)
+    app = build_app(url, [])
+    with app.app_context():
+        db.create_all()
+        now = utcnow()
+        start = now - timedelta(days=20)
+        tops = [Unit(name=f"压测单位{index:03d}", sort_order=index) for index in range(units)]
+        db.session.add_all(tops)
+        db.session.flush()
+        branches = [Unit(name=f"第{number}党支部", parent_id=top.id, sort_order=number)
+                    for top in tops for number in (1, 2)]
+        db.session.add_all(branches)
+        db.session.flush()
+        branch_of = {top.id: [b.id for b in branches if b.parent_id == top.id] for top in tops}
+        password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+        rows = []
+        for index in range(members):
+            top = tops[index % units]
+            rows.append({"staff_id": f"S{index:06d}", "name": f"压测{index}", "unit_id": top.id,
+                         "branch_id": branch_of[top.id][index % 2], "mobile": f"139{index:08d}",
+                         "password_hash": password_hash, "must_change_password": False,
+                         "active": index % 97 != 0, "created_at": start, "updated_at": start})
+        db.session.execute(sa.insert(User), rows)
+        users = db.session.execute(sa.select(User.id, User.unit_id, User.branch_id, User.active)
+                                   .where(User.staff_id.like("S%")).order_by(User.id)).all()
+        db.session.execute(sa.insert(MemberPeriod), [
+            {"user_id": u.id, "unit_id": u.unit_id, "branch_id": u.branch_id, "active": u.active,
+             "valid_from": start, "valid_to": None} for u in users])
+        organiser = User(staff_id="ORG0001", name="组织者", password_hash=password_hash, must_change_password=False)
+        organiser.role_grants = [RoleGrant(role="organiser")]
+        campaign = Campaign(name="压测专项活动", description="", starts_on=start.date(),
+                            ends_on=now.date() + timedelta(days=20))
+        other = Campaign(name="压测其他活动", description="", starts_on=start.date(), ends_on=campaign.ends_on)
+        db.session.add_all([organiser, campaign, other])
+        db.session.flush()
+
+        bank = QuestionBank(name="压测题库")
+        db.session.add(bank)
+        db.session.flush()
+        question = Question(bank_id=bank.id, question_type="single", stem="压测题", stem_digest="0" * 64,
+                            options=["甲", "乙"], answer="A", points=1.0)
+        db.session.add(question)
+        quizzes = [Quiz(campaign_id=campaign.id if number == 0 else other.id, title=f"压测竞赛{number}",
+                        opens_at=start, closes_at=now + timedelta(days=5), time_limit_seconds=1800,
+                        attempts_allowed=1, is_published=True) for number in range(3)]
+        db.session.add_all(quizzes)
+        db.session.flush()
+        attempts, practice = [], []
+        for number, quiz in enumerate(quizzes):
+            share = (0.7, 0.3, 0.2)[number]
+            for user in users:
+                if rng.random() < share:
+                    taken = start + timedelta(minutes=rng.randrange(20 * 24 * 60))
+                    attempts.append({"quiz_id": quiz.id, "user_id": user.id, "number": 1, "seed": 1,
+                                     "started_at": taken, "deadline_at": taken + timedelta(minutes=30),
+                                     "submitted_at": taken + timedelta(minutes=10), "open_slot": None,
+                                     "submit_reason": "member", "score": float(rng.randrange(40, 101)),
+                                     "max_score": 100.0, "time_used_seconds": 600.0})
+        for user in users:
+            if rng.random() < 0.4:
+                practice.append({"user_id": user.id, "bank_id": bank.id, "question_id": question.id,
+                                 "response": "A", "is_correct": True,
+                                 "answered_at": start + timedelta(minutes=rng.randrange(20 * 24 * 60))})
+        db.session.execute(sa.insert(Attempt.__table__), attempts)  # Core: open_slot NULL stays NULL
+        db.session.execute(sa.insert(PracticeAnswer), practice)
+
+        contest = SpeechContest(campaign_id=campaign.id, title="压测演讲比赛", criteria=[], group_weights={},
+                                overtime_bands=[], tie_breaks=[], award_tiers=[], criterion_awards=[])
+        exhibition = Exhibition(campaign_id=campaign.id, title="压测书画摄影展", opens_at=start,
+                                closes_at=now + timedelta(days=5), last_number=0)
+        category = ExhibitionCategory(name="摄影", position=1, works_per_member=1, max_images=2,
+                                      min_long_edge=100, is_photo=True)
+        exhibition.categories = [category]
+        db.session.add_all([contest, exhibition])
+        db.session.flush()
+        entries, works = [], []
+        for index, user in enumerate(users):
+            if index % 33 == 0:
+                entries.append({"contest_id": contest.id, "member_id": user.id, "unit_id": user.unit_id,
+                                "speech_title": "压测题目", "status": "approved" if index % 2 else "registered",
+                                "created_at": start + timedelta(days=1)})
+            if index % 20 == 0:
+                works.append({"exhibition_id": exhibition.id, "category_id": category.id, "number": len(works) + 1,
+                              "author_id": user.id, "unit_id": user.unit_id, "slot": 1, "title": "压测作品",
+                              "status": "accepted" if index % 40 == 0 else "submitted",
+                              "submitted_at": start + timedelta(days=2)})
+        db.session.execute(sa.insert(SpeechEntry), entries)
+        db.session.execute(sa.insert(Work), works)
+
+        invitees, records = [], []
+        for number in range(2):
+            at = start + timedelta(days=5 + 7 * number)
+            event = CheckinEvent(campaign_id=campaign.id, title=f"压测党员大会{number}", event_type="assembly",
+                                 starts_at=at, ends_at=at + timedelta(hours=2), late_at=at + timedelta(minutes=10),
+                                 closes_at=at + timedelta(hours=1), invitee_scope="units", invitee_statuses=[])
+            db.session.add(event)
+            db.session.flush()
+            for user in users:
+                invitees.append({"event_id": event.id, "user_id": user.id, "unit_id": user.unit_id,
+                                 "branch_id": user.branch_id, "source": "rule", "created_at": at})
+                if rng.random() < 0.5:
+                    records.append({"event_id": event.id, "user_id": user.id, "kind": "check_in",
+                                    "method": "scan", "checked_at": at})
+        db.session.execute(sa.insert(CheckinInvitee), invitees)
+        db.session.execute(sa.insert(CheckinRecord), records)
+        settings = {"quiz": (True, 70, 3), "checkin": (True, 60, 2), "speech_registered": (False, None, 1),
+                    "exhibition_submitted": (False, None, 1)}
+        db.session.execute(sa.insert(ParticipationSetting), [
+            {"campaign_id": campaign.id, "key": key, "required": required, "target_rate": target, "weight": weight,
+             "counts_for_coverage": True, "updated_at": now}
+            for key, (required, target, weight) in settings.items()])
+        db.session.commit()
+        campaign_id, extra = campaign.id, [quizzes[1].id, quizzes[2].id]
+        counts = {"members": len(users), "attempts": len(attempts), "practice": len(practice),
+                  "speech entries": len(entries), "works": len(works), "invitees": len(invitees),
+                  "check-ins": len(records)}
+        db.engine.dispose()
+    print("data:", ", ".join(f"{name} {count}" for name, count in counts.items()))
+    return campaign_id, extra
+
+
+def timed(client, path: str, repeat: int) -> tuple[float, int]:
+    """Median seconds of `repeat` GETs of `path` after one warm-up, and the size of the last answer."""
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(path)
+        body = response.get_data()
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, (path, response.status_code)
+    return statistics.median(times), len(body)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("TEST_DATABASE_URL") or os.environ.get(
+        "SAISHI_DATABASE_URL"))
+    parser.add_argument("--units", type=int, default=100)
+    parser.add_argument("--members", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
+    args = parser.parse_args(argv)
+    if args.database_url and args.database_url.startswith("postgresql"):
+        import sqlalchemy as sa
+
+        target = sa.engine.make_url(args.database_url)
+        if "bench" not in (target.database or ""):
+            args.database_url = target.set(database=f"{target.database}_bench").render_as_string(hide_password=False)
+    os.environ.setdefault("SAISHI_SECRET_KEY", "bench-secret-key")
+    with tempfile.TemporaryDirectory(prefix="saishi-stats-") as workdir:
+        url, drop = prepare_database(args.database_url, Path(workdir), args.keep)
+        try:
+            started = time.perf_counter()
+            campaign_id, extra = seed(url, args.units, args.members)
+            print(f"seeded in {time.perf_counter() - started:.1f} s on {url.split(':', 1)[0]}")
+            return measure(url, campaign_id, extra, args.repeat)
+        finally:
+            drop()
+
+
+def measure(url: str, campaign_id: int, extra: list[int], repeat: int) -> int:
+    import sqlalchemy as sa
+    from flask import request_started
+
+    from app.extensions import db
+
+    app = build_app(url, extra)
+    with app.app_context():
+        statements = []
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *a, **k: statements.append(1))
+        client = app.test_client()
+
+        def fresh_g(_sender, **_extra):
+            from flask import g
+
+            for name in list(g):
+                g.pop(name, None)
+
+        request_started.connect(fresh_g, app)
+        reply = client.post("/login", data={"login": "ORG0001", "password": PASSWORD})
+        assert reply.status_code == 302, reply.status_code
+        from app.hooks import hooks_of
+
+        keys = [provider.key for provider in hooks_of(app).participation_providers]
+        print(f"figures ({len(keys)}): {', '.join(keys)}")
+        bare, _size = timed(client, "/__bare", 50)
+        dashboard, size = timed(client, f"/participation/{campaign_id}", repeat)
+        statements.clear()
+        client.get(f"/participation/{campaign_id}")
+        queries = len(statements)
+        export, export_size = timed(client, f"/participation/{campaign_id}/export.xlsx", max(1, repeat // 2))
+        db.engine.dispose()
+    print(f"bare endpoint   {bare * 1000:8.2f} ms (median of 50)")
+    print(f"dashboard       {dashboard * 1000:8.1f} ms (median of {repeat}; {size // 1024} KiB, "
+          f"{queries} SQL statements) = {dashboard / bare:,.0f} × bare   goal < {DASHBOARD_GOAL_MS} ms")
+    print(f"export .xlsx    {export:8.2f} s  (median of {max(1, repeat // 2)}; {export_size // 1024} KiB) "
+          f"= {export / bare:,.0f} × bare   goal < {EXPORT_GOAL_S} s")
+    met = dashboard * 1000 < DASHBOARD_GOAL_MS and export < EXPORT_GOAL_S
+    print("goals met" if met else "goals NOT met")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
