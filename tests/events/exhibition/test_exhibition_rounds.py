@@ -83,7 +83,7 @@ def test_score_round_result_by_hand_close_with_missing_needs_a_reason(scene):
     means = {row.work_id: row.exact_value for row in lines}
     for work_id, values in given.items():  # fewer than 5 judges: the plain mean of what was scored
         assert means[work_id] == exact(Fraction(sum(values)) / len(values))
-    assert [row.work_id for row in lines][0] == works[1].id and lines[0].rank == 1 and lines[0].advanced
+    assert next(row.work_id for row in lines) == works[1].id and lines[0].rank == 1 and lines[0].advanced
     assert sum(row.advanced for row in lines) == 1
     missing = next(row for row in lines if row.work_id == works[3].id)
     assert not missing.final and missing.sheets == 1 and missing.expected == 2
@@ -96,7 +96,7 @@ def test_score_round_result_by_hand_close_with_missing_needs_a_reason(scene):
 
 def test_trimmed_mean_with_five_judges_and_shared_rank(scene, make_user):
     exhibition, photo, judges, works = scene
-    more = judges + [make_user(name="评委5", roles=["judge"]), make_user(name="评委6", roles=["judge"])]
+    more = [*judges, make_user(name="评委5", roles=["judge"]), make_user(name="评委6", roles=["judge"])]
     works[2].status = "withdrawn"  # co-authored by judge 2: only four could score it
     round_ = new_round(exhibition, [photo], more[1:], quorum=5, advance_kind="threshold",
                        advance_value=Decimal("85"))
@@ -141,7 +141,7 @@ def test_shortlist_counts_yes_votes_and_advances_at_k(scene):
 
 
 def test_ranking_mean_place_lower_is_better_all_or_nothing(scene, make_user):
-    exhibition, photo, judges, works = scene
+    exhibition, photo, _judges, works = scene
     two = [make_user(name="排序评委甲", roles=["judge"]), make_user(name="排序评委乙", roles=["judge"])]
     round_ = new_round(exhibition, [photo], two, method="ranking", quorum=2, advance_value=Decimal(1))
     assignments.open_round(None, round_)
@@ -182,7 +182,7 @@ def test_reassign_and_remove_judge_respect_exclusions(scene, make_user):
     db.session.commit()
     assert moved == len(mine) - 1
     assert assigned_ids(round_, leaving) == [mine[0]]  # the scored work stays with its sheet
-    for judge in judges[:3] + [newcomer]:
+    for judge in [*judges[:3], newcomer]:
         for work_id in assigned_ids(round_, judge):
             work = db.session.get(type(works[0]), work_id)
             assert assignments.exclusion(judge, work) is None
@@ -216,7 +216,7 @@ def test_sheet_lifecycle_same_again_is_safe_different_is_locked_unlock_makes_ver
 
 
 def test_settings_are_checked_and_fixed_once_open(scene):
-    exhibition, photo, judges, works = scene
+    exhibition, photo, judges, _works = scene
     bad = rounds.RoundSettings(name="复评", method="shortlist", category_ids=[photo.id], quorum=2,
                                advance_kind="threshold", advance_value=Decimal(3))
     with pytest.raises(Problem, match="入选票数"):
