@@ -14,6 +14,7 @@ def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app import hooks
+    from events.exhibition.cli import judge_copies_command
     from events.exhibition.demo import load_demo_exhibition
     from events.exhibition.services import (
         processing,  # noqa: F401  (declares the job kind)
@@ -22,6 +23,7 @@ def init_app(app) -> None:
     from events.exhibition.views import build_blueprint, lift_upload_limit
 
     app.register_blueprint(build_blueprint())
+    app.cli.add_command(judge_copies_command)
     # First of all before_request functions (see lift_upload_limit).
     app.before_request_funcs.setdefault(None, []).insert(0, lift_upload_limit)
     for order, (endpoint, label) in enumerate((
