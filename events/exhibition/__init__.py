@@ -16,6 +16,7 @@ def init_app(app) -> None:
     from app import hooks
     from events.exhibition.cli import judge_copies_command
     from events.exhibition.demo import load_demo_exhibition
+    from events.exhibition.round_demo import load_demo_rounds
     from events.exhibition.services import (
         processing,  # noqa: F401  (declares the job kind)
         sections,
@@ -57,6 +58,7 @@ def init_app(app) -> None:
     }, {"Exhibition": _l("书画摄影展"), "Work": _l("展览作品"), "ExhibitionRound": _l("评审轮次"),
         "ExhibitionSheet": _l("展览评分表")})
     hooks.add_demo_loader(app, load_demo_exhibition)
+    hooks.add_demo_loader(app, load_demo_rounds)
     hooks.add_unit_deletion_check(app, sections.exhibitions_naming_unit)
     hooks.add_participation_provider(app, hooks.ParticipationProvider(
         "exhibition", _l("书画摄影展"), _l("向书画摄影展提交过作品的人员（草稿和撤回的不计）"), sections.participants))

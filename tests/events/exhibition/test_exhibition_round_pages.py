@@ -30,7 +30,7 @@ def setting(make_campaign, make_unit, make_user):
 
 
 def test_organiser_sets_up_previews_opens_and_closes(setting, organiser_client):
-    exhibition, photo, judges, works, _author = setting
+    exhibition, photo, judges, _works, _author = setting
     response = organiser_client.post(f"/exhibition/manage/{exhibition.id}/rounds/new", data={
         "name": "初评", "method": "score", "category_ids": [str(photo.id)], "quorum": "2", "advance_kind": "top",
         "advance_value": "1", "step": "0.1", "trim_from": "5", "trim_each_end": "1"})
