@@ -54,3 +54,8 @@ class CloseForm(Form):
     reason = TextAreaField(_l("提前结束原因（有评分未提交时必填，将写在结果上）"), filters=[strip_text],
                            validators=[Length(max=500, message=_l("原因不能超过 %(max)d 个字"))])
 
+
+
+class UnlockForm(Form):
+    reason = StringField(_l("解锁原因"), filters=[strip_text], validators=[
+        DataRequired(_l("请填写解锁原因")), Length(max=200, message=_l("原因不能超过 %(max)d 个字"))])

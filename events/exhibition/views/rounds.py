@@ -14,9 +14,9 @@ from app.common.http import private_pages
 from app.common.problems import Problem, attach_problem
 from app.extensions import db
 from events.exhibition.models import Exhibition
-from events.exhibition.round_forms import AddJudgeForm, CloseForm, RoundForm
+from events.exhibition.round_forms import AddJudgeForm, CloseForm, RoundForm, UnlockForm
 from events.exhibition.round_models import ExhibitionRoundJudge
-from events.exhibition.services import assignments, round_results, rounds
+from events.exhibition.services import assignments, round_results, round_sheets, rounds
 from events.judging.criteria import Criterion
 
 bp = Blueprint("rounds", __name__, url_prefix="/manage")
@@ -221,3 +221,38 @@ def results(exhibition_id: int, round_id: int):
         return redirect(url_for("exhibition.rounds.show", exhibition_id=exhibition_id, round_id=round_id))
     return render_template("exhibition/rounds/results.html", exhibition=round_.exhibition, round=round_,
                            results=round_results.stored_results(round_))
+
+
+@bp.get("/<int:exhibition_id>/rounds/<int:round_id>/judges/<int:judge_id>")
+@roles_required(Role.ORGANISER)
+def judge_sheets(exhibition_id: int, round_id: int, judge_id: int):
+    """One judge's works in the round: which are submitted (no scores while the round is open), and
+    unlocking one for a correction the judge asked for, with a reason."""
+    round_ = _round_or_404(exhibition_id, round_id)
+    judge = _judge_or_404(round_, judge_id)
+    return render_template("exhibition/rounds/judge.html", exhibition=round_.exhibition, round=round_, judge=judge,
+                           items=round_sheets.my_works(round_, judge), form=UnlockForm())
+
+
+@bp.post("/<int:exhibition_id>/rounds/<int:round_id>/judges/<int:judge_id>/works/<int:work_id>/unlock")
+@roles_required(Role.ORGANISER)
+def unlock(exhibition_id: int, round_id: int, judge_id: int, work_id: int):
+    round_ = _round_or_404(exhibition_id, round_id)
+    judge = _judge_or_404(round_, judge_id)
+    sheet = round_sheets.own_sheet(round_, judge, work_id)
+    if sheet is None:
+        abort(404)
+    form = UnlockForm()
+    back = url_for("exhibition.rounds.judge_sheets", exhibition_id=exhibition_id, round_id=round_id, judge_id=judge_id)
+    if not form.validate_on_submit():
+        flash(_("请填写解锁原因"), "error")
+        return redirect(back)
+    try:
+        round_sheets.unlock_work_sheet(round_, sheet, actor=current_user, reason=form.reason.data)
+    except Problem as problem:
+        db.session.rollback()
+        flash(problem.message, "error")
+    else:
+        db.session.commit()
+        flash(_("评分表已解锁，评委可修改后重新提交。"), "success")
+    return redirect(back)

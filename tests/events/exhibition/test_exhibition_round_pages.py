@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from events.exhibition.round_models import ExhibitionRound, ExhibitionSheet, ExhibitionSheetVersion
-from events.exhibition.services import assignments
+from events.exhibition.services import assignments, rounds
 from tests.events.exhibition.helpers import category, new_exhibition
 from tests.events.exhibition.round_helpers import accepted_work, assigned_ids, new_round
 from tests.support import POSTGRES_URL
@@ -133,3 +133,40 @@ def test_double_tapped_submit_stores_one_sheet_on_postgresql(setting, client_for
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ExhibitionSheet)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ExhibitionSheetVersion)) == 1
     assert db.session.scalars(sa.select(ExhibitionSheet)).one().total == Decimal("77.5")
+
+
+def test_organiser_unlocks_a_sheet_without_seeing_it_and_the_judge_submits_version_two(setting, client_for,
+                                                                                     organiser_client):
+    exhibition, photo, judges, works, _author = setting
+    round_ = new_round(exhibition, [photo], judges[1:], quorum=2)
+    assignments.open_round(None, round_)
+    db.session.commit()
+    judge = client_for(judges[1])
+    url = f"/exhibition/judge/rounds/{round_.id}/works/{works[1].id}/sheet"
+    judge.post(url, json={"scores": {"得分": "71"}})
+    row = next(j for j in round_.judges if j.user_id == judges[1].id)
+    base = f"/exhibition/manage/{exhibition.id}/rounds/{round_.id}/judges/{row.id}"
+    page = organiser_client.get(base).get_data(as_text=True)
+    assert "已提交" in page and "71" not in page
+    organiser_client.post(f"{base}/works/{works[1].id}/unlock", data={"reason": "评委申请更正"})
+    assert judge.post(url, json={"scores": {"得分": "75"}}).json["version"] == 2
+
+
+def test_judge_list_page_queries_do_not_grow_with_the_works(setting, client_for, count_queries):
+    exhibition, _photo, judges, _works, author = setting
+    judge = client_for(judges[1])
+    counts = []
+    for name, title, count in (("书法", "初评", 1), ("绘画", "复评", 6)):
+        group = category(exhibition, name)
+        for index in range(count):
+            accepted_work(exhibition, group, author, title=f"{name}{index}")
+        round_ = new_round(exhibition, [group], judges[1:2], name=title, quorum=1, advance_kind="none")
+        assignments.open_round(None, round_)
+        db.session.commit()
+        with count_queries() as counter:
+            page = judge.get(f"/exhibition/judge/rounds/{round_.id}").get_data(as_text=True)
+        assert page.count('class="xr-tile') == count
+        counts.append(counter.count)
+        rounds.close_round(None, round_, reason="测试")
+        db.session.commit()
+    assert counts[0] == counts[1]
