@@ -84,18 +84,14 @@
     });
   }
   function validate() {
-    var ok = true, seen = {};
+    var ok = true;
     rows.forEach(function (row) {
       var error = "";
       if (d.method === "shortlist") {
         if (!form.querySelector("[data-choice]:checked")) error = msg("Blank", { c: "" });
       } else {
         var text = row.querySelector("[data-score]").value;
-        error = check(row, text);
-        if (!error && d.method === "ranking") {
-          if (seen[text.trim()]) error = msg("Step", { c: "", step: "1" });
-          seen[text.trim()] = true;
-        }
+        error = check(row, text);  // a place used twice is refused by the server, beside the form
       }
       row.querySelector("[data-error]").textContent = error;
       row.classList.toggle("has-error", !!error);

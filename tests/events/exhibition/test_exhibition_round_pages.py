@@ -170,3 +170,21 @@ def test_judge_list_page_queries_do_not_grow_with_the_works(setting, client_for,
         rounds.close_round(None, round_, reason="测试")
         db.session.commit()
     assert counts[0] == counts[1]
+
+
+def test_ranking_round_page_and_whole_submit(setting, client_for):
+    exhibition, photo, judges, works, _author = setting
+    round_ = new_round(exhibition, [photo], judges[1:], method="ranking", quorum=2)
+    assignments.open_round(None, round_)
+    db.session.commit()
+    judge = client_for(judges[1])
+    page = judge.get(f"/exhibition/judge/rounds/{round_.id}").get_data(as_text=True)
+    assert page.count("data-score") == 2 and "提交名次" in page and "黄昏" not in page
+    assert judge.get(f"/exhibition/judge/rounds/{round_.id}/works/{works[1].id}").status_code == 404
+    url = f"/exhibition/judge/rounds/{round_.id}/ranking"
+    twice = judge.post(url, json={"places": {str(works[0].id): "1", str(works[1].id): "1"}})
+    assert twice.status_code == 422 and twice.json["problems"][0]["message"] == "每个名次只能用一次"
+    done = judge.post(url, json={"places": {str(works[0].id): "2", str(works[1].id): "1"}})
+    assert done.status_code == 200 and done.json["status"] == "submitted"
+    page = judge.get(f"/exhibition/judge/rounds/{round_.id}").get_data(as_text=True)
+    assert "已提交" in page and "提交名次" not in page
