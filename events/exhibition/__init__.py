@@ -14,7 +14,9 @@ def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app import hooks
+    from events.exhibition.cli import judge_copies_command
     from events.exhibition.demo import load_demo_exhibition
+    from events.exhibition.round_demo import load_demo_rounds
     from events.exhibition.services import (
         processing,  # noqa: F401  (declares the job kind)
         sections,
@@ -22,11 +24,13 @@ def init_app(app) -> None:
     from events.exhibition.views import build_blueprint, lift_upload_limit
 
     app.register_blueprint(build_blueprint())
+    app.cli.add_command(judge_copies_command)
     # First of all before_request functions (see lift_upload_limit).
     app.before_request_funcs.setdefault(None, []).insert(0, lift_upload_limit)
     for order, (endpoint, label) in enumerate((
         ("exhibition.member.index", _l("书画摄影展")),
         ("exhibition.manage.index", _l("展览管理")),
+        ("exhibition.judge.index", _l("展览评审")),
     ), start=300):
         hooks.add_navigation(app, endpoint, label, order=order)
     hooks.add_home_section(app, "exhibition/_home_section.html", sections.home_section)
@@ -42,8 +46,19 @@ def init_app(app) -> None:
         "exhibition.work.in_review": _l("作品进入审核"),
         "exhibition.catalogue_exported": _l("导出作品目录"),
         "exhibition.originals_downloaded": _l("下载作品原图"),
-    }, {"Exhibition": _l("书画摄影展"), "Work": _l("展览作品")})
+        "exhibition.round.created": _l("新建评审轮次"),
+        "exhibition.round.updated": _l("修改评审轮次"),
+        "exhibition.round.opened": _l("开始评审轮次"),
+        "exhibition.round.closed": _l("结束评审轮次"),
+        "exhibition.round.judge_added": _l("添加展览评委"),
+        "exhibition.round.judge_removed": _l("移出展览评委"),
+        "exhibition.round.reassigned": _l("改派评审作品"),
+        "exhibition.sheet.submitted": _l("提交展览评分"),
+        "exhibition.sheet.unlocked": _l("解锁展览评分"),
+    }, {"Exhibition": _l("书画摄影展"), "Work": _l("展览作品"), "ExhibitionRound": _l("评审轮次"),
+        "ExhibitionSheet": _l("展览评分表")})
     hooks.add_demo_loader(app, load_demo_exhibition)
+    hooks.add_demo_loader(app, load_demo_rounds)
     hooks.add_unit_deletion_check(app, sections.exhibitions_naming_unit)
     hooks.add_participation_provider(app, hooks.ParticipationProvider(
         "exhibition_submitted", _l("书画摄影展·已投稿"), _l("向书画摄影展提交过作品的人员（草稿和撤回的不计）"),

@@ -10,7 +10,11 @@ Two steps, so the member's upload answers fast and the decoding runs as a job:
 - make_derivatives: decodes fully (a truncated file is refused here), applies the orientation once,
   converts colour to sRGB through the embedded profile, and writes a ~400 px thumbnail and a
   ~1600 px display image as JPEG with no metadata at all (no GPS, no author fields, no camera data:
-  the organiser reads those from the inspection), plus a perceptual hash for near-duplicates.
+  the organiser reads those from the inspection), plus a perceptual hash for near-duplicates;
+  and the judges' copy (评审图, ~2000 px): the same upright sRGB picture, larger, carrying the camera
+  data a photography judge checks (make, model, lens, exposure, when taken) and nothing personal:
+  EXIF is rebuilt from an allowlist, so the author fields (Artist, Copyright, XPAuthor, owner and
+  serial numbers), GPS, the maker note, XMP (dc:creator) and IPTC (By-line) never reach it.
 """
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ from app.common.problems import Problem
 MAX_IMAGE_PIXELS = 80_000_000
 THUMBNAIL_EDGE = 400
 DISPLAY_EDGE = 1600
+JUDGE_EDGE = 2000  # a 12 MP phone photo still decodes at half size (JPEG draft) for it
 JPEG_QUALITY = 85
 # Pillow's format name → the extension the original is stored with.
 ACCEPTED_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
@@ -50,6 +55,14 @@ _UPRIGHT = {
 # 0th-IFD and Exif-IFD tags shown to the organiser as camera data.
 _CAMERA_TAGS = {0x010F: "make", 0x0110: "model", 0x0131: "software"}
 _TAKEN_AT_TAG = 0x9003  # DateTimeOriginal, in the Exif IFD
+# What the judges' copy keeps of the original's EXIF (everything else, the author fields, owner and
+# serial numbers, GPS and the maker note included, is left out): 0th IFD and Exif IFD allowlists.
+JUDGE_MAIN_TAGS = frozenset({0x010F, 0x0110, 0x0131, 0x0132})  # Make, Model, Software, DateTime
+JUDGE_EXIF_TAGS = frozenset({
+    0x829A, 0x829D, 0x8822, 0x8827, 0x9003, 0x9004, 0x9201, 0x9202, 0x9204, 0x9207, 0x9209, 0x920A,
+    0xA402, 0xA403, 0xA405, 0xA406, 0xA433, 0xA434,
+})  # exposure time, F-number, programme, ISO, taken/digitised, shutter, aperture, bias, metering,
+#     flash, focal length, exposure mode, white balance, 35 mm focal length, scene, lens make/model
 
 _heif_registered = False
 
@@ -81,14 +94,16 @@ class Inspection:
 
 @dataclass(frozen=True)
 class Derivatives:
-    """The derivatives of an accepted image: thumbnail and display JPEGs, their sizes, and the
-    64-bit difference hash of the picture (near-duplicates differ in a few bits)."""
+    """The derivatives of an accepted image: thumbnail, display and judges' JPEGs, their sizes, and
+    the 64-bit difference hash of the picture (near-duplicates differ in a few bits)."""
 
     thumbnail: bytes
     display: bytes
     thumbnail_size: tuple[int, int]
     display_size: tuple[int, int]
     dhash: int
+    judge: bytes = b""  # the judges' copy (camera data kept, nothing personal)
+    judge_size: tuple[int, int] = (0, 0)
 
 
 def _register_heif() -> None:
@@ -226,9 +241,11 @@ def _fitted(size: tuple[int, int], edge: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def _shrunk(image: Image.Image, edge: int) -> Image.Image:
-    """The picture fitted within edge × edge (Lanczos, after a cheap box reduction for big shrinks)."""
-    size = _fitted(image.size, edge)
+def _shrunk(image: Image.Image, edge: int, whole: tuple[int, int] | None = None) -> Image.Image:
+    """The picture fitted within edge × edge (Lanczos, after a cheap box reduction for big shrinks);
+    `whole`, the full picture's size when `image` is already a reduction, keeps the proportions of
+    the original (no rounding carried over from one reduction to the next)."""
+    size = _fitted(whole or image.size, edge)
     if size == image.size:
         return image
     shrunk = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
@@ -267,11 +284,49 @@ def _to_srgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
-def _jpeg(image: Image.Image) -> bytes:
+def _jpeg(image: Image.Image, exif: bytes = b"") -> bytes:
     buffer = io.BytesIO()
     # Progressive: on slow mobile data the picture appears whole at once and sharpens as it loads.
-    image.save(buffer, format="JPEG", quality=JPEG_QUALITY, progressive=True)
+    options = {"exif": exif} if exif else {}
+    image.save(buffer, format="JPEG", quality=JPEG_QUALITY, progressive=True, **options)
     return buffer.getvalue()
+
+
+def _allowed(value) -> bool:
+    """A tag value worth copying: numbers and rationals, short text (never bytes: undefined blobs
+    such as a maker note or a user comment may hold anything)."""
+    if isinstance(value, str):
+        return len(value) <= 200
+    if isinstance(value, tuple):
+        return all(_allowed(item) for item in value)
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)) or hasattr(value, "numerator")
+
+
+def judge_exif(exif: Image.Exif | None) -> bytes:
+    """The EXIF block of a judges' copy: only the allowlisted camera tags of the original (make,
+    model, lens, exposure, when taken), no orientation (the copy is already upright), nothing else;
+    empty when the original has none of them."""
+    if exif is None:
+        return b""
+    clean = Image.Exif()
+    for tag in JUDGE_MAIN_TAGS:
+        value = exif.get(tag)
+        if value is not None and _allowed(value):
+            clean[tag] = value
+    try:
+        source = exif.get_ifd(EXIF_IFD)
+    except Exception:
+        source = {}
+    camera = {tag: value for tag, value in source.items() if tag in JUDGE_EXIF_TAGS and _allowed(value)}
+    if camera:
+        clean.get_ifd(EXIF_IFD).update(camera)
+        clean[EXIF_IFD] = 0  # Pillow writes the sub-IFD (and its offset) when the pointer tag exists
+    if not len(clean):
+        return b""
+    try:
+        return clean.tobytes()
+    except Exception:
+        return b""  # a value Pillow cannot write back: the copy goes without camera data
 
 
 def difference_hash(image: Image.Image) -> int:
@@ -303,15 +358,16 @@ def is_near_duplicate(first: int, second: int) -> bool:
 
 def make_derivatives(data: bytes, inspection: Inspection) -> Derivatives:
     """An accepted upload decodes completely (a truncated file is refused) and yields an upright sRGB
-    display image of at most DISPLAY_EDGE and a thumbnail of at most THUMBNAIL_EDGE pixels on the long
-    edge, as JPEG without any metadata."""
+    judges' copy of at most JUDGE_EDGE (with the allowlisted camera data only), a display image of at
+    most DISPLAY_EDGE and a thumbnail of at most THUMBNAIL_EDGE pixels on the long edge, as JPEG, the
+    display image and the thumbnail without any metadata."""
     image = _open(data)
     if image.format == "MPO":
         image.seek(0)
     if image.format == "JPEG":
         # DCT scaling while decoding: a 12 MP photo decodes at 1/2 size (never below the display
         # size), several times faster than a full decode followed by a resize.
-        image.draft("RGB", _fitted(image.size, DISPLAY_EDGE))
+        image.draft("RGB", _fitted(image.size, JUDGE_EDGE))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -319,13 +375,16 @@ def make_derivatives(data: bytes, inspection: Inspection) -> Derivatives:
     except Exception as error:
         raise ImageRefused(_l("图片文件不完整或已损坏，请重新上传"), "image") from error
     profile = image.info.get("icc_profile")
-    # Shrink first, then turn and convert colour: both cost per pixel, and the display image has
-    # a quarter of a phone photo's pixels or fewer.
+    exif = judge_exif(_exif(image))
+    # Shrink first, then turn and convert colour: both cost per pixel, and the judges' copy has a
+    # third of a phone photo's pixels or fewer.
     image = _eight_bit(image)
-    display = _shrunk(image, DISPLAY_EDGE)
-    display = _upright(display, inspection.orientation)
+    judge = _shrunk(image, JUDGE_EDGE)
+    judge = _upright(judge, inspection.orientation)
     if profile:
-        display.info["icc_profile"] = profile  # resize and transpose drop info; the profile must survive
-    display = _to_srgb(display)
+        judge.info["icc_profile"] = profile  # resize and transpose drop info; the profile must survive
+    judge = _to_srgb(judge)
+    display = _shrunk(judge, DISPLAY_EDGE, (inspection.width, inspection.height))
     thumbnail = _shrunk(display, THUMBNAIL_EDGE)
-    return Derivatives(_jpeg(thumbnail), _jpeg(display), thumbnail.size, display.size, difference_hash(thumbnail))
+    return Derivatives(_jpeg(thumbnail), _jpeg(display), thumbnail.size, display.size, difference_hash(thumbnail),
+                       judge=_jpeg(judge, exif), judge_size=judge.size)

@@ -179,6 +179,7 @@ class WorkImage(db.Model):
     status: Mapped[str] = mapped_column(sa.String(12), default="processing")
     thumbnail_file: Mapped[str | None] = mapped_column(sa.String(80))
     display_file: Mapped[str | None] = mapped_column(sa.String(80))
+    judge_file: Mapped[str | None] = mapped_column(sa.String(80))  # the judges' copy (评审图), no author/GPS
     display_width: Mapped[int | None] = mapped_column(sa.Integer)
     display_height: Mapped[int | None] = mapped_column(sa.Integer)
     dhash: Mapped[str | None] = mapped_column(sa.String(16))  # 64-bit difference hash, hex

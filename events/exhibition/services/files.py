@@ -2,7 +2,9 @@
 
 Originals: UPLOAD_FOLDER/exhibition/<id>/originals, byte for byte, served only to organisers.
 Derivatives: UPLOAD_FOLDER/exhibition/<id>/derived, the thumbnail and display JPEGs, served to signed-in
-people when the work is accepted, and to its author (and organisers) before.
+people when the work is accepted, and to its author (and organisers) before; and the judges' copy
+(评审图: larger, camera data kept, author fields and GPS stripped), which only the judging rounds serve
+(judge_copy_path finds it).
 """
 from __future__ import annotations
 
@@ -35,14 +37,21 @@ def original_path(image) -> Path | None:
 
 
 def derivative_path(image, kind: str) -> Path | None:
-    name = image.thumbnail_file if kind == "thumb" else image.display_file
+    """The thumbnail ("thumb"), display ("display") or judges' copy ("judge") of an image."""
+    name = {"thumb": image.thumbnail_file, "display": image.display_file, "judge": image.judge_file}.get(kind)
     return safe_path(derived_folder(image.exhibition_id), name)
+
+
+def judge_copy_path(image) -> Path | None:
+    """The judges' copy of an image (author fields and GPS stripped), None before the job made it;
+    the caller decides who may read it (a judge of a round that covers the work)."""
+    return derivative_path(image, "judge")
 
 
 def image_paths(image) -> list[Path]:
     """Every file an image has on disk (original and derivatives)."""
     return [path for path in (original_path(image), derivative_path(image, "thumb"),
-                              derivative_path(image, "display")) if path is not None]
+                              derivative_path(image, "display"), judge_copy_path(image)) if path is not None]
 
 
 def remove_files(paths) -> None:

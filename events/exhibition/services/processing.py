@@ -28,9 +28,9 @@ def start_processing(work: Work, owner) -> int:
 
 
 def process_image(image: WorkImage) -> list:
-    """An image's original decodes into its thumbnail and display JPEGs (written under random names)
-    and its difference hash; a file that does not decode completely is marked failed. The paths
-    written, for the caller to delete should the transaction not commit."""
+    """An image's original decodes into its thumbnail, display and judges' JPEGs (written under random
+    names) and its difference hash; a file that does not decode completely is marked failed. The
+    paths written, for the caller to delete should the transaction not commit."""
     path = files.original_path(image)
     if path is None or not path.is_file():
         image.status = "failed"
@@ -43,14 +43,15 @@ def process_image(image: WorkImage) -> list:
         image.status = "failed"
         return []
     folder = files.derived_folder(image.exhibition_id)
-    old = [files.derivative_path(image, "thumb"), files.derivative_path(image, "display")]
+    old = [files.derivative_path(image, kind) for kind in ("thumb", "display", "judge")]
     image.thumbnail_file = write_private(folder, derivatives.thumbnail, "jpg")
     image.display_file = write_private(folder, derivatives.display, "jpg")
+    image.judge_file = write_private(folder, derivatives.judge, "jpg")
     image.display_width, image.display_height = derivatives.display_size
     image.dhash = f"{derivatives.dhash:016x}"
     image.status = "ready"
     files.remove_files(path for path in old if path is not None)
-    return [folder / image.thumbnail_file, folder / image.display_file]
+    return [folder / image.thumbnail_file, folder / image.display_file, folder / image.judge_file]
 
 
 def flag_duplicates(work: Work) -> None:
@@ -105,3 +106,23 @@ def run_processing(job: jobs.JobContext, progress: jobs.Progress) -> dict:
         raise
     failed = sum(1 for image in work.images if image.status == "failed")
     return {"work_id": work.id, "images": len(work.images), "failed": failed}
+
+
+def backfill_judge_copies(exhibition_id: int | None = None, limit: int = 200) -> tuple[int, list]:
+    """Ready images made before judges' copies existed get one (all derivatives remade from the
+    original, at most `limit` a call); (images done, paths written) for the caller to commit or
+    clean up."""
+    query = (sa.select(WorkImage).where(WorkImage.status == "ready", WorkImage.judge_file.is_(None))
+             .order_by(WorkImage.id).limit(limit))
+    if exhibition_id is not None:
+        query = query.where(WorkImage.exhibition_id == exhibition_id)
+    written, done = [], 0
+    try:
+        for image in db.session.scalars(query).all():
+            written.extend(process_image(image))
+            done += 1
+        db.session.flush()
+    except BaseException:
+        files.remove_files(written)
+        raise
+    return done, written

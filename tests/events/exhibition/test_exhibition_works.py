@@ -84,7 +84,7 @@ def test_withdrawing_a_work_deletes_its_files_and_frees_the_slot(app, client_for
     submit_photo(client, exhibition)
     run_pending_jobs()
     work = only_work()
-    assert len(files_under(app.config["UPLOAD_FOLDER"] + "/exhibition")) == 3  # original, thumbnail, display
+    assert len(files_under(app.config["UPLOAD_FOLDER"] + "/exhibition")) == 4  # original, thumbnail, display, judges
     response = client.post(f"/exhibition/works/{work.id}/withdraw")
     assert response.status_code == 302
     db.session.expire_all()
