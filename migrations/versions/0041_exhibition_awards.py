@@ -1,7 +1,7 @@
 """Exhibition awards: judges' copies of images
 
 Revision ID: 0041_exhibition_awards
-Revises: 0020_exhibition
+Revises: 0040_exhibition_rounds
 Create Date: 2026-12-01 15:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0041_exhibition_awards'
-down_revision = "0020_exhibition"
+down_revision = "0040_exhibition_rounds"  # merged h-exh-rounds; the lead re-chains
 branch_labels = None
 depends_on = None
 
