@@ -17,8 +17,10 @@ def init_app(app) -> None:
     from events.exhibition.cli import judge_copies_command
     from events.exhibition.demo import load_demo_exhibition
     from events.exhibition.services import (
+        awards,
         processing,  # noqa: F401  (declares the job kind)
         sections,
+        votes,
     )
     from events.exhibition.views import build_blueprint, lift_upload_limit
 
@@ -45,6 +47,7 @@ def init_app(app) -> None:
         "exhibition.catalogue_exported": _l("导出作品目录"),
         "exhibition.originals_downloaded": _l("下载作品原图"),
     }, {"Exhibition": _l("书画摄影展"), "Work": _l("展览作品")})
+    hooks.add_audit_labels(app, {**awards.AUDIT_LABELS, **votes.AUDIT_LABELS})
     hooks.add_demo_loader(app, load_demo_exhibition)
     hooks.add_unit_deletion_check(app, sections.exhibitions_naming_unit)
     hooks.add_participation_provider(app, hooks.ParticipationProvider(

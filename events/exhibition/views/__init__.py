@@ -1,15 +1,15 @@
 """The exhibition blueprint, one child blueprint per area: member (投稿), gallery (展厅), manage (set-up),
-review (审核) and files (originals, catalogue, ZIP). Endpoints read exhibition.<area>.<view>."""
+review (审核), files (originals, catalogue, ZIP) and awards (评选结果, 人气奖). Endpoints read exhibition.<area>.<view>."""
 from flask import Blueprint, request
 
 UPLOAD_STREAM_LIMIT = 101 * 1024 * 1024  # above any exhibition's own limit (at most 100 MB)
 
 
 def build_blueprint() -> Blueprint:
-    from events.exhibition.views import files, gallery, manage, member, review
+    from events.exhibition.views import awards, files, gallery, manage, member, review
 
     parent = Blueprint("exhibition", __name__, url_prefix="/exhibition")
-    for module in (member, gallery, manage, review, files):
+    for module in (member, gallery, manage, review, files, awards):
         parent.register_blueprint(module.bp)
     return parent
 
