@@ -16,6 +16,7 @@ def init_app(app) -> None:
     from app import hooks
     from events.exhibition.cli import judge_copies_command
     from events.exhibition.demo import load_demo_exhibition
+    from events.exhibition.demo_awards import load_demo_awards
     from events.exhibition.services import (
         awards,
         processing,  # noqa: F401  (declares the job kind)
@@ -52,3 +53,4 @@ def init_app(app) -> None:
     hooks.add_unit_deletion_check(app, sections.exhibitions_naming_unit)
     hooks.add_participation_provider(app, hooks.ParticipationProvider(
         "exhibition", _l("书画摄影展"), _l("向书画摄影展提交过作品的人员（草稿和撤回的不计）"), sections.participants))
+    hooks.add_demo_loader(app, load_demo_awards)  # last: it publishes what the rounds' demo closed
