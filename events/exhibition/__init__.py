@@ -17,6 +17,7 @@ def init_app(app) -> None:
     from events.exhibition.cli import judge_copies_command
     from events.exhibition.demo import load_demo_exhibition
     from events.exhibition.demo_awards import load_demo_awards
+    from events.exhibition.round_demo import load_demo_rounds
     from events.exhibition.services import (
         awards,
         processing,  # noqa: F401  (declares the job kind)
@@ -32,6 +33,7 @@ def init_app(app) -> None:
     for order, (endpoint, label) in enumerate((
         ("exhibition.member.index", _l("书画摄影展")),
         ("exhibition.manage.index", _l("展览管理")),
+        ("exhibition.judge.index", _l("展览评审")),
     ), start=300):
         hooks.add_navigation(app, endpoint, label, order=order)
     hooks.add_home_section(app, "exhibition/_home_section.html", sections.home_section)
@@ -47,9 +49,20 @@ def init_app(app) -> None:
         "exhibition.work.in_review": _l("作品进入审核"),
         "exhibition.catalogue_exported": _l("导出作品目录"),
         "exhibition.originals_downloaded": _l("下载作品原图"),
-    }, {"Exhibition": _l("书画摄影展"), "Work": _l("展览作品")})
+        "exhibition.round.created": _l("新建评审轮次"),
+        "exhibition.round.updated": _l("修改评审轮次"),
+        "exhibition.round.opened": _l("开始评审轮次"),
+        "exhibition.round.closed": _l("结束评审轮次"),
+        "exhibition.round.judge_added": _l("添加展览评委"),
+        "exhibition.round.judge_removed": _l("移出展览评委"),
+        "exhibition.round.reassigned": _l("改派评审作品"),
+        "exhibition.sheet.submitted": _l("提交展览评分"),
+        "exhibition.sheet.unlocked": _l("解锁展览评分"),
+    }, {"Exhibition": _l("书画摄影展"), "Work": _l("展览作品"), "ExhibitionRound": _l("评审轮次"),
+        "ExhibitionSheet": _l("展览评分表")})
     hooks.add_audit_labels(app, {**awards.AUDIT_LABELS, **votes.AUDIT_LABELS})
     hooks.add_demo_loader(app, load_demo_exhibition)
+    hooks.add_demo_loader(app, load_demo_rounds)
     hooks.add_unit_deletion_check(app, sections.exhibitions_naming_unit)
     hooks.add_participation_provider(app, hooks.ParticipationProvider(
         "exhibition", _l("书画摄影展"), _l("向书画摄影展提交过作品的人员（草稿和撤回的不计）"), sections.participants))

@@ -26,11 +26,13 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from app.common.clock import utcnow
 from app.common.problems import Problem
+from app.common.text import clean, is_hostile
 from app.common.upsert import insert_or_ignore
 from app.extensions import db
-from events.judging.criteria import sheet_total
+from events.judging.criteria import SheetProblem, sheet_total
 
 SHEET_SOURCES = ("device", "paper")  # the judge's tablet or phone; 代录 from the paper sheet
+NOTE_LIMIT = 200  # a soft-range confirmation note
 SCORE_TYPE = sa.Numeric(9, 3)  # a criterion or a sheet total: up to 999999.999, steps of 0.01 or 0.1
 
 
@@ -165,3 +167,56 @@ def unlock_sheet(sheet, *, actor_id: int | None, reason: str) -> None:
         raise Problem(_("该评分表已解锁，等待重新提交"))
     sheet.locked = False
     sheet.unlocked_by_id, sheet.unlocked_at, sheet.unlock_reason = actor_id, utcnow(), reason[:200]
+
+
+# ---------------------------------------------------------------- the submit body, shared by the tablets
+
+@dataclass(frozen=True)
+class SheetPayload:
+    """A sheet as a judge (or the organiser, from paper) sent it: raw score texts by criterion,
+    notes for soft-range confirmations, the criteria confirmed a second time."""
+
+    scores: dict
+    notes: dict
+    confirmed: list
+
+
+def read_payload(data) -> SheetPayload:
+    """The submit body's shape: `scores` an object of texts or whole numbers, `notes` an object of
+    texts, `confirmed` a list of names; anything else is a SheetProblem, never an error page."""
+    problems = []
+    data = data if isinstance(data, dict) else {}
+    scores, notes, confirmed = data.get("scores"), data.get("notes") or {}, data.get("confirmed") or []
+    if not isinstance(scores, dict):
+        problems.append(Problem(_("评分格式不正确"), None))
+        scores = {}
+    cleaned_scores = {}
+    for name, value in scores.items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if value is not None and not isinstance(value, str):
+            problems.append(Problem(_("%(criterion)s须填写数字", criterion=name), name))
+            continue
+        cleaned_scores[name] = value
+    if not isinstance(notes, dict) or not all(isinstance(value, str) for value in notes.values()):
+        problems.append(Problem(_("说明格式不正确"), None))
+        notes = {}
+    if not isinstance(confirmed, list) or not all(isinstance(name, str) for name in confirmed):
+        problems.append(Problem(_("确认项格式不正确"), None))
+        confirmed = []
+    cleaned_notes = {}
+    for name, note in notes.items():
+        note = clean(note)
+        if is_hostile(note) or len(note) > NOTE_LIMIT:
+            problems.append(Problem(_("说明不能超过 %(limit)s 字，且不能含控制字符", limit=NOTE_LIMIT), name))
+        elif note:
+            cleaned_notes[name] = note
+    if problems:
+        raise SheetProblem(problems)
+    return SheetPayload(cleaned_scores, cleaned_notes, list(confirmed))
+
+
+def problems_body(problem: Problem) -> dict:
+    """The submit endpoint's 422 answer: every problem with the field (criterion) it belongs beside."""
+    problems = problem.problems if isinstance(problem, SheetProblem) else [problem]
+    return {"status": "invalid", "problems": [{"field": item.field, "message": item.message} for item in problems]}

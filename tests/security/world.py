@@ -213,9 +213,25 @@ def seed_exhibition(world: World) -> None:
     world.other_member_arguments.update({"work_id", "image_id"})
 
 
+def seed_exhibition_rounds(world: World) -> None:
+    """An open judging round of the exhibition with the world's judge, who is assigned the work: the
+    ids behind the organiser's round pages and the judge's tablet pages."""
+    from events.exhibition.round_models import ExhibitionAssignment, ExhibitionRound, ExhibitionRoundJudge
+
+    round_ = ExhibitionRound(exhibition_id=world.values["exhibition_id"], position=1, name="初评", method="score",
+                             quorum=1, advance_kind="none", status="open", opened_at=utcnow())
+    db.session.add(round_)
+    db.session.flush()
+    judge = ExhibitionRoundJudge(round_id=round_.id, user_id=world.judge.id)
+    db.session.add(judge)
+    db.session.flush()
+    db.session.add(ExhibitionAssignment(round_id=round_.id, work_id=world.values["work_id"], judge_id=judge.id))
+    world.values.update({"round_id": round_.id, "judge_id": judge.id})
+
+
 # Functions(world) that add objects of later features (quizzes, events…) and their ids to world.values.
 WORLD_SEEDERS: list = [seed_quizzes, seed_jobs, seed_speech, seed_checkin, seed_checkin_attendance,
-                       seed_exhibition]
+                       seed_exhibition, seed_exhibition_rounds]
 
 
 def seed_exhibition_awards(world: World) -> None:

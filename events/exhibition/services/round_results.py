@@ -40,7 +40,6 @@ from events.judging.standings import HIGHER_UNTRIMMED_MEAN, rank_results
 
 YES = "入选"
 PLACE = "名次"
-SCORE = "得分"
 
 
 @dataclass

@@ -30,6 +30,7 @@ from events.judging.criteria import Criterion, validate_criteria
 from events.judging.numbers import round_half_up
 from events.judging.rules import PanelRule
 
+SCORE = "得分"  # the score method's one criterion (the sheet key; pages show it translated)
 SCORE_STEPS = (Decimal("1"), Decimal("0.5"), Decimal("0.1"), Decimal("0.01"))
 CLOSE_REASON_LIMIT = 500
 
@@ -73,7 +74,8 @@ def criteria_of(round_: ExhibitionRound) -> tuple[Criterion, ...]:
     """The round's score sheet: one 得分 0–100 on the round's step, the stored criteria, or none
     (shortlist and ranking sheets are checked by their own rule)."""
     if round_.method == "score":
-        return (Criterion(_("得分"), Decimal(100), Decimal(round_.step)),)
+        # the key stored in the sheet is not translated: sheets must read the same in every language
+        return (Criterion(SCORE, Decimal(100), Decimal(round_.step)),)
     if round_.method == "criteria":
         return tuple(Criterion(item["name"], Decimal(item["maximum"]), Decimal(item.get("step") or "0.1"),
                                description=item.get("description") or "") for item in round_.criteria or ())

@@ -8,7 +8,6 @@ would show the change, and writes the audit entry of what it did.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -17,10 +16,18 @@ from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
 from app.common.problems import Problem
-from app.common.text import clean, is_hostile
+from app.common.text import clean
 from app.extensions import db
 from events.judging.criteria import SheetProblem, check_sheet, sheet_total
-from events.judging.sheets import SheetLocked, SheetOutcome, submit_sheet, unlock_sheet
+from events.judging.sheets import (
+    SheetLocked,
+    SheetOutcome,
+    SheetPayload,
+    problems_body,
+    read_payload,
+    submit_sheet,
+    unlock_sheet,
+)
 from events.speech.models import (
     SpeechEntry,
     SpeechJudge,
@@ -33,57 +40,12 @@ from events.speech.models import (
 from events.speech.services.state import bump_state
 from events.speech.settings import criteria_of
 
-NOTE_LIMIT = 200
-__all__ = ["ScoringRefused", "SheetLocked", "SheetOutcome", "SheetProblem"]
+__all__ = ["ScoringRefused", "SheetLocked", "SheetOutcome", "SheetPayload", "SheetProblem", "problems_body",
+           "read_payload"]
 
 
 class ScoringRefused(Problem):
     """This judge may not score this slot (recused, absent, 弃权/缺席, the round is closed)."""
-
-
-@dataclass(frozen=True)
-class SheetPayload:
-    """A sheet as a judge (or the organiser, from paper) sent it: raw score texts by criterion,
-    notes for soft-range confirmations, the criteria confirmed a second time."""
-
-    scores: dict
-    notes: dict
-    confirmed: list
-
-
-def read_payload(data) -> SheetPayload:
-    """The submit body's shape: `scores` an object of texts or whole numbers, `notes` an object of
-    texts, `confirmed` a list of names; anything else is a SheetProblem, never an error page."""
-    problems = []
-    data = data if isinstance(data, dict) else {}
-    scores, notes, confirmed = data.get("scores"), data.get("notes") or {}, data.get("confirmed") or []
-    if not isinstance(scores, dict):
-        problems.append(Problem(_("评分格式不正确"), None))
-        scores = {}
-    cleaned_scores = {}
-    for name, value in scores.items():
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        if value is not None and not isinstance(value, str):
-            problems.append(Problem(_("%(criterion)s须填写数字", criterion=name), name))
-            continue
-        cleaned_scores[name] = value
-    if not isinstance(notes, dict) or not all(isinstance(value, str) for value in notes.values()):
-        problems.append(Problem(_("说明格式不正确"), None))
-        notes = {}
-    if not isinstance(confirmed, list) or not all(isinstance(name, str) for name in confirmed):
-        problems.append(Problem(_("确认项格式不正确"), None))
-        confirmed = []
-    cleaned_notes = {}
-    for name, note in notes.items():
-        note = clean(note)
-        if is_hostile(note) or len(note) > NOTE_LIMIT:
-            problems.append(Problem(_("说明不能超过 %(limit)s 字，且不能含控制字符", limit=NOTE_LIMIT), name))
-        elif note:
-            cleaned_notes[name] = note
-    if problems:
-        raise SheetProblem(problems)
-    return SheetPayload(cleaned_scores, cleaned_notes, list(confirmed))
 
 
 def checked_scores(contest, payload: SheetPayload) -> tuple[dict[str, Decimal], dict[str, str]]:
@@ -236,12 +198,6 @@ def outcome_body(outcome: SheetOutcome) -> dict:
     """The submit endpoint's 200 answer."""
     total = sheet_total(outcome.sheet.score_values)  # exact, as the judge typed it ("85.5", not "85.500")
     return {"status": "submitted", "version": outcome.sheet.version, "total": format(total, "f"), "same": outcome.same}
-
-
-def problems_body(problem: Problem) -> dict:
-    """The submit endpoint's 422 answer: every problem with the field (criterion) it belongs beside."""
-    problems = problem.problems if isinstance(problem, SheetProblem) else [problem]
-    return {"status": "invalid", "problems": [{"field": item.field, "message": item.message} for item in problems]}
 
 
 def paper_scores(form_values: Mapping[str, str]) -> dict:
