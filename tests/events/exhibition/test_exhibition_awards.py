@@ -162,3 +162,21 @@ def test_the_organisers_page_and_permissions(field, organiser_client, client_for
     response = organiser_client.post(f"/exhibition/manage/{exhibition.id}/awards/publish",
                                      data={"notice_until": local_today().isoformat()})
     assert response.status_code == 400 and "还没有结束的评分轮次" in response.get_data(as_text=True)
+
+
+def test_computing_awards_costs_the_same_queries_for_more_works(field, make_member, count_queries):
+    exhibition, calligraphy = field["exhibition"], field["calligraphy"]
+    db.session.expire_all()
+    with count_queries() as few:
+        awards.compute_awards(exhibition, standings=field["standings"])
+    author = make_member(name="作者戊")
+    more = [accepted_work(exhibition, calligraphy, author, f"加投{i}") for i in range(12)]
+    field["standings"][calligraphy.id].extend(standing(work, 7 + i, "60") for i, work in enumerate(more))
+    db.session.expire_all()
+    with count_queries() as many:
+        result = awards.compute_awards(exhibition, standings=field["standings"])
+    def real(counter):  # a transaction's BEGIN is not the page's work
+        return [statement for statement in counter.statements if not statement.startswith("BEGIN")]
+
+    assert len(real(many)) == len(real(few)) <= 8, real(many)
+    assert len(result.categories[0].rows) == 18
