@@ -16,10 +16,13 @@ def init_app(app) -> None:
     from app import hooks
     from events.exhibition.cli import judge_copies_command
     from events.exhibition.demo import load_demo_exhibition
+    from events.exhibition.demo_awards import load_demo_awards
     from events.exhibition.round_demo import load_demo_rounds
     from events.exhibition.services import (
+        awards,
         processing,  # noqa: F401  (declares the job kind)
         sections,
+        votes,
     )
     from events.exhibition.views import build_blueprint, lift_upload_limit
 
@@ -57,6 +60,7 @@ def init_app(app) -> None:
         "exhibition.sheet.unlocked": _l("解锁展览评分"),
     }, {"Exhibition": _l("书画摄影展"), "Work": _l("展览作品"), "ExhibitionRound": _l("评审轮次"),
         "ExhibitionSheet": _l("展览评分表")})
+    hooks.add_audit_labels(app, {**awards.AUDIT_LABELS, **votes.AUDIT_LABELS})
     hooks.add_demo_loader(app, load_demo_exhibition)
     hooks.add_demo_loader(app, load_demo_rounds)
     hooks.add_unit_deletion_check(app, sections.exhibitions_naming_unit)
@@ -66,3 +70,4 @@ def init_app(app) -> None:
     hooks.add_participation_provider(app, hooks.ParticipationProvider(
         "exhibition_accepted", _l("书画摄影展·已入选"), _l("有作品审核通过的人员"),
         sections.accepted_participants, group="exhibition", counts_for_coverage=False))
+    hooks.add_demo_loader(app, load_demo_awards)  # last: it publishes what the rounds' demo closed

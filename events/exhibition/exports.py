@@ -16,6 +16,7 @@ from app.common.xlsx import OutColumn, Sheet, display_width, neutralise, set_pri
 from app.extensions import db
 from events.exhibition.models import Exhibition, ExhibitionCategory
 from events.exhibition.services import files
+from events.exhibition.services.awards import published_by_work
 from events.exhibition.services.gallery import accepted, cover
 
 THUMB_CELL_PX = 90  # the picture in each row, on its long edge
@@ -34,17 +35,20 @@ def _author(work) -> str:
 
 
 def catalogue_rows(exhibition: Exhibition):
-    """(work, row values) for each accepted work, by category then number."""
+    """(work, row values) for each accepted work, by category then number; score and award from the
+    latest published (公示 or final) awards, empty before they are published."""
     works = db.session.scalars(accepted(exhibition)).all()
     order = {category.id: category.position for category in exhibition.categories}
+    published = published_by_work(exhibition)
     for work in sorted(works, key=lambda w: (order.get(w.category_id, 0), w.number)):
+        row = published.get(work.id, {})
         yield work, [work.code, work.title, work.category.name, _author(work), work.unit.name if work.unit else "",
-                     _size(work), work.medium, None, None, len(work.images)]
+                     _size(work), work.medium, row.get("score") or "", row.get("award") or "", len(work.images)]
 
 
 def catalogue_workbook(exhibition: Exhibition) -> bytes:
-    """The catalogue: number, title, category, author, unit, size, medium, score and award (empty until
-    judging lands), with the work's thumbnail embedded in its row; prints on A4 with the header repeated."""
+    """The catalogue: number, title, category, author, unit, size, medium, score and award (once the
+    awards are published for 公示), with the work's thumbnail embedded in its row; prints on A4 with the header repeated."""
     columns = [OutColumn(_("编号")), OutColumn(_("作品名称")), OutColumn(_("类别")), OutColumn(_("作者")),
                OutColumn(_("单位")), OutColumn(_("尺寸")), OutColumn(_("材质")), OutColumn(_("得分")),
                OutColumn(_("奖项")), OutColumn(_("图片数"), "int"), OutColumn(_("缩略图"), width=14)]

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     FieldList,
     FormField,
@@ -14,7 +15,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.common.forms import Form, SubForm, options, strip_text
+from events.exhibition.award_models import MAX_DAILY_VOTES
 from events.exhibition.models import MAX_SET_IMAGES, MAX_SLOTS
+from events.judging.versions import CORRECTION_NOTE_MAX
 from quizzes.forms.settings import LocalDateTimeField
 
 CATEGORY_ROWS = 6
@@ -90,3 +93,39 @@ def parse_ids(raw: str | list) -> list[int]:
     values = raw if isinstance(raw, list) else str(raw or "").replace(",", " ").split()
     return [int(value) for value in values if isinstance(value, str) and value.isascii() and value.isdigit()
             and len(value) <= 9][:1000]
+
+
+# ---------------------------------------------------------------- awards and the members' vote
+
+TIER_ROWS = 6
+
+
+class TierRowForm(SubForm):
+    name = StringField(_l("奖项名称"), filters=[strip_text], validators=[
+        Optional(), Length(max=30, message=_l("名称不能超过 %(max)d 个字"))])
+    count = IntegerField(_l("名额（最后一项可留空：其余全部）"), validators=[
+        Optional(), NumberRange(0, 10000, _l("应在 %(min)s 到 %(max)s 之间"))])
+
+
+class TiersForm(Form):
+    """A category's award tiers, in order (一等奖 1, 二等奖 3 …)."""
+
+    tiers = FieldList(FormField(TierRowForm), min_entries=TIER_ROWS, max_entries=TIER_ROWS)
+
+    def values(self) -> list[tuple[str, int | None]]:
+        return [(row.form.name.data or "", row.form.count.data) for row in self.tiers]
+
+
+class PublishForm(Form):
+    """Publish (or correct) the awards: the 公示 end date and, for a correction, the 更正 note."""
+
+    notice_until = DateField(_l("公示截止日期"), validators=[DataRequired(message=_l("请填写公示截止日期"))])
+    correction_note = TextAreaField(_l("更正说明"), filters=[strip_text],
+                                    validators=[Optional(), Length(max=CORRECTION_NOTE_MAX)])
+
+
+class VotingForm(Form):
+    opens_at = LocalDateTimeField(_l("投票开始"), validators=[InputRequired(_l("请填写开始时间"))])
+    closes_at = LocalDateTimeField(_l("投票结束"), validators=[InputRequired(_l("请填写结束时间"))])
+    daily_limit = IntegerField(_l("每人每天可投票数"), default=3, validators=[
+        InputRequired(_l("请填写每日票数")), NumberRange(1, MAX_DAILY_VOTES, _l("应在 %(min)s 到 %(max)s 之间"))])

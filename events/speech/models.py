@@ -22,6 +22,7 @@ from app.common.clock import utcnow
 from app.extensions import db
 from app.units.models import Unit
 from events.judging.sheets import SheetColumns, SheetVersionColumns
+from events.judging.versions import STATUS_CHECK, ResultVersionColumns
 
 # A contestant's registration: 待审核 (a member applied, or a liaison registered and approval is
 # required), approved, rejected (with a reason the liaison sees), withdrawn.
@@ -37,7 +38,7 @@ REVEAL_POLICIES = ("each", "end")  # 亮分 after each contestant, or withheld t
 # recorded; decided before) or absent (marked by the organiser when a sheet is missing on the day).
 PANEL_EXCEPTIONS = ("recused", "absent")
 DEDUCTION_KINDS = ("overtime", "manual")
-RESULT_STATUSES = ("published", "final")  # 公示 until a date, then 最终
+RESULT_STATUSES = ("published", "final")  # 公示 until a date, then 最终 (events/judging/versions.py)
 
 
 class SpeechContest(db.Model):
@@ -309,29 +310,20 @@ class SpeechDeduction(db.Model):
     slot: Mapped[SpeechSlot] = relationship(back_populates="deductions")
 
 
-class SpeechResultVersion(db.Model):
+class SpeechResultVersion(ResultVersionColumns, db.Model):
     """A published version of a round's results (公示 until a date, then final): a frozen snapshot of
     the standings, so what was published stays as published; a correction is a new version with a
-    visible 更正 note."""
+    visible 更正 note (columns and lifecycle: events/judging/versions.py)."""
 
     __tablename__ = "speech_result_versions"
     __table_args__ = (
         sa.UniqueConstraint("round_id", "version", name="uq_speech_result_versions_round_version"),
-        sa.CheckConstraint("status IN ('published', 'final')", name="status_is_known"),
+        sa.CheckConstraint(STATUS_CHECK, name="status_is_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("speech_rounds.id", ondelete="CASCADE"), index=True)
-    version: Mapped[int] = mapped_column(sa.Integer)
-    status: Mapped[str] = mapped_column(sa.String(10), default="published")
-    published_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
-    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    notice_until: Mapped[date | None] = mapped_column(sa.Date)  # 公示期 ends
-    correction_note: Mapped[str] = mapped_column(sa.Text, default="")  # 更正说明 (from version 2 on)
-    finalised_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
-    finalised_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    # [{rank, slot_id, entry_id, position, name, unit, title, score (display str), exact (str),
+    # standings: [{rank, slot_id, entry_id, position, name, unit, title, score (display str), exact (str),
     #   award, judges: [{seat, total, struck}], deductions: [{points, reason}]}]
-    standings: Mapped[list] = mapped_column(sa.JSON, default=list)
 
     round: Mapped[SpeechRound] = relationship()

@@ -260,7 +260,29 @@ def seed_exhibition_rounds(world: World) -> None:
     world.values.update({"round_id": round_.id, "judge_id": judge.id})
 
 
+def seed_exhibition_awards(world: World) -> None:
+    """The exhibition's award tiers, an open members' vote and a published 公示 version, so the awards
+    and vote pages render with content for every identity."""
+    from events.exhibition.award_models import ExhibitionAwardTier, ExhibitionResultVersion, ExhibitionVoting
+
+    now = utcnow()
+    exhibition_id, category_id = world.values["exhibition_id"], world.values["category_id"]
+    db.session.add_all([
+        ExhibitionAwardTier(category_id=category_id, position=1, name="一等奖", award_count=1),
+        ExhibitionAwardTier(category_id=category_id, position=2, name="优秀奖", award_count=None),
+        ExhibitionVoting(exhibition_id=exhibition_id, opens_at=now - timedelta(hours=1),
+                         closes_at=now + timedelta(days=2), daily_limit=3),
+        ExhibitionResultVersion(exhibition_id=exhibition_id, version=1, status="published", published_at=now,
+                                published_by_id=world.organiser.id, notice_until=date.today() + timedelta(days=3),
+                                standings=[{"work_id": world.values["work_id"], "category_id": category_id,
+                                            "category": "摄影", "number": "0001", "title": "巡检作品",
+                                            "author": "甲另一成员", "unit": "甲单位", "rank": 1, "score": "90.00",
+                                            "exact": "90", "award": "一等奖", "final": True, "note": ""}]),
+    ])
+    db.session.flush()
+
+
 # Functions(world) that add objects of later features (quizzes, events…) and their ids to world.values.
 WORLD_SEEDERS: list = [seed_quizzes, seed_jobs, seed_speech, seed_checkin, seed_checkin_attendance,
-                       seed_exhibition, seed_exhibition_rounds, seed_participation_input,
+                       seed_exhibition, seed_exhibition_rounds, seed_exhibition_awards, seed_participation_input,
                        seed_participation]

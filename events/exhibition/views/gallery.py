@@ -8,7 +8,7 @@ from app.common.forms import ConfirmForm
 from app.common.http import int_arg, private_pages
 from app.extensions import db
 from events.exhibition.models import Exhibition, Work, WorkImage
-from events.exhibition.services import files, gallery, works
+from events.exhibition.services import files, gallery, votes, works
 from events.exhibition.services.review import flags_of
 from events.exhibition.services.setup import category_of
 
@@ -36,7 +36,11 @@ def work(work_id: int):
     if not files.may_see_derivatives(current_user, item):
         abort(404)
     owner = item.author_id == current_user.id
+    voting = votes.voting_of(item.exhibition)
     return render_template("exhibition/gallery/work.html", work=item, owner=owner,
+                           ballot=votes.ballot(voting, current_user, item) if item.status == "accepted" else None,
+                           votes_shown=votes.counts_visible(voting), vote_form=ConfirmForm(),
+                           vote_count=votes.count_for(item) if votes.counts_visible(voting) else None,
                            may_edit=works.may_edit(item, current_user), withdraw_form=ConfirmForm(),
                            organiser=files.is_organiser(current_user),
                            flags=flags_of(item, item.exhibition) if files.is_organiser(current_user) else [])

@@ -15,7 +15,6 @@ published standings, so every page and the workbook render one shape.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -24,9 +23,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.audit.services import record
-from app.common.clock import local_today, utcnow
+from app.common.clock import utcnow
 from app.common.problems import Problem
 from app.extensions import db
+from events.judging import versions
 from events.judging.awards import assign_awards, criterion_awards
 from events.judging.numbers import round_half_up, shown
 from events.judging.rules import PanelResult
@@ -36,7 +36,7 @@ from events.speech.services.panels import RoundPanel, load_round_panel, scored_s
 from events.speech.services.state import bump_state
 from events.speech.settings import award_tiers_of, criterion_awards_of, tie_breaks_of
 
-CORRECTION_NOTE_MAX = 500
+CORRECTION_NOTE_MAX = versions.CORRECTION_NOTE_MAX
 AUDIT_LABELS = {
     "speech.results_published": _l("发布演讲比赛成绩公示"),
     "speech.results_corrected": _l("发布演讲比赛成绩更正"),
@@ -177,40 +177,31 @@ def _give_awards(rows: list[dict], standings: list[Standing], contest) -> None:
 
 def result_versions(round_: SpeechRound) -> list[SpeechResultVersion]:
     """The round's published versions, newest first."""
-    return list(db.session.scalars(sa.select(SpeechResultVersion).where(SpeechResultVersion.round_id == round_.id)
-                                   .order_by(SpeechResultVersion.version.desc())))
+    return versions.all_versions(SpeechResultVersion, SpeechResultVersion.round_id, round_.id)
 
 
 def latest_version(round_: SpeechRound) -> SpeechResultVersion | None:
     """The newest published version of the round, or None before the first publication."""
-    return db.session.scalar(sa.select(SpeechResultVersion).where(SpeechResultVersion.round_id == round_.id)
-                             .order_by(SpeechResultVersion.version.desc()).limit(1))
+    return versions.latest_version(SpeechResultVersion, SpeechResultVersion.round_id, round_.id)
 
 
 def version_of(round_: SpeechRound, number: int) -> SpeechResultVersion | None:
     """Version `number` of the round's results, or None."""
-    return db.session.scalar(sa.select(SpeechResultVersion).where(SpeechResultVersion.round_id == round_.id,
-                                                                  SpeechResultVersion.version == number))
-
-
-def _normalised(rows: list[dict]) -> list[dict]:
-    """Rows as they read back from the JSON column, restricted to the result itself."""
-    return [{key: row.get(key) for key in _RESULT_KEYS} for row in json.loads(json.dumps(rows))]
+    return versions.version_number(SpeechResultVersion, SpeechResultVersion.round_id, round_.id, number)
 
 
 def matches_panels(version: SpeechResultVersion, standings: RoundStandings) -> bool:
     """A version still says what the panels say: same contestants, ranks, scores, sheets, awards."""
-    return standings.complete and _normalised(version.standings) == _normalised(standings.rows)
+    return standings.complete and versions.same_rows(version.standings, standings.rows, _RESULT_KEYS)
 
 
 def publish_results(round_: SpeechRound, user, notice_until: date | None, correction_note: str = ""
                     ) -> SpeechResultVersion:
     """Publishing freezes the complete provisional standings as the next version for 公示 until a date
     (today or later); from the second version on it is a correction and needs a 更正 note; nothing
-    is published once a version is final, nor while a sheet is missing."""
+    is published once a version is final, nor while a sheet is missing (events/judging/versions.py)."""
     latest = latest_version(round_)
-    if latest is not None and latest.status == "final":
-        raise Problem(_("成绩已最终确定，不能再发布新版本"), "results")
+    versions.refuse_if_final(latest)
     standings = provisional_standings(round_)
     if standings.problem:
         raise Problem(standings.problem, "results")
@@ -219,25 +210,10 @@ def publish_results(round_: SpeechRound, user, notice_until: date | None, correc
                         names="、".join(contestant_facts(item.slot)["name"] for item in standings.open)), "results")
     if not standings.rows:
         raise Problem(_("还没有可发布的成绩"), "results")
-    if notice_until is None:
-        raise Problem(_("请填写公示截止日期"), "notice_until")
-    if notice_until < local_today():
-        raise Problem(_("公示截止日期不能早于今天"), "notice_until")
-    note = (correction_note or "").strip()
-    if latest is not None and not note:
-        raise Problem(_("已发布过成绩，再次发布即为更正，请填写更正说明"), "correction_note")
-    if len(note) > CORRECTION_NOTE_MAX:
-        raise Problem(_("更正说明不能超过 %(count)s 个字", count=CORRECTION_NOTE_MAX), "correction_note")
-    number = (latest.version if latest else 0) + 1
-    version = SpeechResultVersion(round_id=round_.id, version=number, status="published", published_at=utcnow(),
-                                  published_by_id=user.id, notice_until=notice_until,
-                                  correction_note=note if latest is not None else "",
-                                  standings=json.loads(json.dumps(standings.rows)))
-    try:
-        with db.session.begin_nested():  # two organisers publishing at once: the version number is unique
-            db.session.add(version)
-    except sa.exc.IntegrityError:
-        raise Problem(_("刚刚有人发布了新版本，请刷新页面后查看"), "results") from None
+    note = versions.publication_note(latest, notice_until, correction_note)
+    version = versions.add_version(SpeechResultVersion, latest, user, notice_until, note, standings.rows,
+                                   round_id=round_.id)
+    number = version.version
     record("speech.results_corrected" if latest else "speech.results_published", target=round_, actor=user,
            summary=f"{round_.contest.title} · {round_.name} · {_('第 %(n)s 版', n=number)}",
            version=number, notice_until=notice_until.isoformat(), note=note)
@@ -249,22 +225,9 @@ def finalise_results(round_: SpeechRound, user) -> SpeechResultVersion:
     """The latest published version becomes final once its 公示 period is over, and only while it
     still matches the panels (a change after publishing needs a correction version first)."""
     latest = latest_version(round_)
-    if latest is None:
-        raise Problem(_("请先发布成绩进行公示"), "results")
-    if latest.status == "final":
-        raise Problem(_("成绩已最终确定"), "results")
-    if latest.notice_until is not None and local_today() <= latest.notice_until:
-        raise Problem(_("公示期至 %(day)s，期满后才能确定最终成绩", day=latest.notice_until.isoformat()), "results")
-    if not matches_panels(latest, provisional_standings(round_)):
-        raise Problem(_("公示后评分有变动，与第 %(n)s 版不一致，请先发布更正版本", n=latest.version), "results")
-    # Conditional, so that two organisers finalising at once record it once.
-    changed = db.session.execute(sa.update(SpeechResultVersion).where(SpeechResultVersion.id == latest.id,
-                                                                      SpeechResultVersion.status == "published")
-                                 .values(status="final", finalised_at=utcnow(), finalised_by_id=user.id)
-                                 .execution_options(synchronize_session=False)).rowcount
-    if changed != 1:
-        raise Problem(_("成绩已最终确定"), "results")
-    db.session.refresh(latest)
+    versions.check_finalisable(latest)
+    versions.refuse_if_changed(latest, matches_panels(latest, provisional_standings(round_)))
+    versions.mark_final(SpeechResultVersion, latest, user)
     if round_.status != "closed":
         round_.status, round_.closed_at = "closed", utcnow()
     record("speech.results_finalised", target=round_, actor=user,
