@@ -1,7 +1,7 @@
 """Exhibition judging rounds, judges, assignments, sheets, results
 
 Revision ID: 0040_exhibition_rounds
-Revises: 0020_exhibition
+Revises: 0031_participation_input
 Create Date: 2026-12-01 15:01:47.639910
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0040_exhibition_rounds'
-down_revision = '0020_exhibition'
+down_revision = "0031_participation_input"
 branch_labels = None
 depends_on = None
 

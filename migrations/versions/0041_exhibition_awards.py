@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0041_exhibition_awards'
-down_revision = "0040_exhibition_rounds"  # merged h-exh-rounds; the lead re-chains
+down_revision = "0040_exhibition_rounds"
 branch_labels = None
 depends_on = None
 
