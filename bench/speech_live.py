@@ -419,6 +419,9 @@ def main(argv=None) -> int:
     parser.add_argument("--no-judges", action="store_true", help="no submits (a tree without the judging route)")
     parser.add_argument("--database-url", help="PostgreSQL URL of a database to drop, create and use")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-timeout", type=int, default=120,
+                        help="gunicorn --timeout: each worker starts the app on its first request, which on a "
+                             "busy machine takes longer than the default 30 s (the watchdog then kills it, again)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--json", help="also write the figures to this file")
@@ -441,7 +444,8 @@ def main(argv=None) -> int:
         round_id = seeded["round_id"]
         port = free_port()
         server = start_gunicorn("quiz_load:app_with_floor", port, options.workers, env, workdir / "gunicorn.log",
-                                extra=("--pythonpath", str(ROOT / "bench"), "-c", str(ROOT / "bench" / "gunicorn_cpu.py")))
+                                extra=("--pythonpath", str(ROOT / "bench"), "-c", str(ROOT / "bench" / "gunicorn_cpu.py"),
+                                       "--timeout", str(options.worker_timeout)))
         base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(base + "/healthz", server)

@@ -7,11 +7,17 @@ import re
 from urllib.parse import parse_qs
 
 from app.common.http import PUBLIC_POLL_CACHE_CONTROL, NotModifiedBeforeFlask
-from events.speech.services.state import AUDIENCE, SCREEN, state_etag, version_statement
+from events.speech.services.state import AUDIENCE, SCREEN, VIEW_COLUMNS, state_etag
 
 # Ids as the database holds them (up to 9 digits here; anything longer goes to the app, which answers).
 _PATH = re.compile(r"/speech/rounds/([1-9][0-9]{0,8})/(watch/)?state")
-_VERSIONS = {SCREEN: version_statement(SCREEN), AUDIENCE: version_statement(AUDIENCE)}
+
+
+def _version_sql(view: str, paramstyle: str) -> str:
+    """The view's version read as the driver's own SQL (no statement compiling or caching per poll)."""
+    column = VIEW_COLUMNS[view]
+    marker = "?" if paramstyle == "qmark" else "%s"
+    return f"SELECT {column.key} FROM {column.class_.__tablename__} WHERE id = {marker}"
 
 
 def public_state_polls(app, wsgi_app) -> NotModifiedBeforeFlask:
@@ -27,9 +33,14 @@ def public_state_polls(app, wsgi_app) -> NotModifiedBeforeFlask:
         lang = parse_qs(query).get("lang", [None])[-1] if query else None
         return int(found[1]), AUDIENCE if found[2] else SCREEN, public_locale(lang, languages, default)
 
+    versions = {}
+
     def current_etag(connection, key) -> str | None:
         round_id, view, locale = key
-        version = connection.execute(_VERSIONS[view], {"round_id": round_id}).scalar()
+        sql = versions.get(view)
+        if sql is None:
+            sql = versions[view] = _version_sql(view, connection.dialect.paramstyle)
+        version = connection.exec_driver_sql(sql, (round_id,)).scalar()
         return None if version is None else state_etag(round_id, version, view, locale)
 
     return NotModifiedBeforeFlask(app, wsgi_app, match, current_etag, PUBLIC_POLL_CACHE_CONTROL)
