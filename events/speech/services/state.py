@@ -13,6 +13,7 @@ view shows them, decided in the same statement from the round and slot rows.
 import sqlalchemy as sa
 
 from app.common.clock import utcnow
+from app.common.forms import INTEGER_LIMIT
 from app.extensions import db
 from events.speech.models import SpeechRound, SpeechSlot
 
@@ -63,7 +64,9 @@ _VERSIONS = {view: version_statement(view) for view in VIEW_COLUMNS}
 
 def state_version(round_id: int, view: str = HOST) -> int | None:
     """A view's current version of the round (one indexed read on the request's connection, so it
-    sees the caller's own changes), None for an unknown round."""
+    sees the caller's own changes), None for an unknown round (an id past the database's integers too)."""
+    if not 0 < round_id <= INTEGER_LIMIT:
+        return None
     return db.session.connection().execute(_VERSIONS[view], {"round_id": round_id}).scalar()
 
 
