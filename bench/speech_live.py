@@ -21,8 +21,10 @@ What it does, in one run:
                   (read from the public state, as the tablet follows the host) submits a sheet to
                   POST /speech/judge/rounds/<round>/slots/<slot>/sheet (X-CSRFToken) at a random moment
                   of the contestant's time; ~10 % of sheets are sent again (a safe retry: 200, same);
-      screens   — 2 big screens and --audience phones poll GET /speech/rounds/<round>/state every
-                  second with If-None-Match (304 while unchanged), as the page scripts do;
+      screens   — 2 big screens poll GET /speech/rounds/<round>/state and --audience phones
+                  GET /speech/rounds/<round>/watch/state every second with If-None-Match (304 while
+                  their view's version is unchanged: a submit changes the screens' progress line,
+                  not the phones' view), as the page scripts do;
       probe     — the bare app and /healthz, timed in the same run.
  4. Prints p50/p95/p99 of submit and of the state poll (and its 304 share), the host's actions, errors,
     the ratio to the bare app; then checks the database: exactly one sheet per judge and contestant,
@@ -286,7 +288,8 @@ def run_poller(base: str, recorder: Recorder, hall: Hall, round_id: int, kind: s
                counts: dict, interval: float) -> None:
     client = Client(base, recorder)
     etag = None
-    path = f"/speech/rounds/{round_id}/state"
+    # as the pages ask: the big screen its own state, the phones the audience's, in the page's language
+    path = f"/speech/rounds/{round_id}/{'state' if kind == 'screen' else 'watch/state'}?lang=zh"
     time.sleep(rng.uniform(0, interval))  # phones do not all poll in the same instant
     while not hall.finished:
         started = time.monotonic()
@@ -416,6 +419,9 @@ def main(argv=None) -> int:
     parser.add_argument("--no-judges", action="store_true", help="no submits (a tree without the judging route)")
     parser.add_argument("--database-url", help="PostgreSQL URL of a database to drop, create and use")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-timeout", type=int, default=120,
+                        help="gunicorn --timeout: each worker starts the app on its first request, which on a "
+                             "busy machine takes longer than the default 30 s (the watchdog then kills it, again)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--json", help="also write the figures to this file")
@@ -438,7 +444,8 @@ def main(argv=None) -> int:
         round_id = seeded["round_id"]
         port = free_port()
         server = start_gunicorn("quiz_load:app_with_floor", port, options.workers, env, workdir / "gunicorn.log",
-                                extra=("--pythonpath", str(ROOT / "bench"), "-c", str(ROOT / "bench" / "gunicorn_cpu.py")))
+                                extra=("--pythonpath", str(ROOT / "bench"), "-c", str(ROOT / "bench" / "gunicorn_cpu.py"),
+                                       "--timeout", str(options.worker_timeout)))
         base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(base + "/healthz", server)

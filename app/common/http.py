@@ -6,10 +6,14 @@ from urllib.parse import quote
 
 from flask import Response, jsonify, request, send_file
 from flask_babel import gettext as _
+from werkzeug.http import parse_etags, quote_etag
 
 from app.common.forms import INTEGER_LIMIT
 from app.common.text import download_safe_name
 from app.common.xlsx import XLSX_MIMETYPE
+from app.database import reads_only
+from app.extensions import db
+from app.security import security_headers
 
 
 def no_store(response: Response) -> Response:
@@ -66,12 +70,60 @@ def int_arg(name: str, default: int | None = None, *, source=None, minimum: int 
     return int(raw)
 
 
-def versioned_json(etag: str, build, *, private: bool = True) -> Response:
+# A public live state (the same body for everyone at one URL): browsers revalidate every poll, a
+# shared cache in front (the nginx micro-cache of the README) may answer for a second.
+PUBLIC_POLL_CACHE_CONTROL = "public, max-age=0, s-maxage=1"
+
+
+def versioned_json(etag: str, build, *, private: bool = True, cache_control: str | None = None) -> Response:
     """A live page's state poll: 304 with no body while the client's If-None-Match holds `etag`,
     else the JSON `build()` returns, tagged with it. `build` runs only when something changed, so a
     poll of an unchanged state costs the one read that produced `etag`. Never stored by caches
-    (each poll must reach the server), `private` keeps shared proxies out of per-person states."""
+    (each poll must reach the server), `private` keeps shared proxies out of per-person states;
+    `cache_control` replaces both (PUBLIC_POLL_CACHE_CONTROL for a public state)."""
     response = Response(status=304) if request.if_none_match.contains(etag) else jsonify(build())
     response.set_etag(etag)
-    response.headers["Cache-Control"] = ("private, " if private else "") + "no-cache"
+    response.headers["Cache-Control"] = cache_control or (("private, " if private else "") + "no-cache")
     return response
+
+
+class NotModifiedBeforeFlask:
+    """WSGI middleware answering a state poll whose If-None-Match is still current with a bare 304
+    before Flask: no session cookie, user, catalogue or request hooks, one read on a pooled
+    connection (a hall of phones polling every second should cost about a bare response each).
+
+    `match(path, query)` picks the requests it answers (no I/O; None: not one of them) and
+    `current_etag(connection, key)` reads the current ETag (None: unknown, let the app answer).
+    Anything else, a changed state, and a database that does not answer go on to the app, whose
+    view answers the same way (versioned_json with the same ETag and `cache_control`)."""
+
+    def __init__(self, app, wsgi_app, match, current_etag, cache_control: str):
+        self.app, self.wsgi_app = app, wsgi_app
+        self.match, self.current_etag, self.cache_control = match, current_etag, cache_control
+        self.engine = None
+        self.headers = None
+
+    def __call__(self, environ, start_response):
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        if not if_none_match or environ.get("REQUEST_METHOD") != "GET":
+            return self.wsgi_app(environ, start_response)
+        key = self.match(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        if self.engine is None:
+            with self.app.app_context():
+                engine = db.engine
+            # A server database answers the one read in autocommit: one round trip, no BEGIN and
+            # ROLLBACK (SQLite's transactions are the app's own, app/database.py: a deferred BEGIN).
+            self.engine = engine if engine.dialect.name == "sqlite" else engine.execution_options(
+                isolation_level="AUTOCOMMIT")
+            self.headers = [("Cache-Control", self.cache_control), *security_headers(self.app)]
+        try:
+            with reads_only(), self.engine.connect() as connection:
+                etag = self.current_etag(connection, key)
+        except Exception:  # the app's own view answers (or reports) it
+            return self.wsgi_app(environ, start_response)
+        if etag is None or not parse_etags(if_none_match).contains(etag):
+            return self.wsgi_app(environ, start_response)
+        start_response("304 Not Modified", [("ETag", quote_etag(etag)), *self.headers])
+        return []

@@ -49,12 +49,14 @@ class SheetProblem(Problem):
 
 
 def default_criteria() -> tuple[Criterion, ...]:
-    """The default speech sheet: 演讲内容 40, 语言表达 30, 形象风度 10, 综合印象 20 = 100, step 0.1."""
+    """The default speech sheet: 演讲内容 40, 语言表达 30, 形象风度 10, 综合印象 20 = 100, step 0.1.
+    The names are data, not interface text: they key every stored sheet, so they never change with
+    the viewer's language (an English page would otherwise send and read "Content" sheets)."""
     return (
-        Criterion(_("演讲内容"), Decimal(40)),
-        Criterion(_("语言表达"), Decimal(30)),
-        Criterion(_("形象风度"), Decimal(10)),
-        Criterion(_("综合印象"), Decimal(20)),
+        Criterion("演讲内容", Decimal(40)),
+        Criterion("语言表达", Decimal(30)),
+        Criterion("形象风度", Decimal(10)),
+        Criterion("综合印象", Decimal(20)),
     )
 
 

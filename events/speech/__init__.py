@@ -76,12 +76,14 @@ def _init_judging(app) -> None:
 
 
 def _init_live(app) -> None:
-    """The draw, host console, timekeeper, big screen (area "live")."""
+    """The draw, host console, timekeeper, big screen (area "live"), and the public state polls'
+    304s before Flask."""
     from flask_babel import lazy_gettext as _l
 
     from app import hooks
     from events.judging.numbers import shown
     from events.speech.live_cli import verify_draw_command
+    from events.speech.live_polls import public_state_polls
 
     hooks.add_navigation(app, "speech.live.index", _l("比赛现场"), order=215)
     hooks.add_audit_labels(app, {
@@ -100,6 +102,7 @@ def _init_live(app) -> None:
     }, {"SpeechRound": _l("演讲比赛轮次"), "SpeechSlot": _l("演讲比赛出场")})
     app.cli.add_command(verify_draw_command)
     app.add_template_filter(lambda value, places: shown(value, places), "speech_shown")
+    app.wsgi_app = public_state_polls(app, app.wsgi_app)  # current polls get their 304 before Flask
 
 
 def _init_results(app) -> None:

@@ -3,9 +3,10 @@ panel, sheets, deductions and published results.
 
 A contest belongs to a campaign and has one or more rounds (初赛 → 决赛); each round has its own
 judges, running order (slots), sheets and published results. Live state for the hall (who is on
-stage, what the big screen shows) lives on the round row, with `state_version` bumped by every change
-the live pages show: they poll it and get 304 while it is unchanged (state in the database, so it
-works with several sync workers and several app servers).
+stage, what the big screen shows) lives on the round row, with three versions the live pages poll
+(304 while theirs is unchanged): `state_version` bumped by every change (host console, tablets),
+`screen_version` by what the big screen shows, `audience_version` by what the audience's phones show
+(state in the database, so it works with several sync workers and several app servers).
 
 Scoring settings (criteria, the trimming rule, overtime table, tie-breaks, award tiers) are JSON
 on the contest in the shapes events/judging reads (see events/speech/settings.py).
@@ -119,8 +120,13 @@ class SpeechRound(db.Model):
     screen_mode: Mapped[str] = mapped_column(sa.String(12), default="standby")
     reveal_policy: Mapped[str] = mapped_column(sa.String(8), default="each")
     # Bumped by every change a live page shows (host action, sheet submitted, reveal, deduction):
-    # the ETag of the state endpoint, so polls cost one indexed read and a 304.
+    # the ETag of the host console's and the tablets' state, so polls cost one indexed read and a 304.
     state_version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    # Bumped, in the same UPDATE, only by what the big screen shows (mode, on stage, progress of the
+    # contestant on stage, revealed scores) and by what the audience's phones show (on stage, mode,
+    # revealed scores; not the progress line): 300 phones get 304s while the judges submit.
+    screen_version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
+    audience_version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
     state_changed_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 

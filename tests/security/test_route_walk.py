@@ -41,7 +41,8 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "speech.judge.bind": "a judge's tablet signs in by the signed QR token on their paper sheet (confirm, then POST)",
     "speech.live.big_screen": "the hall's big screen (a kiosk): the contest on stage, revealed scores only",
     "speech.live.watch": "the audience page on phones in the hall: what the big screen shows",
-    "speech.live.state": "the public live state behind those two: no unrevealed or unpublished score",
+    "speech.live.state": "the big screen's live state: no unrevealed or unpublished score",
+    "speech.live.watch_state": "the audience page's live state: who is on stage and revealed scores only",
     "checkin.scan.venue": "the venue display's QR link: phones often open it without a session; the first GET "
                           "checks the signed token and keeps a pending check-in until login (no data shown)",
     "checkin.scan.static_code": "the printed static code's link, the same path (only while the organiser allows it)",

@@ -32,7 +32,7 @@ from events.speech.models import (
 )
 from events.speech.services.binding import new_binding_secret
 from events.speech.services.sheets import sheets_of_judge
-from events.speech.services.state import bump_state
+from events.speech.services.state import bump_host, bump_state
 
 LAST_SEEN_EVERY = timedelta(seconds=5)  # a tablet's poll writes its last contact at most this often
 MAX_SEATS = 30
@@ -117,7 +117,7 @@ def raise_problem(round_: SpeechRound, judge: SpeechJudge, text: str) -> None:
     text = clean(scrub(text or "", line_breaks=False))[:200]  # typed on a tablet: cleaned, never refused
     judge.problem = text or None
     judge.problem_raised_at = utcnow() if text else None
-    bump_state(round_.id)
+    bump_host(round_.id)
     if text:
         record("speech.judge_problem", target=judge, summary=_("%(seat)s号评委：%(text)s", seat=judge.seat, text=text),
                round_id=round_.id)

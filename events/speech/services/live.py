@@ -27,7 +27,7 @@ from events.speech.models import (
     SpeechSlot,
 )
 from events.speech.services.panels import load_round_panel, slot_result
-from events.speech.services.state import bump_state
+from events.speech.services.state import bump_host, bump_scores, bump_state
 from events.speech.settings import overtime_bands_of
 
 MAX_SPOKEN_SECONDS = Decimal(3600)
@@ -206,7 +206,7 @@ def clear_problem(actor, round_: SpeechRound, judge: SpeechJudge) -> None:
     if judge.round_id != round_.id:
         raise Problem(_("该评委不在本轮"))
     judge.problem, judge.problem_raised_at = None, None
-    bump_state(round_.id)
+    bump_host(round_.id)
 
 
 # ---------------------------------------------------------------- timekeeper and deductions
@@ -241,7 +241,7 @@ def start_timing(actor, round_: SpeechRound, slot: SpeechSlot) -> SpeechSlot:
     if slot.status == "no_show":
         raise Problem(_("该选手已标记为弃权/缺席"))
     slot.timing_started_at = utcnow()
-    bump_state(round_.id)
+    bump_host(round_.id)
     return slot
 
 
@@ -278,7 +278,7 @@ def record_time(actor, round_: SpeechRound, slot: SpeechSlot, seconds=None) -> S
         row = db.session.scalar(sa.select(SpeechDeduction).where(overtime)
                                 .execution_options(populate_existing=True))
     db.session.flush()
-    bump_state(round_.id)
+    bump_scores(round_.id, slot.id, progress=False)
     record("speech.timed", target=slot, summary=_("%(slot)s 用时 %(seconds)s 秒", slot=slot_label(slot),
                                                   seconds=spoken),
            round_id=round_.id, seconds=str(spoken), before=None if before is None else str(before),
@@ -302,7 +302,7 @@ def add_deduction(actor, round_: SpeechRound, slot: SpeechSlot, points, reason: 
                           created_by_id=getattr(actor, "id", None))
     db.session.add(row)
     db.session.flush()
-    bump_state(round_.id)
+    bump_scores(round_.id, slot.id, progress=False)
     record("speech.deducted", target=slot, summary=_("%(slot)s 扣 %(points)s 分：%(reason)s", slot=slot_label(slot),
                                                      points=deduction.points, reason=deduction.reason),
            round_id=round_.id, points=str(deduction.points), reason=deduction.reason)
@@ -323,4 +323,4 @@ def remove_deduction(actor, round_: SpeechRound, deduction: SpeechDeduction, rea
            round_id=round_.id, points=str(deduction.points), was=deduction.reason, kind=deduction.kind, reason=reason)
     db.session.delete(deduction)
     db.session.flush()
-    bump_state(round_.id)
+    bump_scores(round_.id, slot.id, progress=False)

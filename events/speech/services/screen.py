@@ -6,9 +6,11 @@ then, after the reveal, each judge's total with the struck ones marked, the dedu
 final score. Its leaderboard is the latest published result version when there is one, else
 provisional ranks (暂定) over the revealed contestants only.
 
-The public body is a function of the round's state version (every change it shows bumps it), so it
-is built once per version and locale in each worker (a memo of derived data, not state: a new
-version is a new key) — 300 phones polling after a change cost one build, not 300.
+Two public views: the big screen's (with the progress line of the contestant on stage) and the
+audience's (without it). Each body is a function of its view's version (events/speech/services/state.py:
+every change it shows bumps it), so it is built once per view, version and locale in each worker (a
+memo of derived data, not state: a new version is a new key) — 300 phones polling after a change
+cost one build, not 300.
 """
 from __future__ import annotations
 
@@ -18,7 +20,6 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import get_locale
 
 from app.common.clock import to_local, utcnow
 from app.common.problems import Problem
@@ -29,6 +30,7 @@ from events.judging.rules import panel_progress
 from events.judging.standings import rank_results
 from events.speech.models import SpeechJudge, SpeechResultVersion, SpeechRound, SpeechSlot
 from events.speech.services.panels import RoundPanel, load_round_panel, scored_slots, slot_result
+from events.speech.services.state import AUDIENCE, SCREEN, VIEW_COLUMNS
 from events.speech.settings import award_tiers_of, criteria_of, tie_breaks_of
 
 _MEMO_SIZE = 64
@@ -167,21 +169,30 @@ def _slots_needed(round_: SpeechRound) -> list[int] | None:
     return wanted
 
 
-def build_public_state(round_: SpeechRound) -> dict:
-    """The public view of a round's live state (no unrevealed score anywhere in it)."""
+def _version_of(round_: SpeechRound, view: str) -> int:
+    return getattr(round_, VIEW_COLUMNS[view].key)
+
+
+def build_public_state(round_: SpeechRound, view: str = SCREEN) -> dict:
+    """A public view of a round's live state, the big screen's or the audience's (no unrevealed
+    score anywhere in it; the audience's has no progress line either, so the judges' submits do
+    not change it)."""
+    if view not in (SCREEN, AUDIENCE):
+        raise ValueError(view)
     panel = load_round_panel(round_, _slots_needed(round_))
     contest = round_.contest
     current = next((slot for slot in panel.slots if slot.id == round_.current_slot_id), None)
     mode = round_.screen_mode
     state = {
-        "version": round_.state_version,
+        "version": _version_of(round_, view),
+        "view": view,
         "mode": mode,
         "contest": {"title": contest.title, "venue": contest.venue,
                     "date": contest.held_on.isoformat() if contest.held_on else None},
         "round": {"id": round_.id, "name": round_.name, "status": round_.status,
                   "reveal_policy": round_.reveal_policy},
         "current": slot_card(current),
-        "progress": progress(panel, current) if current is not None and panel.judges else None,
+        "progress": progress(panel, current) if view == SCREEN and current is not None and panel.judges else None,
         "reveal": None,
         "leaderboard": None,
         "order": None,
@@ -203,18 +214,19 @@ def build_public_state(round_: SpeechRound) -> dict:
     return state
 
 
-def public_state(round_id: int, version: int) -> dict:
-    """build_public_state at `version`, built once per (round, version, locale) in this worker: a poll
-    after a change finds the body without loading anything (the round is read only to build it)."""
-    key = (round_id, version, str(get_locale()))
+def public_state(round_id: int, view: str, version: int, locale: str) -> dict:
+    """build_public_state of `view` at `version`, built once per (round, view, version, locale) in this
+    worker (the caller forces `locale`): a poll after a change finds the body without loading
+    anything (the round is read only to build it)."""
+    key = (round_id, view, version, locale)
     memo = _memo()
     with _memo_lock:
         if key in memo:
             memo.move_to_end(key)
             return memo[key]
     round_ = db.session.get(SpeechRound, round_id)
-    state = build_public_state(round_)
-    if round_.state_version != version:  # changed meanwhile: not this version's body, do not keep it
+    state = build_public_state(round_, view)
+    if _version_of(round_, view) != version:  # changed meanwhile: not this version's body, do not keep it
         return state
     with _memo_lock:
         memo[key] = state

@@ -37,7 +37,7 @@ from events.speech.models import (
     SpeechSheetVersion,
     SpeechSlot,
 )
-from events.speech.services.state import bump_state
+from events.speech.services.state import bump_scores
 from events.speech.settings import criteria_of
 
 __all__ = ["ScoringRefused", "SheetLocked", "SheetOutcome", "SheetPayload", "SheetProblem", "problems_body",
@@ -111,7 +111,7 @@ def submit_judge_sheet(round_: SpeechRound, slot: SpeechSlot, judge: SpeechJudge
                            notes=notes, entered_by_id=getattr(actor, "id", None), source=source)
     if not outcome.same:
         sheet = outcome.sheet
-        bump_state(round_.id)
+        bump_scores(round_.id, slot.id, progress=True)
         details = {"round_id": round_.id, "slot_id": slot.id, "seat": judge.seat, "version": sheet.version,
                    "total": format(sheet_total(sheet.score_values), "f"), "source": source}
         if source == "paper":
@@ -146,7 +146,7 @@ def unlock_judge_sheet(round_: SpeechRound, sheet: SpeechSheet, *, actor, reason
     if not may_unlock(round_, actor):
         raise ScoringRefused(_("只有组织者或总评委可以解锁评分表"))
     unlock_sheet(sheet, actor_id=actor.id, reason=reason)
-    bump_state(round_.id)
+    bump_scores(round_.id, sheet.slot_id, progress=True)
     record("speech.sheet_unlocked", target=sheet, summary=_sheet_summary(sheet.slot, sheet.judge),
            round_id=round_.id, slot_id=sheet.slot_id, seat=sheet.judge.seat, version=sheet.version,
            reason=sheet.unlock_reason)
@@ -177,7 +177,7 @@ def mark_absent(round_: SpeechRound, slot: SpeechSlot, judge: SpeechJudge, *, ac
     check_someone_scores(round_, slot.entry_id)
     db.session.add(SpeechPanelException(judge_id=judge.id, entry_id=slot.entry_id, kind="absent",
                                         reason=reason[:200], created_by_id=actor.id))
-    bump_state(round_.id)
+    bump_scores(round_.id, slot.id, progress=True)
     record("speech.judge_absent", target=slot, summary=_sheet_summary(slot, judge), round_id=round_.id,
            seat=judge.seat, reason=reason[:200])
 

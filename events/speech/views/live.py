@@ -1,19 +1,22 @@
 """Live in the hall: the host console and the timekeeper (organisers), the big screen and the audience
 page (anyone in the hall: they show only revealed scores), and the state polls behind them.
 
-/speech/rounds/<id>/state is the public state (versioned: 304 while unchanged, one indexed read);
-/speech/rounds/<id>/host/state is the host console's own (staff only, with every judge's state).
+/speech/rounds/<id>/state is the big screen's state and /speech/rounds/<id>/watch/state the audience's
+(public, each with its own version: 304 while unchanged, answered before Flask by
+events/speech/live_polls.py; the body depends only on the URL and the database, so a shared cache may
+hold it for a second); /speech/rounds/<id>/host/state is the host console's own (staff only, with
+every judge's state).
 """
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.common.access import Role, public, roles_required
 from app.common.clock import utcnow
 from app.common.forms import ConfirmForm
-from app.common.http import int_arg, private_pages, versioned_json
+from app.common.http import PUBLIC_POLL_CACHE_CONTROL, int_arg, private_pages, versioned_json
 from app.common.problems import Problem
 from app.common.qr import qr_svg_inline
 from app.extensions import db
@@ -29,7 +32,7 @@ from events.speech.forms.live import (
 from events.speech.models import SpeechContest, SpeechDeduction, SpeechJudge, SpeechRound, SpeechSlot
 from events.speech.services import live as services
 from events.speech.services import screen
-from events.speech.services.state import state_etag, state_version
+from events.speech.services.state import AUDIENCE, SCREEN, state_etag, state_version
 
 bp = Blueprint("live", __name__, url_prefix="/rounds")
 private_pages(bp)
@@ -251,28 +254,57 @@ def _screen_options() -> dict:
             for name, (default, low, high) in SCREEN_OPTIONS.items()}
 
 
+def public_locale(value: str | None, languages, default: str) -> str:
+    """The language of a public state: the page's own (its state URL carries ?lang=), else the
+    default; never the session's or the browser's, so the body depends on the URL alone."""
+    return value if value in languages else default
+
+
+def _state_url(endpoint: str, round_id: int) -> str:
+    return url_for(endpoint, round_id=round_id, lang=str(get_locale()))
+
+
 @bp.get("/<int:round_id>/screen")
 @public
 def big_screen(round_id: int):
     round_ = _round_or_404(round_id)
     watch_url = url_for("speech.live.watch", round_id=round_id, _external=True)
     return render_template("events/speech/live/screen.html", round=round_, contest=round_.contest,
-                           options=_screen_options(), watch_qr=qr_svg_inline(watch_url), watch_url=watch_url)
+                           options=_screen_options(), watch_qr=qr_svg_inline(watch_url), watch_url=watch_url,
+                           state_url=_state_url("speech.live.state", round_id))
 
 
 @bp.get("/<int:round_id>/watch")
 @public
 def watch(round_id: int):
     round_ = _round_or_404(round_id)
-    return render_template("events/speech/live/watch.html", round=round_, contest=round_.contest)
+    return render_template("events/speech/live/watch.html", round=round_, contest=round_.contest,
+                           state_url=_state_url("speech.live.watch_state", round_id))
+
+
+def _public_state(round_id: int, view: str):
+    version = state_version(round_id, view)
+    if version is None:
+        abort(404)
+    config = current_app.config
+    locale = public_locale(request.args.get("lang"), config["SAISHI_LANGUAGES"], config["BABEL_DEFAULT_LOCALE"])
+
+    def build():
+        with force_locale(locale):
+            return screen.public_state(round_id, view, version, locale)
+
+    return versioned_json(state_etag(round_id, version, view, locale), build, cache_control=PUBLIC_POLL_CACHE_CONTROL)
 
 
 @bp.get("/<int:round_id>/state")
 @public
 def state(round_id: int):
-    version = state_version(round_id)
-    if version is None:
-        abort(404)
-    locale = str(get_locale())
-    etag = state_etag(round_id, version, "public", locale)
-    return versioned_json(etag, lambda: screen.public_state(round_id, version), private=False)
+    """The big screen's state: mode, who is on stage and the judges' progress, revealed scores."""
+    return _public_state(round_id, SCREEN)
+
+
+@bp.get("/<int:round_id>/watch/state")
+@public
+def watch_state(round_id: int):
+    """The audience's state: who is on stage, revealed scores (no progress line)."""
+    return _public_state(round_id, AUDIENCE)

@@ -284,13 +284,13 @@ def test_the_public_state_costs_the_same_queries_for_a_small_or_a_large_round(ma
 def test_the_public_state_is_built_once_per_version(make_contest, organiser):
     hall = make_contest(contestants=2, judges=3)
     screen.forget_memo()
-    version = hall.round.state_version
-    first = screen.public_state(hall.round.id, version)
-    assert screen.public_state(hall.round.id, version) is first
+    version = hall.round.screen_version
+    first = screen.public_state(hall.round.id, "screen", version, "zh")
+    assert screen.public_state(hall.round.id, "screen", version, "zh") is first
     live.put_on_stage(organiser, hall.round, hall.slots[0])
     db.session.flush()
     db.session.refresh(hall.round)
-    fresh = screen.public_state(hall.round.id, hall.round.state_version)
+    fresh = screen.public_state(hall.round.id, "screen", hall.round.screen_version, "zh")
     assert fresh["current"]["slot_id"] == hall.slots[0].id and first["current"] is None
 
 
