@@ -111,9 +111,15 @@ def load_config(instance_path: Path) -> dict:
         "SAISHI_LANGUAGES": ["zh", "en"],
         # Passwords people choose: scrypt with N=2^14, r=8, p=1 (16 MiB, ~25 ms here), Django's scrypt
         # default. werkzeug's N=2^15 takes ~65 ms, which at 1,000 sign-ins in a minute is more than half
-        # of a 2-core server; hashing also runs at low CPU priority (app/accounts/hashing.py). Hashes
-        # made with other parameters still verify. Tests override it with a fast method.
+        # of a 2-core server. Hashes made with other parameters still verify. Tests override it with a
+        # fast method.
         "PASSWORD_HASH_METHOD": "scrypt:16384:8:1",
+        # Each server hashes at most this many passwords at once, at normal priority (default: half its
+        # cores, at least one), over every worker and pool sharing the lock folder; a sign-in waits
+        # this long for a free slot before "busy, try again" (app/accounts/hashing.py).
+        "SAISHI_HASHING_SLOTS": int(os.environ.get("SAISHI_HASHING_SLOTS", "0")) or None,
+        "SAISHI_HASHING_LOCK_DIR": os.environ.get("SAISHI_HASHING_LOCK_DIR") or str(instance_path / "hashing-slots"),
+        "SAISHI_HASHING_WAIT_SECONDS": float(os.environ.get("SAISHI_HASHING_WAIT_SECONDS", "10")),
         # Login throttling, counted in the database (see README, Security). Within one window:
         # an account from one address (a member who forgot their password) is locked after 5 failures,
         # an account from anywhere after 10 (guessing from many addresses); each further lock of the

@@ -17,8 +17,10 @@ What it does, in one run:
     that is wsgi:app, plus a bare WSGI app (returns a constant) at /__floor in the same workers, so the
     floor waits in the same queue as the autosaves and the ratio between them is the app's own cost.
     As the README deploys it, sign-ins (POST /login, POST /account/password: the password hashing) go
-    to a second, smaller pool at low CPU priority (`nice -n 10 gunicorn -w 2`, --sign-in-workers; 0
-    serves everything from one pool): the phones send those requests there, as nginx would.
+    to a second, smaller pool (`gunicorn -w 2`, --sign-in-workers; 0 serves everything from one pool),
+    at normal priority: the server hashes at most SAISHI_HASHING_SLOTS passwords at once (half its
+    cores), so hashing keeps its share of the CPU and never more. The phones send those requests
+    there, as nginx would.
  4. One thread per member (a light http.client browser with cookies, CSRF tokens read from the pages):
       start rush  — every member logs in and starts within the first --rush-seconds;
       answering   — 20 autosaves spread until the member's submit time; ~10 % of answers changed later
@@ -75,7 +77,7 @@ ATTEMPT_URL = re.compile(r"/quizzes/attempts/(\d+)")
 ASSET_URL = re.compile(r'<(?:link rel="stylesheet" href|script src)="(/static/[^"]+)"')
 # Served by the sign-in pool when there is one (the README's nginx `map $request_method$uri`).
 SIGN_IN_PATHS = frozenset({"/login", "/account/password"})
-SIGN_IN_NICENESS = 10
+SIGN_IN_NICENESS = 0  # the sign-in pool at the app's own priority (niced, a busy server starved it)
 
 
 FLOOR_PATH = "/__floor"
@@ -717,7 +719,7 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=1,
                         help="threads per gunicorn worker (default 1: sync workers, as the README deploys)")
     parser.add_argument("--sign-in-workers", type=int, default=2,
-                        help="workers of the sign-in pool (POST /login, /account/password) at nice 10, as the "
+                        help="workers of the sign-in pool (POST /login, /account/password), as the "
                              "README deploys (default 2; 0: one pool serves everything)")
     parser.add_argument("--rush-seconds", type=float, default=60.0,
                         help="everyone starts within this many seconds, and submits within the last as many")
@@ -785,8 +787,9 @@ def main(argv=None) -> int:
         print(f"gunicorn -w {options.workers} --threads {options.threads} -b 127.0.0.1:{port}: wsgi:app, "
               f"and a bare WSGI app at {FLOOR_PATH}")
         if sign_in_server is not None:
-            print(f"sign-in pool: nice -n {SIGN_IN_NICENESS} gunicorn -w {options.sign_in_workers} "
-                  f"-b 127.0.0.1:{options.sign_in_port} for POST {', '.join(sorted(SIGN_IN_PATHS))}")
+            print(f"sign-in pool: gunicorn -w {options.sign_in_workers} -b 127.0.0.1:{options.sign_in_port} "
+                  f"for POST {', '.join(sorted(SIGN_IN_PATHS))}; hashing slots per server: "
+                  f"{env.get('SAISHI_HASHING_SLOTS') or 'half the cores'}")
 
         rng = random.Random(options.seed)
         rush, answering = options.rush_seconds, options.answer_seconds

@@ -1,7 +1,7 @@
 """Accounts: sign-in by staff ID or mobile, roles, passwords and their hashing, login throttling.
 
 models.py users, role grants, throttle rows · services.py sign-in, password rules, the user loader
-· hashing.py low-priority password hashing · forms.py, views.py the sign-in and account pages.
+· hashing.py password hashing within bounded per-server slots · forms.py, views.py the sign-in and account pages.
 """
 
 

@@ -1,59 +1,97 @@
-"""Password hashing at low CPU priority, so a sign-in rush never slows the answers being saved.
+"""Password hashing within a bounded share of the server's CPU, at normal priority.
 
-A thousand members signing in within a minute cost about 65 s of scrypt CPU. At normal priority that
-competes with every autosave for the same cores; in a thread with a high nice value (on Linux the nice
-value belongs to the thread) the kernel serves the autosaves first and sign-ins take the rest. The
-waiting request thread costs nothing meanwhile. hashlib's scrypt and PBKDF2 release the GIL, so the
-worker's other threads keep serving too.
+A thousand members signing in within a minute cost about 60 s of scrypt CPU. Hashing at a low
+priority (nice) starved sign-ins whenever the server was busy: on two cores shared with PostgreSQL
+a sign-in rush waited 24 s at the 95th percentile. Hashing at normal priority without a bound lets
+a rush take every core from the saves. So each server hashes at most SAISHI_HASHING_SLOTS passwords
+at a time (default: half its CPU cores, at least one), at normal priority: a sign-in never waits
+for the saves to stop, and the saves always keep the other cores.
+
+The bound holds across every worker and pool of the server: a slot is an exclusive lock (flock) on
+one of the slot files in SAISHI_HASHING_LOCK_DIR (default: the instance folder's hashing-slots/),
+which every process of the deployment shares; a lock ends with the process that held it, so a
+killed worker leaves no slot taken. Each app server has its own slots, as it has its own cores. A
+sign-in that finds no free slot within SAISHI_HASHING_WAIT_SECONDS is answered "busy, try again in
+a moment" (HashingBusy) rather than held past the worker's timeout.
 """
+import fcntl
 import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
+import random
+import time
+from contextlib import contextmanager
+from pathlib import Path
 
+from flask import current_app, has_app_context
 from werkzeug import security
 
-# Linux weights: a nice-0 thread gets ~10x the CPU of a nice-10 one when both want it.
-HASHING_NICENESS = 10
-HASHING_THREADS = 2
+from app.common.problems import Problem
 
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
+POLL_SECONDS = 0.01  # a waiting sign-in looks for a free slot this often (a few syscalls, no CPU to speak of)
 
 
-def _lower_own_priority() -> None:
+class HashingBusy(Problem):
+    """Every hashing slot of this server stayed taken for longer than the sign-in may wait."""
+
+
+def default_slots() -> int:
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+def _settings() -> tuple[Path, int, float] | None:
+    """(slot folder, slots, longest wait) of the current app; None outside one (command line, tests
+    without an app): then hashing is not bounded."""
+    if not has_app_context():
+        return None
+    config = current_app.config
+    folder = config.get("SAISHI_HASHING_LOCK_DIR") or Path(current_app.instance_path) / "hashing-slots"
+    return Path(folder), int(config.get("SAISHI_HASHING_SLOTS") or default_slots()), \
+        float(config.get("SAISHI_HASHING_WAIT_SECONDS", 10.0))
+
+
+def _try_slot(folder: Path, slots: int) -> int | None:
+    """A file descriptor holding one free slot's lock, or None when every slot is taken."""
+    for number in random.sample(range(slots), slots):  # spread the waiters over the slots
+        descriptor = os.open(folder / f"slot-{number}", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            continue
+        return descriptor
+    return None
+
+
+@contextmanager
+def hashing_slot():
+    """Hold one of the server's hashing slots for the duration (waiting for one if need be)."""
+    settings = _settings()
+    if settings is None:
+        yield
+        return
+    folder, slots, wait = settings
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    deadline = time.monotonic() + wait
+    descriptor = _try_slot(folder, slots)
+    while descriptor is None:
+        if time.monotonic() >= deadline:
+            from flask_babel import gettext as _
+
+            raise HashingBusy(_("此刻登录的人很多，请稍等几秒后再试。"), "password")
+        time.sleep(POLL_SECONDS * (0.5 + random.random()))
+        descriptor = _try_slot(folder, slots)
     try:
-        thread_id = threading.get_native_id()
-        current = os.getpriority(os.PRIO_PROCESS, thread_id)
-        os.setpriority(os.PRIO_PROCESS, thread_id, max(current, HASHING_NICENESS))
-    except (AttributeError, OSError):  # not Linux, or not allowed: hash at normal priority
-        pass
-
-
-def _hashing_executor() -> ThreadPoolExecutor:
-    global _executor
-    if _executor is None:
-        with _executor_lock:
-            if _executor is None:
-                _executor = ThreadPoolExecutor(HASHING_THREADS, thread_name_prefix="password-hash",
-                                               initializer=_lower_own_priority)
-    return _executor
-
-
-def _forget_executor_after_fork() -> None:
-    # A pool made before gunicorn forks has no threads in the worker; each process makes its own.
-    global _executor, _executor_lock
-    _executor, _executor_lock = None, threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_executor_after_fork)
+        yield
+    finally:
+        os.close(descriptor)  # closing the only descriptor of the open file releases its lock
 
 
 def check_password_hash(password_hash: str, password: str) -> bool:
-    """Whether `password` matches `password_hash` (any werkzeug method), computed at low priority."""
-    return _hashing_executor().submit(security.check_password_hash, password_hash, password).result()
+    """Whether `password` matches `password_hash` (any werkzeug method), within the server's hashing slots."""
+    with hashing_slot():
+        return security.check_password_hash(password_hash, password)
 
 
 def generate_password_hash(password: str, method: str) -> str:
-    """A salted hash of `password` by werkzeug `method`, computed at low priority."""
-    return _hashing_executor().submit(security.generate_password_hash, password, method=method).result()
+    """A salted hash of `password` by werkzeug `method`, within the server's hashing slots."""
+    with hashing_slot():
+        return security.generate_password_hash(password, method=method)

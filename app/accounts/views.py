@@ -1,12 +1,13 @@
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.accounts import services
 from app.accounts.forms import ChangePasswordForm, LoginForm, PreferencesForm
+from app.accounts.hashing import HashingBusy
 from app.common.access import login_required, public
 from app.common.clock import utcnow
 from app.common.forms import ConfirmForm
@@ -46,7 +47,13 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        result = services.authenticate(form.login.data, form.password.data, request.remote_addr or "")
+        try:
+            result = services.authenticate(form.login.data, form.password.data, request.remote_addr or "")
+        except HashingBusy as busy:  # nothing counted or written: the same sign-in may simply be sent again
+            form.password.errors.append(busy.message)
+            response = make_response(render_template("auth/login.html", form=form), 503)
+            response.headers["Retry-After"] = "5"
+            return response
         if result.ok:
             session.permanent = True
             session[services.SESSION_KEY] = services.start_session(result.user)
@@ -100,7 +107,7 @@ def change_password():
         try:
             services.change_own_password(current_user, form.current_password.data, form.new_password.data,
                                          keep_session=session.get(services.SESSION_KEY))
-        except services.PasswordProblem as problem:
+        except (services.PasswordProblem, HashingBusy) as problem:  # nothing written either way
             attach_problem(form, problem, default="new_password")
         else:
             db.session.commit()

@@ -4,14 +4,40 @@ Flask builds a URLSafeTimedSerializer for the session cookie on every request, a
 for the CSRF token on every POST; on the autosave path that is a few per cent of the request. The
 serializers only depend on the secret key (and its fallbacks), so they are kept per key: a changed
 SECRET_KEY makes new ones, and nothing another worker would need to know is kept.
+
+A phone sends the same cookie and the same CSRF token with every autosave of a page, so each worker
+also remembers the signatures it has verified (VerifiedSigner): the HMAC of a cookie it has already
+checked is not computed again. Only a signature that verified is kept, under the keys, salt and
+method it verified with, so a changed key verifies afresh; the timestamp and its age are checked on
+every request as before, and the payload is decoded every time (a view may change what it reads).
 """
 import hmac
 
 from flask import current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect, logger, same_origin
-from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import want_bytes
 from wtforms import ValidationError
+
+VERIFIED_SIGNATURES_KEPT = 20_000  # per worker: about 4 MB; forgotten all at once when full
+_verified: dict[tuple, bool] = {}  # (keys, salt, derivation, digest, value, signature) of verified signatures
+
+
+class VerifiedSigner(TimestampSigner):
+    """itsdangerous' TimestampSigner, remembering the signatures it has verified in this worker."""
+
+    def verify_signature(self, value, sig) -> bool:
+        key = (tuple(self.secret_keys), self.salt, self.key_derivation, self.digest_method,
+               want_bytes(value), want_bytes(sig))
+        if key in _verified:
+            return True
+        if not super().verify_signature(value, sig):
+            return False
+        if len(_verified) >= VERIFIED_SIGNATURES_KEPT:
+            _verified.clear()
+        _verified[key] = True
+        return True
 
 
 class CachedSessionInterface(SecureCookieSessionInterface):
@@ -24,7 +50,10 @@ class CachedSessionInterface(SecureCookieSessionInterface):
         key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
         serializer = self._serializers.get(key)
         if serializer is None:
-            serializer = self._serializers[key] = super().get_signing_serializer(app)
+            serializer = super().get_signing_serializer(app)
+            if serializer is not None:
+                serializer.signer = VerifiedSigner
+            self._serializers[key] = serializer
         return serializer
 
 
@@ -34,7 +63,8 @@ _csrf_serializers: dict[str, URLSafeTimedSerializer] = {}
 def _csrf_serializer(secret_key) -> URLSafeTimedSerializer:
     serializer = _csrf_serializers.get(secret_key)
     if serializer is None:
-        serializer = _csrf_serializers[secret_key] = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token")
+        serializer = _csrf_serializers[secret_key] = URLSafeTimedSerializer(
+            secret_key, salt="wtf-csrf-token", signer=VerifiedSigner)
     return serializer
 
 

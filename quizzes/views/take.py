@@ -171,7 +171,9 @@ def leave(attempt_id: int):
 @roles_required(Role.MEMBER)
 @cleans_text("response")
 def submit(attempt_id: int):
-    attempt = _own_attempt_or_404(attempt_id)
+    attempt = engine.lock_attempt(attempt_id)  # read once, locked: submit_attempt below does not read it again
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
     data = _json_body()
     last_answers = data.get("answers") if isinstance(data.get("answers"), list) else []
     for entry in last_answers[:1000]:  # answers the page had not managed to save yet
@@ -185,7 +187,7 @@ def submit(attempt_id: int):
                 abort(404)
             if error.submitted:
                 break
-    attempt = engine.submit_attempt(attempt.id)  # the reason (member / timeout) is the server's to decide
+    attempt = engine.submit_attempt(attempt.id, locked=attempt)  # the reason (member / timeout) is the server's
     # Read before the commit expires the attempt (a reload would take the write lock again).
     body = {"submitted": True, "score": attempt.score, "max_score": attempt.max_score,
             "submit_reason": attempt.submit_reason,

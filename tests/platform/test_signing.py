@@ -30,3 +30,31 @@ def test_a_csrf_token_signed_with_another_key_is_refused(app, make_member):
 
     assert client.post("/login", data={**form, "csrf_token": forged}).status_code == 400
     assert client.post("/login", data={**form, "csrf_token": token}).status_code == 302
+
+
+def test_a_cookie_already_verified_is_not_hashed_again_and_a_tampered_one_still_fails(app, make_member, monkeypatch):
+    from itsdangerous.signer import HMACAlgorithm
+
+    from app.common import signing
+
+    client = log_in(app.test_client(), make_member())
+    for _ in range(2):  # the first page may add its CSRF token to the session: a new cookie, verified once
+        assert client.get("/").status_code == 200
+    hmacs = []
+    real = HMACAlgorithm.verify_signature
+    monkeypatch.setattr(HMACAlgorithm, "verify_signature", lambda *args: hmacs.append(1) or real(*args))
+    for _ in range(3):  # the same cookie, as every autosave of a page sends it
+        assert client.get("/").status_code == 200
+    assert hmacs == []
+
+    cookie = client.get_cookie("session")
+    payload, _, signature = cookie.value.rpartition(".")
+    tampered = payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
+    client.set_cookie("session", tampered)
+    assert client.get("/").status_code == 302  # not signed in: the changed signature is checked, and fails
+    assert hmacs  # it was computed
+
+    app.secret_key = "rotated key"  # a signature verified under the old key is not taken as verified
+    client.set_cookie("session", cookie.value)
+    assert client.get("/").status_code == 302
+    assert len(signing._verified) >= 1

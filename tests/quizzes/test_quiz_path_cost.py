@@ -75,16 +75,19 @@ def test_the_answering_page_costs_the_same_statements_for_2_or_16_questions(clie
 def test_submitting_costs_the_same_statements_for_2_or_16_questions(client_for, make_member, small_and_large,
                                                                     count_queries):
     phone = client_for(make_member())
-    counts = []
+    counts, _statements = [], []
     for quiz_id, _title in small_and_large:
         attempt_id = _start(phone, quiz_id)
         with count_queries() as counter:
             response = phone.post(f"/quizzes/attempts/{attempt_id}/submit", json={})
         assert response.get_json()["submitted"] is True
         counts.append(len(_work(counter)))
+        _statements.append(_work(counter))
         db.session.expunge_all()
 
-    assert counts[0] == counts[1], counts
+    # The attempt locked with its quiz, the paper marked, the marks stored, the attempt closed: nothing
+    # read twice, no lazy load of the quiz, no unit-of-work flush.
+    assert counts[0] == counts[1] <= 4, _statements
     db.session.expire_all()
     attempt = db.session.get(Attempt, attempt_id)
     assert attempt.score == 0 and attempt.max_score == 80 and all(item.awarded == 0 for item in attempt.items)
