@@ -1,7 +1,7 @@
 """Participation: membership history (member_periods), per-campaign figure settings, daily snapshots
 
 Revision ID: 0030_participation
-Revises: 0020_exhibition
+Revises: 0021_speech_views
 Create Date: 2026-12-01 15:05:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0030_participation'
-down_revision = "0020_exhibition"
+down_revision = "0021_speech_views"
 branch_labels = None
 depends_on = None
 
