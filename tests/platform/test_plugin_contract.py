@@ -28,7 +28,8 @@ def test_the_platform_starts_and_serves_without_any_feature(bare_app):
     assert hooks.features == []
     assert not any(rule.endpoint.startswith("quizzes.") for rule in bare_app.url_map.iter_rules())
     assert {item.endpoint for item in hooks.navigation} == {
-        "core.home", "members.index", "units.index", "campaigns.index", "audit.index"}
+        "core.home", "members.index", "units.index", "campaigns.index", "audit.index",
+        "participation_input.offline_list", "participation_input.exemption_list"}
     assert not hooks.home_sections and not hooks.campaign_sections and not hooks.participation_providers
     assert "quiz" not in bare_app.cli.commands and "members" in bare_app.cli.commands
     assert not any(code.startswith("quiz.") for code in hooks.action_labels)
