@@ -196,7 +196,7 @@ def seed(url: str, units: int, members: int) -> tuple[int, list[int]]:
                                  "branch_id": user.branch_id, "source": "rule", "created_at": at})
                 if rng.random() < 0.5:
                     records.append({"event_id": event.id, "user_id": user.id, "kind": "check_in",
-                                    "method": "scan", "checked_at": at})
+                                    "method": "venue_code", "checked_at": at})
         db.session.execute(sa.insert(CheckinInvitee), invitees)
         db.session.execute(sa.insert(CheckinRecord), records)
         settings = {"quiz": (True, 70, 3), "checkin": (True, 60, 2), "speech_registered": (False, None, 1),
