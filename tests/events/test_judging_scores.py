@@ -145,7 +145,7 @@ def test_messages_follow_the_users_language(app):
         with pytest.raises(Problem) as off_step:
             check_score("20.05", default_criteria()[1])
         assert (blank.value.message, off_step.value.message) == (
-            "Please fill in Content", "Delivery must be a multiple of 0.1")
+            "Please fill in 演讲内容", "语言表达 must be a multiple of 0.1")  # criterion names are data, never translated
         assert overtime_deduction(11).reason == "Overtime 11 s"
 
 
