@@ -100,7 +100,8 @@ def walked_routes(app) -> list[Route]:
 
 
 def fill(world: World, route: Route) -> dict:
-    return {name: world.values[name] for name in route.rule.arguments if name in world.values}
+    values = world.values_for(route.endpoint)
+    return {name: values[name] for name in route.rule.arguments if name in values}
 
 
 def unit_a_arguments(world: World, route: Route) -> set[str]:
