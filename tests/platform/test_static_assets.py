@@ -27,3 +27,17 @@ def test_a_versioned_file_is_cached_for_a_year_and_an_unversioned_one_revalidate
         response = client.get(other)
         assert response.status_code == 200 and not response.cache_control.immutable
         assert (response.cache_control.max_age or 0) < 3600
+
+
+def test_the_stylesheet_closes_every_block_it_opens():
+    """A block left open (easily done when two features' sections meet) swallows every rule after it
+    into a print-only or narrow-screen query: the pages below it lose their layout."""
+    import re
+    from pathlib import Path
+
+    css = re.sub(r"/\*.*?\*/", "", (Path(__file__).parents[2] / "static/css/app.css").read_text(), flags=re.S)
+    depth = 0
+    for number, line in enumerate(css.splitlines(), 1):
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0, f"app.css closes a block it never opened at line {number}"
+    assert depth == 0, "app.css leaves a block open"
