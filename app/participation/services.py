@@ -1,5 +1,7 @@
 """The participation engine: a campaign's figures per unit and branch, computed on each view in a fixed
-number of statements (grouped in the database) whatever the number of units and members.
+number of statements whatever the number of units and members (app/participation/placing.py reads the
+roster, the exemptions and each member's first participation per figure, grouped in the database;
+the tallies are dicts in Python).
 
 Rule: for each figure a member counts once — in the unit credited with their participation if they
 took part by the as-of instant (the unit the activity snapshotted, else their unit in the membership
@@ -10,7 +12,7 @@ required: at least one figure that counts for coverage).
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -21,10 +23,9 @@ from app.accounts.models import User
 from app.common.clock import utcnow
 from app.common.ranking import competition_ranks
 from app.extensions import db
+from app.participation import placing
 from app.participation.exemptions import approved_exemptions_select
 from app.participation.figures import ActivityColumn, CampaignFigures, MemberStatus, Rate, UnitFigures
-from app.participation.models import MemberPeriod
-from app.participation.offline import approved_offline_select
 from app.participation.settings import ATTENDANCE, MEMBERS, column_specs, columns_for
 from app.units.models import Unit
 
@@ -32,117 +33,38 @@ ANY, COVERAGE = "*any", "*coverage"
 CENT = Decimal("0.01")
 
 
-# ---------------------------------------------------------------- the building blocks (selects)
-
-def _covering(period, instant):
-    return sa.and_(period.c.valid_from <= instant,
-                   sa.or_(period.c.valid_to.is_(None), period.c.valid_to > instant))
-
-
-def _no_history(users):
-    """The user has no period at all (written before record_membership saw them): users.* stands in."""
-    mp = MemberPeriod.__table__
-    return ~sa.select(mp.c.id).where(mp.c.user_id == users.c.id).correlate(users).exists()
-
-
-def _placed_at(user_id, as_of: datetime, *, active_only: bool = True):
-    """(period, users, unit, branch, on_roster): outer joins from `user_id` to the period covering
-    `as_of` (an active one with a unit when `active_only`) and to users, the unit and branch then (the
-    users row when the history has nothing for them), and whether they were an active member then."""
-    period, users = sa.alias(MemberPeriod.__table__), sa.alias(User.__table__)
-    condition = sa.and_(period.c.user_id == user_id, _covering(period, as_of))
-    if active_only:
-        condition = sa.and_(condition, period.c.active.is_(True), period.c.unit_id.is_not(None))
-    fallback = sa.and_(period.c.user_id.is_(None), _no_history(users), users.c.created_at <= as_of)
-    if active_only:
-        fallback = sa.and_(fallback, users.c.active.is_(True), users.c.unit_id.is_not(None))
-    unit = sa.case((period.c.user_id.is_not(None), period.c.unit_id), (fallback, users.c.unit_id), else_=sa.null())
-    branch = sa.case((period.c.user_id.is_not(None), period.c.branch_id), (fallback, users.c.branch_id),
-                     else_=sa.null())
-    return period, users, condition, unit, branch
-
-
-def roster_at(as_of: datetime):
-    """(user_id, unit_id, branch_id) of every active member with a unit at `as_of`."""
-    period, users, condition, unit, branch = _placed_at(User.id, as_of)
-    query = (sa.select(User.id.label("user_id"), unit.label("unit_id"), branch.label("branch_id"))
-             .outerjoin(period, condition).join(users, users.c.id == User.id))
-    return query.where(unit.is_not(None))
-
-
-def _exempt_ids(campaign, as_of: datetime):
-    exempt = approved_exemptions_select(campaign, as_of).subquery("exempt_ids")
-    return sa.select(exempt.c.user_id)
-
-
-def counted_members(campaign, as_of: datetime):
-    """The denominator's members: (user_id, unit_id, branch_id) active at `as_of` and not exempt then."""
-    roster = roster_at(as_of).subquery("roster")
-    return (sa.select(roster.c.user_id, roster.c.unit_id, roster.c.branch_id)
-            .where(roster.c.user_id.not_in(_exempt_ids(campaign, as_of))))
-
-
-def credited(campaign, as_of: datetime, specs, *, only=None):
-    """(key, user_id, took_part_at, unit_id, branch_id, offline): one row per member and figure — their
-    first online participation by `as_of` (else their first approved offline record), credited to the
-    unit the activity gave, else their unit in the history at that moment, else their current unit.
-    `only`: a select of user ids to restrict the rows to (before ranking them)."""
-    keys = [spec.key for spec in specs if spec.kind == MEMBERS]
-    parts = []
-    for spec in specs:
-        if spec.kind != MEMBERS:
-            continue
-        source = spec.provider.participants(campaign).subquery()
-        columns = list(source.c)
-        unit = columns[2] if len(columns) > 2 else sa.null()
-        parts.append(sa.select(sa.literal(spec.key, sa.String).label("key"), columns[0].label("user_id"),
-                               columns[1].label("took_part_at"), sa.cast(unit, sa.Integer).label("unit_id"),
-                               sa.literal(0, sa.Integer).label("offline")))
-    offline = approved_offline_select(campaign).subquery()
-    parts.append(sa.select(offline.c.key, offline.c.user_id, offline.c.took_part_at,
-                           sa.cast(offline.c.unit_id, sa.Integer), sa.literal(1, sa.Integer))
-                 .where(offline.c.key.in_(keys or [""])))
-    raw = sa.union_all(*parts).subquery("raw")
-    users, period = User.__table__, MemberPeriod.__table__
-    unit = sa.func.coalesce(raw.c.unit_id, period.c.unit_id, users.c.unit_id)
-    branch = sa.case((period.c.unit_id == unit, period.c.branch_id),
-                     (sa.and_(period.c.user_id.is_(None), users.c.unit_id == unit), users.c.branch_id),
-                     else_=sa.null())
-    place = sa.func.row_number().over(partition_by=(raw.c.key, raw.c.user_id),
-                                      order_by=(raw.c.offline, raw.c.took_part_at))
-    ranked = (sa.select(raw.c.key, raw.c.user_id, raw.c.took_part_at, unit.label("unit_id"),
-                        branch.label("branch_id"), raw.c.offline, place.label("place"))
-              .join(users, users.c.id == raw.c.user_id)
-              .outerjoin(period, sa.and_(period.c.user_id == raw.c.user_id, _covering(period, raw.c.took_part_at)))
-              .where(raw.c.took_part_at.is_not(None), raw.c.took_part_at <= as_of,
-                     raw.c.user_id.in_(only) if only is not None else sa.true())
-              .subquery("ranked"))
-    return (sa.select(ranked.c.key, ranked.c.user_id, ranked.c.took_part_at, ranked.c.unit_id, ranked.c.branch_id,
-                      ranked.c.offline).where(ranked.c.place == 1))
-
-
 # ---------------------------------------------------------------- the denominator
-
-def _headcount_rows(campaign, as_of: datetime):
-    """(unit_id, branch_id, exempt, n) of the members active at `as_of` (one grouped statement)."""
-    roster = roster_at(as_of).subquery("roster")
-    flag = roster.c.user_id.in_(_exempt_ids(campaign, as_of))
-    return db.session.execute(
-        sa.select(roster.c.unit_id, roster.c.branch_id, flag.label("exempt"), sa.func.count())
-        .group_by(roster.c.unit_id, roster.c.branch_id, flag)).all()
-
 
 def headcount(campaign, *, as_of: datetime, unit_ids=None) -> dict[int, int]:
     """The one denominator: per unit, the members active in it at `as_of` and not exempt then (the
     dashboard, the drill-down and the export all read it)."""
     units = _unit_catalogue()
+    cells = _denominator(campaign, as_of, placing.History(), units)[0]
     totals: dict[int, int] = defaultdict(int)
-    for unit_id, branch_id, exempt, number in _headcount_rows(campaign, as_of):
-        place = units.place(unit_id, branch_id)
-        if place is not None and not exempt:
-            totals[place[0]] += number
+    for (unit_id, _branch_id), cell in cells.items():
+        totals[unit_id] += cell.headcount
     wanted = set(unit_ids) if unit_ids is not None else None
-    return {unit_id: number for unit_id, number in totals.items() if wanted is None or unit_id in wanted}
+    return {unit_id: number for unit_id, number in totals.items()
+            if number and (wanted is None or unit_id in wanted)}
+
+
+def _denominator(campaign, as_of: datetime, history, units) -> tuple[dict, dict]:
+    """The cells with their headcount and exempt members, and where each member is counted at as-of
+    ({user_id: (unit, branch)}, exempt members left out)."""
+    cells: dict[tuple[int, int | None], _Cell] = defaultdict(_Cell)
+    exempt = placing.exemptions(campaign, as_of)
+    counted: dict[int, tuple[int, int | None]] = {}
+    places = units.places()
+    for user_id, spot in history.roster(as_of).items():
+        place = places[spot]
+        if place is None:
+            continue
+        if user_id in exempt:
+            cells[place].exempt += 1
+        else:
+            cells[place].headcount += 1
+            counted[user_id] = place
+    return cells, counted
 
 
 # ---------------------------------------------------------------- units
@@ -162,6 +84,10 @@ class _Units:
         branch = self.rows.get(branch_id)
         return unit_id, branch_id if branch is not None and branch.parent_id == unit_id else None
 
+    def places(self) -> _Places:
+        """place() remembered per (unit_id, branch_id): index it with the pair."""
+        return _Places(self)
+
     def tops(self):
         return [row for row in self.rows.values() if row.parent_id is None]
 
@@ -172,6 +98,16 @@ class _Units:
     def name(self, unit_id) -> str:
         row = self.rows.get(unit_id)
         return row.name if row is not None else _("（单位已删除）")
+
+
+class _Places(dict):
+    def __init__(self, units: _Units):
+        super().__init__()
+        self.units = units
+
+    def __missing__(self, key):
+        value = self[key] = self.units.place(*key)
+        return value
 
 
 def _unit_catalogue() -> _Units:
@@ -218,31 +154,15 @@ def campaign_figures(campaign, *, as_of: datetime | None = None) -> CampaignFigu
     specs = column_specs()
     columns = columns_for(campaign, specs)
     units = _unit_catalogue()
-    cells: dict[tuple[int, int | None], _Cell] = defaultdict(_Cell)
-
-    for unit_id, branch_id, exempt, number in _headcount_rows(campaign, as_of):
-        place = units.place(unit_id, branch_id)
-        if place is None:
-            continue
-        if exempt:
-            cells[place].exempt += number
-        else:
-            cells[place].headcount += number
+    history = placing.History()
+    cells, counted = _denominator(campaign, as_of, history, units)
 
     required = [column.key for column in columns if column.required and column.kind == MEMBERS]
-    coverage_keys = [column.key for column in columns if column.counts_for_coverage and column.kind == MEMBERS]
+    coverage_keys = {column.key for column in columns if column.counts_for_coverage and column.kind == MEMBERS}
     if any(spec.kind == MEMBERS for spec in specs):
-        for measure, unit_id, branch_id, d_unit, d_branch, offline, number in db.session.execute(
-                _tallies(campaign, as_of, specs, required, coverage_keys)):
-            place = units.place(unit_id, branch_id)
-            if place is not None:
-                cells[place].count[measure] += number
-                if offline:
-                    cells[place].offline[measure] += number
-            counted_place = units.place(d_unit, d_branch) if d_unit is not None else None
-            if counted_place is not None:
-                cells[counted_place].overlap[measure] += number
-        _add_scores(campaign, as_of, specs, units, cells)
+        credits = placing.credits(campaign, as_of, specs, history)
+        _tally(credits, counted, units, cells, required, coverage_keys)
+        _add_scores(campaign, specs, credits, units, cells)
     _add_attendance(campaign, as_of, specs, units, cells)
 
     rows = []
@@ -271,71 +191,55 @@ def campaign_figures(campaign, *, as_of: datetime | None = None) -> CampaignFigu
     return CampaignFigures(campaign.id, as_of, utcnow(), columns, rows, total)
 
 
-def _tallies(campaign, as_of, specs, required, coverage_keys):
-    """One statement: per figure, "at least one" and coverage, the credited (unit, branch), the
-    (unit, branch) the member is counted in at as-of (NULL when not counted), offline, how many."""
-    done = credited(campaign, as_of, specs).cte("done").prefix_with("MATERIALIZED")
-    exempt = _exempt_ids(campaign, as_of).cte("exempt_now").prefix_with("MATERIALIZED")
+def _tally(credits, counted, units, cells, required, coverage_keys) -> None:
+    """Per figure, "at least one" and coverage: each member once, in the credited (unit, branch), and
+    noted (overlap) where they are counted at as-of, so the denominator takes them once. "At least one"
+    is credited like its earliest figure (by time, then key), coverage like the last required one done."""
+    needed, required_keys = len(required), set(required)
+    credited: Counter = Counter()  # (measure, unit_id, branch_id, offline): members
+    overlap: Counter = Counter()  # (measure, counted place): members
+    for user_id, mine in credits.items():
+        here = counted.get(user_id)
+        first = last = None
+        done_required = 0
+        for key, credit in mine.items():
+            credited[key, credit.unit_id, credit.branch_id, credit.offline] += 1
+            if here is not None:
+                overlap[key, here] += 1
+            moment = credit.took_part_at
+            if key in coverage_keys and (first is None or (moment, key) < (first[1].took_part_at, first[0])):
+                first = (key, credit)
+            if key in required_keys:
+                done_required += 1
+                if last is None or moment > last[1].took_part_at or (moment == last[1].took_part_at
+                                                                     and key < last[0]):
+                    last = (key, credit)
+        for measure, done in ((ANY, first), (COVERAGE, last if needed and done_required == needed else None)):
+            if done is not None:
+                credited[measure, done[1].unit_id, done[1].branch_id, False] += 1
+                if here is not None:
+                    overlap[measure, here] += 1
+    places = units.places()
+    for (measure, unit_id, branch_id, offline), number in credited.items():
+        place = places[unit_id, branch_id]
+        if place is not None:
+            cells[place].count[measure] += number
+            if offline:
+                cells[place].offline[measure] += number
+    for (measure, here), number in overlap.items():
+        cells[here].overlap[measure] += number
 
-    def grouped(rows, measure, offline):
-        period, users, condition, unit, branch = _placed_at(rows.c.user_id, as_of)
-        counted = sa.and_(unit.is_not(None), rows.c.user_id.not_in(sa.select(exempt.c.user_id)))
-        d_unit = sa.case((counted, unit), else_=sa.null())
-        d_branch = sa.case((counted, branch), else_=sa.null())
-        return (sa.select(measure.label("measure"), rows.c.unit_id, rows.c.branch_id, d_unit.label("d_unit"),
-                          d_branch.label("d_branch"), offline.label("offline"), sa.func.count().label("number"))
-                .select_from(rows.outerjoin(period, condition).join(users, users.c.id == rows.c.user_id))
-                .group_by(measure, rows.c.unit_id, rows.c.branch_id, d_unit, d_branch, offline))
 
-    parts = [grouped(done, done.c.key, done.c.offline)]
-    first = sa.func.row_number().over(partition_by=done.c.user_id, order_by=(done.c.took_part_at, done.c.key))
-    any_rows = (sa.select(done.c.user_id, done.c.unit_id, done.c.branch_id, first.label("place"))
-                .where(done.c.key.in_(coverage_keys or [""])).subquery("any_rows"))
-    any_first = sa.select(any_rows).where(any_rows.c.place == 1).subquery("any_first")
-    parts.append(grouped(any_first, sa.literal(ANY, sa.String), sa.literal(0, sa.Integer)))
-    if required:
-        last = sa.func.row_number().over(partition_by=done.c.user_id,
-                                         order_by=(done.c.took_part_at.desc(), done.c.key))
-        how_many = sa.func.count().over(partition_by=done.c.user_id)
-        covered = (sa.select(done.c.user_id, done.c.unit_id, done.c.branch_id, last.label("place"),
-                             how_many.label("how_many"))
-                   .where(done.c.key.in_(required)).subquery("covered"))
-        completed = (sa.select(covered).where(covered.c.place == 1, covered.c.how_many == len(required))
-                     .subquery("completed"))
-        parts.append(grouped(completed, sa.literal(COVERAGE, sa.String), sa.literal(0, sa.Integer)))
-    return sa.union_all(*parts)
-
-
-def _add_scores(campaign, as_of, specs, units, cells) -> None:
-    """Average score: every score row of a member credited for that figure, in the credited unit. The
-    score rows meet the credited rows in a GROUP BY over their UNION ALL, not a join of two derived
-    tables (which SQLite would scan pairwise)."""
-    scored = [spec for spec in specs if spec.kind == MEMBERS and spec.provider.score is not None]
-    if not scored:
-        return
-    done = credited(campaign, as_of, scored).subquery("scored_done")
-    parts = [sa.select(done.c.key, done.c.user_id, done.c.unit_id, done.c.branch_id,
-                       sa.cast(sa.null(), sa.Numeric(12, 2)).label("score"), sa.literal(1, sa.Integer).label("done"))]
-    for spec in scored:
-        source = spec.provider.score(campaign).subquery()
-        columns = list(source.c)
-        parts.append(sa.select(sa.literal(spec.key, sa.String), columns[0], sa.cast(sa.null(), sa.Integer),
-                               sa.cast(sa.null(), sa.Integer), sa.cast(columns[1], sa.Numeric(12, 2)),
-                               sa.literal(0, sa.Integer)))
-    rows = sa.union_all(*parts).subquery("score_rows")
-    per_member = (sa.select(sa.func.max(rows.c.unit_id).label("unit_id"), sa.func.max(rows.c.branch_id).label("branch_id"),
-                            sa.func.sum(rows.c.score).label("total"), sa.func.count(rows.c.score).label("number"),
-                            sa.func.max(rows.c.done).label("done"))
-                  .group_by(rows.c.key, rows.c.user_id).subquery("per_member"))
-    for unit_id, branch_id, total, number in db.session.execute(
-            sa.select(per_member.c.unit_id, per_member.c.branch_id, sa.func.sum(per_member.c.total),
-                      sa.func.sum(per_member.c.number))
-            .where(per_member.c.done == 1, per_member.c.number > 0)
-            .group_by(per_member.c.unit_id, per_member.c.branch_id)):
-        place = units.place(unit_id, branch_id)
-        if place is not None and number:
-            cells[place].score_sum += _score(total)
-            cells[place].score_n += int(number)
+def _add_scores(campaign, specs, credits, units, cells) -> None:
+    """Average score: every score row of a member credited for that figure, in the credited unit."""
+    for (key, user_id), (total, number) in placing.scores(campaign, specs).items():
+        credit = credits.get(user_id, {}).get(key)
+        if credit is None:
+            continue
+        place = units.place(credit.unit_id, credit.branch_id)
+        if place is not None:
+            cells[place].score_sum += total
+            cells[place].score_n += number
 
 
 def _add_attendance(campaign, as_of, specs, units, cells) -> None:
@@ -352,13 +256,14 @@ def _add_attendance(campaign, as_of, specs, units, cells) -> None:
                                columns[1].label("invited"), columns[2].label("present"),
                                sa.cast(unit, sa.Integer).label("unit_id")))
     rows = sa.union_all(*parts).subquery("attendance")
+    exempt = approved_exemptions_select(campaign, as_of).subquery("exempt_attending")
     users = User.__table__
     unit = sa.func.coalesce(rows.c.unit_id, users.c.unit_id)
     branch = sa.case((users.c.unit_id == unit, users.c.branch_id), else_=sa.null())
     for key, unit_id, branch_id, invited, present in db.session.execute(
             sa.select(rows.c.key, unit, branch, sa.func.sum(rows.c.invited), sa.func.sum(rows.c.present))
             .join(users, users.c.id == rows.c.user_id)
-            .where(rows.c.user_id.not_in(_exempt_ids(campaign, as_of)))
+            .where(rows.c.user_id.not_in(sa.select(exempt.c.user_id)))
             .group_by(rows.c.key, unit, branch)):
         place = units.place(unit_id, branch_id)
         if place is not None:
@@ -400,79 +305,86 @@ def composite(figures: dict[str, Rate], columns: list[ActivityColumn]) -> Decima
 
 # ---------------------------------------------------------------- members
 
-def _statuses(campaign, as_of: datetime, scope, *, unit_id=None) -> list[MemberStatus]:
-    """MemberStatus of every user in the `scope` select of user ids (three statements)."""
-    specs = column_specs()
-    columns = columns_for(campaign, specs)
-    member_keys = [column.key for column in columns if column.kind == MEMBERS]
-    required = [column.key for column in columns if column.required and column.kind == MEMBERS]
-    units = _unit_catalogue()
-    period, users, condition, roster_unit, roster_branch = _placed_at(User.id, as_of)
-    exempt = approved_exemptions_select(campaign, as_of).subquery("exempt")
-    scope = scope.subquery("scope")
-    people = db.session.execute(
-        sa.select(User.id, User.name, User.staff_id, User.mobile, User.unit_id, User.branch_id,
-                  roster_unit.label("roster_unit"), roster_branch.label("roster_branch"),
-                  exempt.c.reason, exempt.c.user_id.is_not(None).label("is_exempt"))
-        .join(scope, scope.c.user_id == User.id)
-        .outerjoin(period, condition).join(users, users.c.id == User.id)
-        .outerjoin(exempt, exempt.c.user_id == User.id)).all()
-    took_part: dict[int, dict[str, tuple]] = defaultdict(dict)
-    for key, user_id, at, credit_unit, credit_branch, offline in db.session.execute(
-            credited(campaign, as_of, specs, only=sa.select(scope.c.user_id))):
-        took_part[user_id][key] = (at, units.place(credit_unit, credit_branch), offline)
+class _Scene:
+    """What the member lists read, each once: the columns, the units, the roster and the exemptions at
+    as-of (the credits are read per list, for the members it needs)."""
+
+    def __init__(self, campaign, as_of: datetime):
+        self.campaign, self.as_of = campaign, as_of
+        self.specs = column_specs()
+        self.columns = columns_for(campaign, self.specs)
+        self.units = _unit_catalogue()
+        self.history = placing.History()
+        self.roster = self.history.roster(as_of)
+        self.exempt = placing.exemptions(campaign, as_of)
+
+    def credits(self, user_ids=None) -> dict[int, dict[str, placing.Credit]]:
+        return placing.credits(self.campaign, self.as_of, self.specs, self.history, user_ids)
+
+
+def _people(user_ids: set[int]):
+    """(id, name, staff_id, mobile, unit_id, branch_id) of the users in `user_ids` (one statement)."""
+    query = sa.select(User.id, User.name, User.staff_id, User.mobile, User.unit_id, User.branch_id)
+    if len(user_ids) <= placing.IN_LIMIT:
+        query = query.where(User.id.in_(sorted(user_ids)))
+    return [person for person in db.session.execute(query) if person.id in user_ids]
+
+
+def _statuses(scene: _Scene, scope: set[int], credits, *, unit_id=None) -> list[MemberStatus]:
+    """MemberStatus of every user in `scope` (one statement beside what `scene` and `credits` hold)."""
+    member_keys = [column.key for column in scene.columns if column.kind == MEMBERS]
+    required = [column.key for column in scene.columns if column.required and column.kind == MEMBERS]
+    units = scene.units
     statuses = []
-    for person in people:
-        on_roster = person.roster_unit is not None
-        place = (units.place(person.roster_unit, person.roster_branch) if on_roster
-                 else units.place(person.unit_id, person.branch_id)) or (None, None)
-        mine = took_part.get(person.id, {})
-        done_at = {key: mine[key][0] if key in mine else None for key in member_keys}
-        credited_units = {entry[1][0] for entry in mine.values() if entry[1] is not None}
+    for person in _people(scope):
+        spot = scene.roster.get(person.id)
+        place = (units.place(*spot) if spot is not None else units.place(person.unit_id, person.branch_id)) \
+            or (None, None)
+        mine = credits.get(person.id, {})
+        done_at = {key: mine[key].took_part_at if key in mine else None for key in member_keys}
+        credited_units = set()
+        for credit in mine.values():
+            credited_place = units.place(credit.unit_id, credit.branch_id)
+            if credited_place is not None:
+                credited_units.add(credited_place[0])
         transferred = bool(credited_units - {place[0]}) if place[0] is not None else bool(credited_units)
+        exempt = spot is not None and person.id in scene.exempt
         statuses.append(MemberStatus(
             person.id, person.name, person.staff_id, person.mobile, place[0],
             units.name(place[0]) if place[0] is not None else "", place[1],
             units.name(place[1]) if place[1] is not None else None, done_at,
-            {key for key, entry in mine.items() if entry[2] and key in done_at},
+            {key for key, credit in mine.items() if credit.offline and key in done_at},
             [key for key in required if done_at.get(key) is None],
-            (person.reason or _("免计")) if person.is_exempt and on_roster else None, transferred))
+            (scene.exempt[person.id] or _("免计")) if exempt else None, transferred))
     statuses.sort(key=lambda status: (status.unit_id != unit_id, status.branch_name or "", status.name,
                                       status.staff_id))
     return statuses
-
-
-def _unit_scope(campaign, as_of, unit_id, branch_id=None):
-    """Users counted in the unit at as-of (exempt included) or credited to it for any figure."""
-    roster = roster_at(as_of).subquery("roster_scope")
-    on_roster = sa.select(roster.c.user_id).where(roster.c.unit_id == unit_id)
-    done = credited(campaign, as_of, column_specs()).subquery("done_scope")
-    in_unit = sa.select(done.c.user_id).where(done.c.unit_id == unit_id)
-    if branch_id is not None:
-        on_roster = on_roster.where(roster.c.branch_id == branch_id)
-        in_unit = in_unit.where(done.c.branch_id == branch_id)
-    return sa.union(on_roster, in_unit)
 
 
 def unit_members(campaign, unit_id: int, *, as_of: datetime | None = None,
                  branch_id: int | None = None) -> list[MemberStatus]:
     """Each member of the unit (or branch) at as-of, and each member credited to it, with what they did
     (whichever unit credited it); exempt members carry their reason."""
-    as_of = as_of or utcnow()
-    scope = _unit_scope(campaign, as_of, unit_id, branch_id).subquery("unit_scope")
-    return _statuses(campaign, as_of, sa.select(scope.c.user_id.label("user_id")), unit_id=unit_id)
+    scene = _Scene(campaign, as_of or utcnow())
+    credits = scene.credits()
+    scope = {user_id for user_id, (unit, branch) in scene.roster.items()
+             if unit == unit_id and (branch_id is None or branch == branch_id)}
+    scope.update(user_id for user_id, mine in credits.items()
+                 if any(credit.unit_id == unit_id and (branch_id is None or credit.branch_id == branch_id)
+                        for credit in mine.values()))
+    return _statuses(scene, scope, credits, unit_id=unit_id)
 
 
 def chase_list(campaign, unit_id: int, *, as_of: datetime | None = None, key: str | None = None) -> list[MemberStatus]:
     """The unit's members at as-of (not exempt) who did no figure that counts for coverage (key None),
     or who have not done `key`."""
-    as_of = as_of or utcnow()
-    counted = counted_members(campaign, as_of).subquery("counted")
-    scope = sa.select(counted.c.user_id.label("user_id")).where(counted.c.unit_id == unit_id)
-    columns = columns_for(campaign)
-    coverage_keys = [column.key for column in columns if column.counts_for_coverage and column.kind == MEMBERS]
+    scene = _Scene(campaign, as_of or utcnow())
+    scope = {user_id for user_id, (unit, _branch) in scene.roster.items()
+             if unit == unit_id and user_id not in scene.exempt}
+    coverage_keys = [column.key for column in scene.columns
+                     if column.counts_for_coverage and column.kind == MEMBERS]
     chased = []
-    for status in _statuses(campaign, as_of, scope, unit_id=unit_id):
+    for status in _statuses(scene, scope, scene.credits(scope), unit_id=unit_id):
         if status.exempt_reason is not None:
             continue
         if (key is None and all(status.done.get(item) is None for item in coverage_keys)) or (key is not None and status.done.get(key) is None):
@@ -482,13 +394,10 @@ def chase_list(campaign, unit_id: int, *, as_of: datetime | None = None, key: st
 
 def exempt_members(campaign, *, as_of: datetime | None = None, unit_id: int | None = None) -> list[MemberStatus]:
     """Members active at as-of with an approved exemption covering it (免计名单), with the reason."""
-    as_of = as_of or utcnow()
-    roster = roster_at(as_of).subquery("roster_exempt")
-    exempt = approved_exemptions_select(campaign, as_of).subquery("exempt_scope")
-    scope = sa.select(roster.c.user_id.label("user_id")).join(exempt, exempt.c.user_id == roster.c.user_id)
-    if unit_id is not None:
-        scope = scope.where(roster.c.unit_id == unit_id)
-    statuses = [status for status in _statuses(campaign, as_of, scope, unit_id=unit_id)
+    scene = _Scene(campaign, as_of or utcnow())
+    scope = {user_id for user_id, (unit, _branch) in scene.roster.items()
+             if user_id in scene.exempt and (unit_id is None or unit == unit_id)}
+    statuses = [status for status in _statuses(scene, scope, scene.credits(scope), unit_id=unit_id)
                 if status.exempt_reason is not None]
     statuses.sort(key=lambda status: (status.unit_name, status.branch_name or "", status.name, status.staff_id))
     return statuses
@@ -497,12 +406,12 @@ def exempt_members(campaign, *, as_of: datetime | None = None, unit_id: int | No
 def campaign_members(campaign, *, as_of: datetime | None = None) -> list[MemberStatus]:
     """Every member counted in any unit at as-of, and every member credited to one, with what they did:
     the whole campaign's unit_members (the workbook's 未参与名单, the notice), in the same statements."""
-    as_of = as_of or utcnow()
-    roster = roster_at(as_of).subquery("roster_all")
-    done = credited(campaign, as_of, column_specs()).subquery("done_all")
-    scope = sa.union(sa.select(roster.c.user_id).where(roster.c.unit_id.is_not(None)),
-                     sa.select(done.c.user_id).where(done.c.unit_id.is_not(None))).subquery("campaign_scope")
-    statuses = _statuses(campaign, as_of, sa.select(scope.c.user_id.label("user_id")))
+    scene = _Scene(campaign, as_of or utcnow())
+    credits = scene.credits()
+    scope = set(scene.roster)
+    scope.update(user_id for user_id, mine in credits.items()
+                 if any(credit.unit_id is not None for credit in mine.values()))
+    statuses = _statuses(scene, scope, credits)
     statuses.sort(key=lambda status: (status.unit_name, status.branch_name or "", status.name, status.staff_id))
     return statuses
 
