@@ -59,7 +59,7 @@ def judge_rounds(user) -> list[SpeechJudge]:
 NOT_REPORTED = object()  # a poll that says nothing about drafts (an older page): leave the draft as it is
 
 
-def touch_judge(judge_id: int, draft_slot_id: int | None | object = NOT_REPORTED) -> None:
+def touch_judge(judge_id: int, draft_slot_id: int | object | None = NOT_REPORTED) -> None:
     """Record a tablet's contact and the slot it holds an unsent draft for (None: no draft): one
     UPDATE, written only when the last contact is older than 5 s or the draft changed (the host
     console shows "last contact N s ago", not a live connection count, and 草稿未提交). A slot that
