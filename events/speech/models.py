@@ -237,6 +237,11 @@ class SpeechJudge(db.Model):
     last_seen_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
     problem: Mapped[str | None] = mapped_column(sa.String(200))  # raised from the tablet, cleared by the host
     problem_raised_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
+    # The slot the tablet last said it holds an unsent draft for (its state poll reports it), and when
+    # that report last changed (a new draft, another contestant's, or none): the host console shows
+    # 草稿未提交 instead of 等待中, and a draft left behind on an earlier contestant.
+    draft_slot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("speech_slots.id", ondelete="SET NULL"))
+    draft_seen_at: Mapped[datetime | None] = mapped_column(sa.DateTime)
 
     round: Mapped[SpeechRound] = relationship(back_populates="judges")
     user: Mapped[User] = relationship()

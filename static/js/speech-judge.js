@@ -2,7 +2,9 @@
    integer hundredths: never floats), a live total, a confirm step, then submit.
    Nothing is lost: every keystroke is kept in localStorage per (round, slot, judge); a confirmed
    sheet stays "pending" there until the server answers, is retried every few seconds and when the
-   network returns; a draft stays with its contestant when the host moves on. */
+   network returns; a draft stays with its contestant when the host moves on. Each state poll tells
+   the server which contestant it holds an unsent draft for (?draft=<slot id>, empty for none), so
+   the host console can show 草稿未提交. */
 (function () {
   "use strict";
   var root = document.getElementById("judge-tablet");
@@ -46,6 +48,21 @@
       }
     }
     return found;
+  }
+
+  function reportedDraft() {  // the slot the host console shows a draft for: the one on stage first, else the newest
+    var best = null, bestAt = -1, current = state && state.current_slot_id ? String(state.current_slot_id) : null;
+    var prefix = "speech-draft:" + roundId + ":", suffix = ":" + judgeId;
+    for (var i = 0; i < localStorage.length; i++) {
+      var k = localStorage.key(i);
+      if (!k || k.indexOf(prefix) !== 0 || k.slice(-suffix.length) !== suffix) continue;
+      var slotId = k.slice(prefix.length).split(":")[0], draft = loadDraft(slotId), slot = slotById(slotId);
+      if (!hasValues(draft) || (state && !slot)) continue;
+      if (slot && slot.sheet && slot.sheet.state === "submitted" && !draft.pending) continue;
+      if (slotId === current) return slotId;
+      if ((draft.updated || 0) > bestAt) { best = slotId; bestAt = draft.updated || 0; }
+    }
+    return best;
   }
 
   // ------------------------------------------------------------ checking (mirrors events/judging/criteria.py)
@@ -354,7 +371,8 @@
     polling = true;
     var headers = { "Accept": "application/json" };
     if (etag && !force) headers["If-None-Match"] = etag;
-    fetch(d.stateUrl, { credentials: "same-origin", cache: "no-store", headers: headers }).then(function (response) {
+    var draftUrl = d.stateUrl + (d.stateUrl.indexOf("?") < 0 ? "?" : "&") + "draft=" + encodeURIComponent(reportedDraft() || "");
+    fetch(draftUrl, { credentials: "same-origin", cache: "no-store", headers: headers }).then(function (response) {
       polling = false;
       if (response.status === 401) { loginLost = true; renderStatus(); return null; }
       loginLost = false;

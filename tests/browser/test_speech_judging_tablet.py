@@ -102,6 +102,35 @@ def test_a_draft_typed_before_a_reload_comes_back(live_server, tablet_page, hall
     expect(page.locator("[data-status]")).to_have_text("草稿已保存在本机，尚未提交")
 
 
+def host_judge_states(hall) -> dict[int, str]:
+    from events.speech.services.screen import host_view
+
+    db.session.rollback()
+    states = {row["seat"]: row["state"] for row in host_view(db.session.get(SpeechRound, hall.round_id))["judges"]}
+    db.session.commit()
+    return states
+
+
+def test_typing_a_score_shows_the_host_a_draft_on_the_next_poll(live_server, tablet_page, hall):
+    page = tablet_page
+    open_tablet(page, live_server, hall)
+    expect(page.locator("[data-banner-name]")).to_have_text(hall.names[0])
+    page.wait_for_timeout(2500)  # a poll with nothing typed
+    assert host_judge_states(hall) == {1: "waiting", 2: "waiting"}
+    fill_sheet(page, ("30",))
+    for _attempt in range(20):  # the tablet polls every 2 s
+        page.wait_for_timeout(300)
+        if host_judge_states(hall)[1] == "draft":
+            break
+    assert host_judge_states(hall) == {1: "draft", 2: "waiting"}
+    fill_sheet(page, ("",))  # nothing typed any more: waiting again
+    for _attempt in range(20):
+        page.wait_for_timeout(300)
+        if host_judge_states(hall)[1] == "waiting":
+            break
+    assert host_judge_states(hall)[1] == "waiting"
+
+
 def test_bad_values_are_refused_beside_the_field_and_nothing_is_sent(live_server, tablet_page, hall):
     page = tablet_page
     open_tablet(page, live_server, hall)

@@ -56,14 +56,26 @@ def judge_rounds(user) -> list[SpeechJudge]:
 
 # ---------------------------------------------------------------- the tablet's state
 
-def touch_judge(judge_id: int) -> None:
-    """Record a tablet's contact: one UPDATE, written only when the last one is older than 5 s (the
-    host console shows "last contact N s ago", not a live connection count)."""
+NOT_REPORTED = object()  # a poll that says nothing about drafts (an older page): leave the draft as it is
+
+
+def touch_judge(judge_id: int, draft_slot_id: int | object | None = NOT_REPORTED) -> None:
+    """Record a tablet's contact and the slot it holds an unsent draft for (None: no draft): one
+    UPDATE, written only when the last contact is older than 5 s or the draft changed (the host
+    console shows "last contact N s ago", not a live connection count, and 草稿未提交). A slot that
+    is not in the judge's round counts as no draft; `draft_seen_at` moves only when the draft does."""
     now = utcnow()
-    db.session.execute(sa.update(SpeechJudge).where(
-        SpeechJudge.id == judge_id,
-        sa.or_(SpeechJudge.last_seen_at.is_(None), SpeechJudge.last_seen_at <= now - LAST_SEEN_EVERY))
-        .values(last_seen_at=now))
+    throttle = sa.or_(SpeechJudge.last_seen_at.is_(None), SpeechJudge.last_seen_at <= now - LAST_SEEN_EVERY)
+    values = {"last_seen_at": now}
+    if draft_slot_id is not NOT_REPORTED:
+        reported = (sa.select(SpeechSlot.id).where(SpeechSlot.id == draft_slot_id,
+                                                   SpeechSlot.round_id == SpeechJudge.round_id)
+                    .scalar_subquery() if draft_slot_id is not None else sa.null())
+        changed = SpeechJudge.draft_slot_id.is_distinct_from(reported)
+        values.update(draft_slot_id=reported,
+                      draft_seen_at=sa.case((changed, now), else_=SpeechJudge.draft_seen_at))
+        throttle = sa.or_(throttle, changed)
+    db.session.execute(sa.update(SpeechJudge).where(SpeechJudge.id == judge_id, throttle).values(**values))
 
 
 def slot_label(slot: SpeechSlot) -> dict:

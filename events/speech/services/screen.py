@@ -242,23 +242,34 @@ def forget_memo() -> None:
 
 def judge_states(panel: RoundPanel, slot: SpeechSlot | None) -> list[dict]:
     """For the host: each judge's state for `slot` — submitted (with time), unlocked, recused, absent,
-    or waiting (a draft on the device or nothing yet: the server cannot tell) — their last contact
-    and any problem they raised."""
+    draft (the tablet reports an unsent draft for it) or waiting — their last contact, any problem
+    they raised, and a draft left on another contestant they have not submitted (the host moved on).
+    A submitted sheet wins over a stale draft report."""
     now = utcnow()
+    positions = {other.id: other for other in panel.slots}
     rows = []
     for seat, judge in panel.judges.items():
         state = "waiting"
         sheet = panel.sheets.get((slot.id, seat)) if slot is not None else None
         exception = panel.exception(slot, seat) if slot is not None else None
+        drafting = slot is not None and judge.draft_slot_id == slot.id
         if exception:
             state = exception
         elif sheet is not None:
             state = "submitted" if sheet.locked else "unlocked"
+        elif drafting:
+            state = "draft"
+        left = positions.get(judge.draft_slot_id) if judge.draft_slot_id is not None and not drafting else None
+        if left is not None:
+            left_sheet = panel.sheets.get((left.id, seat))
+            if (left_sheet is not None and left_sheet.locked) or panel.exception(left, seat):
+                left = None
         seen = judge.last_seen_at
         rows.append({
             "judge_id": judge.id, "seat": seat, "name": judge.user.name, "group": judge.group,
             "chief": judge.is_chief, "state": state,
             "submitted_at": to_local(sheet.submitted_at).strftime("%H:%M:%S") if sheet is not None else None,
+            "draft_elsewhere": None if left is None else {"position": left.position, "rehearsal": left.is_rehearsal},
             "seen_epoch": epoch(seen), "seen_ago": int((now - seen).total_seconds()) if seen else None,
             "problem": judge.problem,
             "problem_at": to_local(judge.problem_raised_at).strftime("%H:%M:%S") if judge.problem_raised_at else None,
@@ -297,6 +308,12 @@ CONTACT_BUCKET_SECONDS = 5  # the tablets touch last_seen_at at most this often
 
 def host_etag_marker(round_id: int) -> str:
     """What else changes the host console without a state bump: the judges' last contact, as the
-    newest contact time in 5-second steps (the console counts the seconds itself in between)."""
-    newest = db.session.scalar(sa.select(sa.func.max(SpeechJudge.last_seen_at)).where(SpeechJudge.round_id == round_id))
-    return str(int(epoch(newest) // CONTACT_BUCKET_SECONDS)) if newest else "0"
+    newest contact time in 5-second steps (the console counts the seconds itself in between), and
+    the drafts their tablets report (the newest change, how many and which), in one read. Neither
+    moves the big screen's or the audience's version: they never show contact or drafts."""
+    newest, changed, drafts, slots = db.session.execute(
+        sa.select(sa.func.max(SpeechJudge.last_seen_at), sa.func.max(SpeechJudge.draft_seen_at),
+                  sa.func.count(SpeechJudge.draft_slot_id), sa.func.coalesce(sa.func.sum(SpeechJudge.draft_slot_id), 0))
+        .where(SpeechJudge.round_id == round_id)).one()
+    contact = str(int(epoch(newest) // CONTACT_BUCKET_SECONDS)) if newest else "0"
+    return f"{contact}.{epoch(changed) or 0:.6f}.{drafts}.{slots}"

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.common.access import Role, public, roles_required
-from app.common.forms import ConfirmForm
+from app.common.forms import INTEGER_LIMIT, ConfirmForm
 from app.common.http import no_store, private_pages, versioned_json
 from app.common.tokens import InvalidToken
 from app.extensions import db
@@ -57,6 +57,19 @@ def tablet(round_id: int):
                            state=judging.tablet_state(round_, judge), problem_form=ConfirmForm())
 
 
+def _reported_draft():
+    """The poll's `draft` parameter: the slot id the tablet holds an unsent draft for, empty for none;
+    absent or not a slot id: not reported."""
+    text = request.args.get("draft")
+    if text is None:
+        return judging.NOT_REPORTED
+    if text == "":
+        return None
+    if len(text) <= 10 and text.isascii() and text.isdigit() and 0 < int(text) <= INTEGER_LIMIT:
+        return int(text)
+    return judging.NOT_REPORTED
+
+
 @bp.get("/rounds/<int:round_id>/state")
 @roles_required(Role.JUDGE)
 def state(round_id: int):
@@ -66,7 +79,7 @@ def state(round_id: int):
                                                                  SpeechJudge.user_id == current_user.id))
     if judge_id is None:
         abort(404)
-    judging.touch_judge(judge_id)
+    judging.touch_judge(judge_id, _reported_draft())
     version = state_version(round_id)
     db.session.commit()
 
