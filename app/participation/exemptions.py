@@ -193,11 +193,9 @@ def delete_exemption(actor: User, exemption: ParticipationExemption) -> None:
 
 # ---------------------------------------------------------------- deciding
 
-def decide_exemptions(actor: User, exemptions: list[ParticipationExemption], decision: str, note: str = "") -> int:
-    """Approve or reject exemptions (organisers only; a rejection needs a note); returns how many
-    changed. Those already so decided are left alone; each change is audited."""
-    if not actor.is_organiser:
-        raise InputProblem(_("只有组织者可以审核免计申请。"))
+def checked_decision_note(decision: str, note: str) -> str:
+    """An organiser's decision is approved or rejected, its note one line of at most NOTE_MAX
+    characters, and a rejection carries a note the liaison will read; returns the tidied note."""
     if decision not in DECISIONS:
         raise InputProblem(_("请选择审核结果。"), "decision")
     note = " ".join((note or "").split())
@@ -205,6 +203,15 @@ def decide_exemptions(actor: User, exemptions: list[ParticipationExemption], dec
         raise InputProblem(_("审核意见不能超过 %(n)s 字。", n=NOTE_MAX), "note")
     if decision == "rejected" and not note:
         raise InputProblem(_("不通过时请填写审核意见，联络员会看到。"), "note")
+    return note
+
+
+def decide_exemptions(actor: User, exemptions: list[ParticipationExemption], decision: str, note: str = "") -> int:
+    """Approve or reject exemptions (organisers only; a rejection needs a note); returns how many
+    changed. Those already so decided are left alone; each change is audited."""
+    if not actor.is_organiser:
+        raise InputProblem(_("只有组织者可以审核免计申请。"))
+    note = checked_decision_note(decision, note)
     now, changed = utcnow(), 0
     action = "participation.exemption.approved" if decision == "approved" else "participation.exemption.rejected"
     for exemption in exemptions:

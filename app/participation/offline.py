@@ -21,7 +21,7 @@ from app.campaigns.models import Campaign
 from app.common.clock import from_local, local_today, utcnow
 from app.extensions import db
 from app.hooks import hooks_of
-from app.participation.exemptions import DECISIONS, InputFilters, InputProblem
+from app.participation.exemptions import InputFilters, InputProblem, checked_decision_note
 from app.participation.models import INPUT_STATUSES, NOTE_MAX, OFFLINE_SOURCES, OfflineParticipation
 
 PER_PAGE = 50
@@ -222,13 +222,7 @@ def decide_offline(actor: User, items: list[OfflineParticipation], decision: str
     """Approve or reject records (organisers only; a rejection needs a note); returns how many changed."""
     if not actor.is_organiser:
         raise InputProblem(_("只有组织者可以审核线下参与记录。"))
-    if decision not in DECISIONS:
-        raise InputProblem(_("请选择审核结果。"), "decision")
-    note = " ".join((note or "").split())
-    if len(note) > NOTE_MAX:
-        raise InputProblem(_("审核意见不能超过 %(n)s 字。", n=NOTE_MAX), "note")
-    if decision == "rejected" and not note:
-        raise InputProblem(_("不通过时请填写审核意见，联络员会看到。"), "note")
+    note = checked_decision_note(decision, note)
     now, changed = utcnow(), 0
     action = "participation.offline.approved" if decision == "approved" else "participation.offline.rejected"
     for item in items:
