@@ -24,7 +24,8 @@ What it does, in one run:
       screens   — 2 big screens poll GET /speech/rounds/<round>/state and --audience phones
                   GET /speech/rounds/<round>/watch/state every second with If-None-Match (304 while
                   their view's version is unchanged: a submit changes the screens' progress line,
-                  not the phones' view), as the page scripts do;
+                  not the phones' view), as the page scripts do — from a process of their own on one
+                  asyncio loop (bench/poll_crowd.py), whose CPU is printed with the bench's own;
       probe     — the bare app and /healthz, timed in the same run.
  4. Prints p50/p95/p99 of submit and of the state poll (and its 304 share), the host's actions, errors,
     the ratio to the bare app; then checks the database: exactly one sheet per judge and contestant,
@@ -39,6 +40,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import secrets
 import signal
 import sys
@@ -56,6 +58,7 @@ for path in (str(ROOT), str(ROOT / "bench")):
     if path not in sys.path:
         sys.path.insert(0, path)
 
+from poll_crowd import PollCrowd  # noqa: E402
 from quiz_load import (  # noqa: E402  (the house bench's machinery: database, gunicorn, client, figures)
     FLOOR_PATH,
     PASSWORD,
@@ -284,32 +287,6 @@ def _run_judge(base: str, recorder: Recorder, hall: Hall, round_id: int, staff_i
         done.add(slot_id)
 
 
-def run_poller(base: str, recorder: Recorder, hall: Hall, round_id: int, kind: str, rng: random.Random,
-               counts: dict, interval: float) -> None:
-    client = Client(base, recorder)
-    etag = None
-    # as the pages ask: the big screen its own state, the phones the audience's, in the page's language
-    path = f"/speech/rounds/{round_id}/{'state' if kind == 'screen' else 'watch/state'}?lang=zh"
-    time.sleep(rng.uniform(0, interval))  # phones do not all poll in the same instant
-    while not hall.finished:
-        started = time.monotonic()
-        headers = {"Accept": "application/json"}
-        if etag:
-            headers["If-None-Match"] = etag
-        response = client.request(kind, "GET", path, headers=headers)
-        if response is not None:
-            if response.status_code == 200:
-                etag = response.headers.get("etag")
-                body = response.json()
-                if body.get("reveal") is None and '"final"' in response.text:
-                    recorder.error(kind, "a final score outside a reveal")
-            elif response.status_code != 304:
-                recorder.error(kind, f"status {response.status_code}")
-            with hall.lock:
-                counts[response.status_code] += 1
-        time.sleep(max(0.0, interval - (time.monotonic() - started)))
-
-
 # ---------------------------------------------------------------- checking the database
 
 def verify(url: str, hall: Hall, round_id: int, options) -> dict:
@@ -461,11 +438,14 @@ def main(argv=None) -> int:
         poll_counts: dict = defaultdict(int)
         stop_probe = threading.Event()
         threading.stack_size(512 * 1024)
-        threads = [threading.Thread(target=run_poller, args=(base, recorder, hall, round_id,
-                                                             "screen" if index < options.screens else "audience",
-                                                             random.Random(rng.random()), poll_counts,
-                                                             options.poll_seconds), daemon=True)
-                   for index in range(options.screens + options.audience)]
+        # the screens and phones poll from a process of their own (bench/poll_crowd.py), so the judges'
+        # submits are not timed behind 300 polling threads' share of this process's GIL
+        crowd = PollCrowd("127.0.0.1", port,
+                          [("screen" if index < options.screens else "audience",
+                            f"/speech/rounds/{round_id}/{'state' if index < options.screens else 'watch/state'}?lang=zh")
+                           for index in range(options.screens + options.audience)],
+                          interval=options.poll_seconds, seed=options.seed)
+        threads = []
         if not options.no_judges:
             threads += [threading.Thread(target=run_judge, args=(base, recorder, hall, round_id, staff_id,
                                                                  random.Random(rng.random()), options), daemon=True)
@@ -474,6 +454,7 @@ def main(argv=None) -> int:
                                 daemon=True)
         prober = threading.Thread(target=probe, args=(base, recorder, stop_probe, 0.5), daemon=True)
         started = time.perf_counter()
+        crowd.start()
         for thread in (*threads, prober):
             thread.start()
         time.sleep(2.0)  # judges signed in, phones polling, before the first contestant
@@ -484,7 +465,17 @@ def main(argv=None) -> int:
             thread.join(timeout=30)
         stop_probe.set()
         prober.join()
+        crowded = crowd.stop()
         wall = time.perf_counter() - started
+        for kind, values in crowded.latencies.items():
+            recorder.latencies[kind].extend(values)
+        recorder.requests += crowded.requests
+        recorder.errors.extend(crowded.errors)
+        for status, count in crowded.statuses.items():
+            poll_counts[status] += count
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        print(f"bench client CPU: {usage.ru_utime + usage.ru_stime:.1f} s (host, judges, probe) + "
+              f"{crowded.cpu_seconds:.1f} s (poll crowd) in {wall:.0f} s of wall time")
         stop(server)
         server = None
         from gunicorn_cpu import read_totals
