@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.common.access import Role, login_required, roles_required
 from app.common.forms import ConfirmForm
 from app.common.http import private_pages
-from app.common.problems import Problem, attach_problem
+from app.common.problems import Problem, attach_problem, commit_or_show
 from app.extensions import db
 from events.speech.forms.live import DrawForm, MoveForm, RehearsalForm, manual_draw_form
 from events.speech.models import SpeechEntry, SpeechRound, SpeechSlot
@@ -107,14 +107,8 @@ def move(round_id: int, slot_id: int):
     if not form.validate_on_submit():
         flash(_("请填写新的序号和调整原因。"), "error")
         return redirect(url_for("speech.draw.show", round_id=round_id))
-    try:
-        services.move_slot(current_user, round_, slot, form.position.data, form.reason.data)
-    except Problem as problem:
-        db.session.rollback()
-        flash(problem.message, "error")
-    else:
-        db.session.commit()
-        flash(_("出场顺序已调整，并已记入操作日志。"), "success")
+    commit_or_show(None, lambda: services.move_slot(current_user, round_, slot, form.position.data, form.reason.data),
+                   _("出场顺序已调整，并已记入操作日志。"))
     return redirect(url_for("speech.draw.show", round_id=round_id))
 
 
@@ -124,14 +118,8 @@ def add_rehearsal(round_id: int):
     round_ = _round_or_404(round_id)
     form = RehearsalForm()
     if form.validate_on_submit():
-        try:
-            services.add_rehearsal(current_user, round_, form.name.data)
-        except Problem as problem:
-            db.session.rollback()
-            flash(problem.message, "error")
-        else:
-            db.session.commit()
-            flash(_("已添加试评（不计入成绩）。"), "success")
+        commit_or_show(None, lambda: services.add_rehearsal(current_user, round_, form.name.data),
+                       _("已添加试评（不计入成绩）。"))
     else:
         flash(_("名称不能超过 %(count)s 个字", count=64), "error")
     return redirect(url_for("speech.draw.show", round_id=round_id))
@@ -142,14 +130,7 @@ def add_rehearsal(round_id: int):
 def remove_rehearsal(round_id: int):
     round_ = _round_or_404(round_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.remove_rehearsal(current_user, round_)
-        except Problem as problem:
-            db.session.rollback()
-            flash(problem.message, "error")
-        else:
-            db.session.commit()
-            flash(_("试评已删除。"), "success")
+        commit_or_show(None, lambda: services.remove_rehearsal(current_user, round_), _("试评已删除。"))
     return redirect(url_for("speech.draw.show", round_id=round_id))
 
 

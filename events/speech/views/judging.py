@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.common.access import Role, roles_required
 from app.common.forms import ConfirmForm, options
-from app.common.problems import Problem, attach_problem
+from app.common.problems import Problem, attach_problem, commit_or_show
 from app.common.qr import qr_svg_inline
 from app.extensions import db
 from events.judging.criteria import sheet_total
@@ -121,13 +121,7 @@ def remove_judge(round_id: int, judge_id: int):
     round_ = _round_or_404(round_id)
     judge = _judge_or_404(round_, judge_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            judging.unseat_judge(judge, actor=current_user)
-        except Problem as problem:
-            flash(problem.message, "error")
-        else:
-            db.session.commit()
-            flash(_("已移出评委席"), "success")
+        commit_or_show(None, lambda: judging.unseat_judge(judge, actor=current_user), _("已移出评委席"))
     return redirect(_panel_url(round_))
 
 
@@ -293,11 +287,6 @@ def absent(round_id: int, slot_id: int, judge_id: int):
     if not form.validate_on_submit():
         flash(_("请填写缺席原因"), "error")
         return redirect(_sheets_url(round_))
-    try:
-        sheets.mark_absent(round_, slot, judge, actor=current_user, reason=form.reason.data)
-    except Problem as problem:
-        flash(problem.message, "error")
-    else:
-        db.session.commit()
-        flash(_("已标记该评委对该选手缺席，按减少后的评委人数计分"), "success")
+    commit_or_show(None, lambda: sheets.mark_absent(round_, slot, judge, actor=current_user, reason=form.reason.data),
+                   _("已标记该评委对该选手缺席，按减少后的评委人数计分"))
     return redirect(_sheets_url(round_))

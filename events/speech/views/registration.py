@@ -9,7 +9,7 @@ from app.accounts.models import User
 from app.common.access import Role, roles_required
 from app.common.forms import ConfirmForm, options
 from app.common.http import download, no_store, private_pages, xlsx_download
-from app.common.problems import Problem, attach_problem
+from app.common.problems import Problem, attach_problem, commit_or_show
 from app.common.xlsx import ImportFailed
 from app.extensions import db
 from events.speech.forms.registration import (
@@ -190,14 +190,8 @@ def approve(entry_id: int):
     entry = _entry_or_404(entry_id, manage=True)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.approve(entry, actor=current_user)
-    except Problem as problem:
-        db.session.rollback()
-        flash(problem.message, "error")
-    else:
-        db.session.commit()
-        flash(_("已通过：%(name)s。", name=entry.member.name), "success")
+    commit_or_show(None, lambda: services.approve(entry, actor=current_user),
+                   _("已通过：%(name)s。", name=entry.member.name))
     return redirect(url_for("speech.registration.contest", contest_id=entry.contest_id, status="registered"))
 
 
@@ -238,14 +232,8 @@ def withdraw(entry_id: int):
     entry = _entry_or_404(entry_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.withdraw(entry, actor=current_user)
-    except Problem as problem:
-        db.session.rollback()
-        flash(problem.message, "error")
-    else:
-        db.session.commit()
-        flash(_("已撤回报名：%(name)s。", name=entry.member.name), "success")
+    commit_or_show(None, lambda: services.withdraw(entry, actor=current_user),
+                   _("已撤回报名：%(name)s。", name=entry.member.name))
     return redirect(_back(entry))
 
 
