@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import threading
+from collections import OrderedDict
 from urllib.parse import quote
 
 from flask import Response, jsonify, request, send_file
@@ -88,24 +90,31 @@ def versioned_json(etag: str, build, *, private: bool = True, cache_control: str
 
 
 class NotModifiedBeforeFlask:
-    """WSGI middleware answering a state poll whose If-None-Match is still current with a bare 304
-    before Flask: no session cookie, user, catalogue or request hooks, one read on a pooled
-    connection (a hall of phones polling every second should cost about a bare response each).
+    """WSGI middleware answering a public state poll before Flask: no session cookie, user, catalogue
+    or request hooks, one read on a pooled connection (a hall of phones polling every second should
+    cost about a bare response each).
 
     `match(path, query)` picks the requests it answers (no I/O; None: not one of them) and
-    `current_etag(connection, key)` reads the current ETag (None: unknown, let the app answer).
-    Anything else, a changed state, and a database that does not answer go on to the app, whose
-    view answers the same way (versioned_json with the same ETag and `cache_control`)."""
+    `current_etag(connection, key)` reads the current ETag (None: unknown, let the app answer). A poll
+    whose If-None-Match is current gets a bare 304. A poll of a state that changed gets the 200 this
+    worker's app already answered for that ETag, replayed (`remember` bodies, last first): the ETag
+    names the version, so the 300 phones that fetch the next contestant within a second cost one
+    build, and nothing needs clearing when the state changes. Anything else, and a database that does
+    not answer, go on to the app, whose view answers the same way (versioned_json with the same ETag
+    and `cache_control`); a 200 it answers is remembered only if it is tagged with the ETag read here
+    and sets no cookie."""
 
-    def __init__(self, app, wsgi_app, match, current_etag, cache_control: str):
+    def __init__(self, app, wsgi_app, match, current_etag, cache_control: str, *, remember: int = 32):
         self.app, self.wsgi_app = app, wsgi_app
         self.match, self.current_etag, self.cache_control = match, current_etag, cache_control
         self.engine = None
         self.headers = None
+        self.remember = remember
+        self.answers: OrderedDict[tuple, tuple[str, list, bytes]] = OrderedDict()  # (key, etag): (status, headers, body)
+        self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
-        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-        if not if_none_match or environ.get("REQUEST_METHOD") != "GET":
+        if environ.get("REQUEST_METHOD") != "GET":
             return self.wsgi_app(environ, start_response)
         key = self.match(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
         if key is None:
@@ -123,7 +132,44 @@ class NotModifiedBeforeFlask:
                 etag = self.current_etag(connection, key)
         except Exception:  # the app's own view answers (or reports) it
             return self.wsgi_app(environ, start_response)
-        if etag is None or not parse_etags(if_none_match).contains(etag):
+        if etag is None:
             return self.wsgi_app(environ, start_response)
-        start_response("304 Not Modified", [("ETag", quote_etag(etag)), *self.headers])
-        return []
+        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        if if_none_match and parse_etags(if_none_match).contains(etag):
+            start_response("304 Not Modified", [("ETag", quote_etag(etag)), *self.headers])
+            return []
+        with self.lock:
+            answer = self.answers.get((key, etag))
+            if answer is not None:
+                self.answers.move_to_end((key, etag))
+        if answer is not None:
+            status, headers, body = answer
+            start_response(status, list(headers))
+            return [body]
+        return self._answer_and_remember(environ, start_response, key, etag)
+
+    def _answer_and_remember(self, environ, start_response, key, etag: str):
+        """The app's answer, kept for the next poll of `etag` if it is a cookie-free 200 tagged `etag`."""
+        seen = {}
+
+        def recording(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, recording)
+        headers = seen.get("headers") or []
+        names = {name.lower(): value for name, value in headers}
+        if (not self.remember or not seen.get("status", "").startswith("200 ") or "set-cookie" in names
+                or names.get("etag") != quote_etag(etag)):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        kept = [(name, value) for name, value in headers if name.lower() != "date"]
+        with self.lock:
+            self.answers[key, etag] = (seen["status"], kept, body)
+            while len(self.answers) > self.remember:
+                self.answers.popitem(last=False)
+        return [body]

@@ -1,8 +1,9 @@
 """The public state polls answered before Flask: a big screen's or an audience phone's poll of
 /speech/rounds/<id>/state or /speech/rounds/<id>/watch/state whose If-None-Match names the view's
 current version gets its 304 from one indexed read on a pooled connection (no session, user or
-request hooks); anything else goes on to the views in events/speech/views/live.py, which answer
-with the same ETag and Cache-Control."""
+request hooks), and a poll of a changed state the 200 this worker already built for that version;
+anything else goes on to the views in events/speech/views/live.py, which answer with the same ETag
+and Cache-Control."""
 import re
 from urllib.parse import parse_qs
 

@@ -187,3 +187,61 @@ def test_public_pages_and_states_need_no_sign_in_and_hold_no_unrevealed_score(ha
 @pytest.mark.parametrize("path", ["/speech/rounds/987654/watch/state", "/speech/rounds/9876543210123/state"])
 def test_unknown_rounds_polled_with_an_etag_are_404(client, path):
     assert client.get(path, headers={"If-None-Match": '"speech-987654-1-screen-zh"'}).status_code == 404
+
+
+def test_a_changed_state_is_built_once_per_worker_and_replayed_to_the_next_phones(hall, client, client_for,
+                                                                                 organiser, count_queries):
+    """The 300 phones that poll within a second of the host's next contestant cost one build: the
+    next phone gets the same 200 (body and headers) from the one version read, before Flask."""
+    url = _urls(hall.round.id)["audience"]
+    standby = client.get(url).headers["ETag"]
+    live.put_on_stage(organiser, hall.round, hall.slots[0])
+    db.session.commit()
+    with count_queries() as built:
+        first = client.get(url, headers={"If-None-Match": standby})
+    assert first.status_code == 200 and first.json["current"]["slot_id"] == hall.slots[0].id
+    assert len(built.statements) > 1
+    for phone in (client, client_for(hall.judges[1].user)):
+        for headers in ({"If-None-Match": standby}, {}):  # a phone that saw the standby, one just opened
+            with count_queries() as replayed:
+                again = phone.get(url, headers=headers)
+            reads = [statement for statement in replayed.statements if statement.strip().upper() != "BEGIN"]
+            assert len(reads) == 1 and "speech_rounds" in reads[0], replayed.statements
+            assert again.status_code == 200 and again.get_data() == first.get_data()
+            assert {name: value for name, value in again.headers if name != "Date"} == {
+                name: value for name, value in first.headers if name != "Date"}
+    live.put_on_stage(organiser, db.session.get(SpeechRound, hall.round.id), hall.slots[1])
+    db.session.commit()
+    moved = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert moved.status_code == 200 and moved.json["current"]["slot_id"] == hall.slots[1].id
+
+
+def test_the_poll_layer_replays_only_a_cookie_free_200_tagged_with_the_etag_it_read(app):
+    from werkzeug.test import Client
+
+    from app.common.http import NotModifiedBeforeFlask
+
+    version = {"now": 1}
+    calls = []
+
+    def inner(environ, start_response):
+        calls.append(environ["PATH_INFO"])
+        headers = [("Content-Type", "application/json"), ("ETag", f'"v{version["now"]}"')]
+        if environ["PATH_INFO"] == "/cookie":
+            headers.append(("Set-Cookie", "session=x"))
+        if environ["PATH_INFO"] == "/other-tag":
+            headers[1] = ("ETag", '"v0"')
+        start_response("200 OK", headers)
+        return [f'{{"v": {version["now"]}}}'.encode()]
+
+    layer = NotModifiedBeforeFlask(app, inner, lambda path, query: path, lambda connection, key: f"v{version['now']}",
+                                   "no-cache", remember=2)
+    browser = Client(layer)
+    for path in ("/state", "/cookie", "/other-tag"):
+        assert browser.get(path).get_data() == b'{"v": 1}'
+        assert browser.get(path).get_data() == b'{"v": 1}'
+    assert calls == ["/state", "/cookie", "/cookie", "/other-tag", "/other-tag"]
+    assert browser.get("/state", headers={"If-None-Match": '"v1"'}).status_code == 304
+    version["now"] = 2
+    assert browser.get("/state").get_data() == b'{"v": 2}' and calls[-1] == "/state"
+    assert browser.get("/state").get_data() == b'{"v": 2}' and len(calls) == 6
