@@ -330,6 +330,11 @@ def verify(url: str, hall: Hall, round_id: int, options) -> dict:
 
 # ---------------------------------------------------------------- report
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def report(recorder: Recorder, wall: float, poll_counts: dict, cpu: dict[str, tuple[int, float]]) -> dict:
     """Latency percentiles per request kind beside the workers' own CPU per request (bench/gunicorn_cpu.py)
     and its ratio to the bare app's: on a busy machine the CPU ratio still compares, latencies do not."""
@@ -454,6 +459,7 @@ def main(argv=None) -> int:
                                 daemon=True)
         prober = threading.Thread(target=probe, args=(base, recorder, stop_probe, 0.5), daemon=True)
         started = time.perf_counter()
+        own_cpu = _cpu_seconds()
         crowd.start()
         for thread in (*threads, prober):
             thread.start()
@@ -473,8 +479,7 @@ def main(argv=None) -> int:
         recorder.errors.extend(crowded.errors)
         for status, count in crowded.statuses.items():
             poll_counts[status] += count
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        print(f"bench client CPU: {usage.ru_utime + usage.ru_stime:.1f} s (host, judges, probe) + "
+        print(f"bench client CPU: {_cpu_seconds() - own_cpu:.1f} s (host, judges, probe) + "
               f"{crowded.cpu_seconds:.1f} s (poll crowd) in {wall:.0f} s of wall time")
         stop(server)
         server = None
