@@ -55,3 +55,31 @@ def test_statement_counts_do_not_grow_with_units_or_members(app):
     large = statements_for(build_campaign(units=12, members=400, prefix="L"))
     assert small == large
     assert small["figures"] <= 8 and small["members"] <= 6
+
+
+def test_dashboard_and_workbook_statements_do_not_grow(app, organiser_client, count_queries):
+    """Through the pages: the dashboard (with a stored snapshot for the trend) and the workbook take as
+    many statements for 12 units and 400 members as for 3 and 40, and the dashboard shows them all."""
+    from datetime import date
+
+    from app.common import clock
+
+    def statements(campaign, units):
+        with clock.frozen_at(AS_OF):
+            services.take_snapshot(campaign, day=date(2026, 3, 19))
+            db.session.commit()
+            counts = []
+            for path in (f"/participation/{campaign.id}", f"/participation/{campaign.id}/export.xlsx"):
+                organiser_client.get(path)  # warm: the settings' first read is not what is counted
+                with count_queries() as counter:
+                    response = organiser_client.get(path)
+                assert response.status_code == 200
+                counts.append(counter.count)
+            page = organiser_client.get(f"/participation/{campaign.id}").get_data(as_text=True)
+        assert page.count('class="pt-unit"') == units  # every unit (both data sets'), branches folded under it
+        return counts
+
+    small = statements(build_campaign(units=3, members=40, prefix="S"), 3)
+    large = statements(build_campaign(units=12, members=400, prefix="L"), 3 + 12)
+    assert small == large
+    assert small[0] <= 12
