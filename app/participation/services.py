@@ -288,18 +288,19 @@ def _statuses(scene: _Scene, scope: set[int], credits, *, unit_id=None) -> list[
     member_keys = [column.key for column in scene.columns if column.kind == MEMBERS]
     required = [column.key for column in scene.columns if column.required and column.kind == MEMBERS]
     units = scene.units
+    places = units.places()  # ~20,000 members in a few hundred (unit, branch) pairs: look each up once
+    nowhere = dict.fromkeys(member_keys)
     statuses = []
     for person in _people(scope):
         spot = scene.roster.get(person.id)
-        place = (units.place(*spot) if spot is not None else units.place(person.unit_id, person.branch_id)) \
-            or (None, None)
-        mine = credits.get(person.id, {})
-        done_at = {key: mine[key].took_part_at if key in mine else None for key in member_keys}
-        credited_units = set()
-        for credit in mine.values():
-            credited_place = units.place(credit.unit_id, credit.branch_id)
-            if credited_place is not None:
-                credited_units.add(credited_place[0])
+        place = places[spot if spot is not None else (person.unit_id, person.branch_id)] or (None, None)
+        mine = credits.get(person.id)
+        if mine:
+            done_at = {key: mine[key].took_part_at if key in mine else None for key in member_keys}
+            credited_units = {credited[0] for credited in (places[credit.unit_id, credit.branch_id]
+                                                           for credit in mine.values()) if credited is not None}
+        else:
+            mine, done_at, credited_units = {}, dict(nowhere), set()
         transferred = bool(credited_units - {place[0]}) if place[0] is not None else bool(credited_units)
         exempt = spot is not None and person.id in scene.exempt
         statuses.append(MemberStatus(
