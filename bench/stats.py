@@ -295,7 +295,16 @@ def measure(url: str, campaign_id: int, extra: list[int], repeat: int) -> int:
         statements.clear()
         client.get(f"/participation/{campaign_id}/export.xlsx")
         export_queries = len(statements)
+        with app.test_request_context():  # the figures themselves, to compare SQLite with PostgreSQL
+            from app.campaigns.models import Campaign
+            from app.participation import services
+
+            total = services.campaign_figures(db.session.get(Campaign, campaign_id)).total
+            shown = {"headcount": total.headcount, "coverage": total.coverage, "any_one": total.any_one,
+                     **total.figures, "quiz average": total.quiz_average}
         db.engine.dispose()
+    print("total:", ", ".join(f"{key} {value.count}/{value.of}" if hasattr(value, "count") else f"{key} {value}"
+                              for key, value in shown.items()))
     load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
     dashboard_met, export_met = dashboard * 1000 < DASHBOARD_GOAL_MS, export < EXPORT_GOAL_S
     print(f"load average    {load} (1 / 5 / 15 min, at the end; 2 cores)")
