@@ -17,8 +17,8 @@ What it does, in one run:
  2. Through the app (Flask test client, signed in as an organiser): the dashboard page and the
     workbook, each timed after a warm-up (median of --repeat runs), and a bare Flask endpoint on the same
     app in the same run (median of 50), so that the ratio says how much of the time is the page's own.
- 3. Prints the timings, the ratio, the SQL statements per dashboard view, and whether the goals were
-    met: dashboard < 300 ms, export < 3 s. Exit status 0 when met.
+ 3. Prints the load average, the timings, the ratio, the SQL statements per dashboard view and per
+    export, and whether each goal was met: dashboard < 300 ms, export < 3 s. Exit status 0 when both are.
 
 The machine may be shared and busy: the bare endpoint's time says how busy.
 """
@@ -206,6 +206,11 @@ def seed(url: str, units: int, members: int) -> tuple[int, list[int]]:
              "counts_for_coverage": True, "updated_at": now}
             for key, (required, target, weight) in settings.items()])
         db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            # What autovacuum does soon after a bulk load: without statistics the planner guesses a few
+            # hundred rows per table, and the timings would be of plans no running server uses.
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(sa.text("ANALYZE"))
         campaign_id, extra = campaign.id, [quizzes[1].id, quizzes[2].id]
         counts = {"members": len(users), "attempts": len(attempts), "practice": len(practice),
                   "speech entries": len(entries), "works": len(works), "invitees": len(invitees),
@@ -287,13 +292,30 @@ def measure(url: str, campaign_id: int, extra: list[int], repeat: int) -> int:
         client.get(f"/participation/{campaign_id}")
         queries = len(statements)
         export, export_size = timed(client, f"/participation/{campaign_id}/export.xlsx", max(1, repeat // 2))
+        statements.clear()
+        client.get(f"/participation/{campaign_id}/export.xlsx")
+        export_queries = len(statements)
+        with app.test_request_context():  # the figures themselves, to compare SQLite with PostgreSQL
+            from app.campaigns.models import Campaign
+            from app.participation import services
+
+            total = services.campaign_figures(db.session.get(Campaign, campaign_id)).total
+            shown = {"headcount": total.headcount, "coverage": total.coverage, "any_one": total.any_one,
+                     **total.figures, "quiz average": total.quiz_average}
         db.engine.dispose()
+    print("total:", ", ".join(f"{key} {value.count}/{value.of}" if hasattr(value, "count") else f"{key} {value}"
+                              for key, value in shown.items()))
+    load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
+    dashboard_met, export_met = dashboard * 1000 < DASHBOARD_GOAL_MS, export < EXPORT_GOAL_S
+    print(f"load average    {load} (1 / 5 / 15 min, at the end; 2 cores)")
     print(f"bare endpoint   {bare * 1000:8.2f} ms (median of 50)")
     print(f"dashboard       {dashboard * 1000:8.1f} ms (median of {repeat}; {size // 1024} KiB, "
-          f"{queries} SQL statements) = {dashboard / bare:,.0f} × bare   goal < {DASHBOARD_GOAL_MS} ms")
-    print(f"export .xlsx    {export:8.2f} s  (median of {max(1, repeat // 2)}; {export_size // 1024} KiB) "
-          f"= {export / bare:,.0f} × bare   goal < {EXPORT_GOAL_S} s")
-    met = dashboard * 1000 < DASHBOARD_GOAL_MS and export < EXPORT_GOAL_S
+          f"{queries} SQL statements) = {dashboard / bare:,.0f} × bare   goal < {DASHBOARD_GOAL_MS} ms: "
+          f"{'MET' if dashboard_met else 'NOT MET'}")
+    print(f"export .xlsx    {export:8.2f} s  (median of {max(1, repeat // 2)}; {export_size // 1024} KiB, "
+          f"{export_queries} SQL statements) = {export / bare:,.0f} × bare   goal < {EXPORT_GOAL_S} s: "
+          f"{'MET' if export_met else 'NOT MET'}")
+    met = dashboard_met and export_met
     print("goals met" if met else "goals NOT met")
     return 0 if met else 1
 

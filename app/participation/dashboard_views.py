@@ -17,6 +17,7 @@ from app.common.http import download, int_arg, private_pages, xlsx_download
 from app.extensions import db
 from app.participation import exports, notice, presenting, services
 from app.participation.figures import CampaignFigures, UnitFigures
+from app.participation.settings import ATTENDANCE
 from app.units.models import Unit
 
 bp = Blueprint("stats", __name__, url_prefix="/participation")
@@ -108,7 +109,8 @@ def dashboard(campaign_id: int):
     return render_template(
         "participation/dashboard.html", campaign=campaign, figures=figures, rows=rows, sorting=sorting,
         sort_units=presenting.sort_units, chart_key=chart_key, chart_choices=presenting.chart_choices(figures),
-        bars=_bar_chart(figures, chart_key, rows), trend=trend, series=series, tab="dashboard")
+        bars=_bar_chart(figures, chart_key, rows), trend=trend, series=series, tab="dashboard",
+        cells=presenting.RowCells(figures.columns, any(column.kind == ATTENDANCE for column in figures.columns)))
 
 
 @bp.get("/<int:campaign_id>/ranking")
@@ -211,7 +213,8 @@ def export(campaign_id: int):
         exempt = services.exempt_members(campaign, as_of=figures.as_of, unit_id=unit.id)
     else:
         members = services.campaign_members(campaign, as_of=figures.as_of)
-        exempt = services.exempt_members(campaign, as_of=figures.as_of)
+        # The 免计名单 is the exempt among them, in the same order: no second read of the roster.
+        exempt = [member for member in members if member.exempt_reason is not None]
     content = exports.participation_workbook(campaign, figures, members, exempt)
     record("participation.exported", target=campaign, summary=campaign.name, unit_id=unit_id,
            rows=len(members), with_mobiles=True)

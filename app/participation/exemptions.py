@@ -42,16 +42,27 @@ def as_of_date(as_of: datetime | date | None) -> date:
     return as_of
 
 
-def approved_exemptions_select(campaign: Campaign, as_of: datetime | date | None = None) -> sa.Select:
-    """(user_id, reason, kind): one row per member with an approved exemption for `campaign` (or for
-    every campaign) whose span covers the as-of date; the latest-starting one when several do."""
+def _covering(campaign: Campaign, as_of: datetime | date | None) -> sa.ColumnElement[bool]:
     day = as_of_date(as_of)
-    covering = sa.and_(
+    return sa.and_(
         ParticipationExemption.status == "approved",
         sa.or_(ParticipationExemption.campaign_id == campaign.id, ParticipationExemption.campaign_id.is_(None)),
         ParticipationExemption.starts_on <= day,
         sa.or_(ParticipationExemption.ends_on.is_(None), ParticipationExemption.ends_on >= day),
     )
+
+
+def exempt_clause(campaign: Campaign, as_of: datetime | date | None, user_id) -> sa.ColumnElement[bool]:
+    """WHERE clause: the member `user_id` (a column) has an approved exemption covering the as-of date —
+    the same members as approved_exemptions_select, as an indexed lookup per row."""
+    return (sa.select(ParticipationExemption.id)
+            .where(ParticipationExemption.user_id == user_id, _covering(campaign, as_of)).exists())
+
+
+def approved_exemptions_select(campaign: Campaign, as_of: datetime | date | None = None) -> sa.Select:
+    """(user_id, reason, kind): one row per member with an approved exemption for `campaign` (or for
+    every campaign) whose span covers the as-of date; the latest-starting one when several do."""
+    covering = _covering(campaign, as_of)
     ranked = (sa.select(ParticipationExemption.user_id, ParticipationExemption.reason, ParticipationExemption.kind,
                         sa.func.row_number().over(
                             partition_by=ParticipationExemption.user_id,

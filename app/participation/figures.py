@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Rate:
     count: int
     of: int
 
-    @property
+    @cached_property  # read several times per cell (sorting, targets, composite, the page)
     def percent(self) -> Decimal | None:
         """count ÷ of as a percentage with one decimal (half up), None when nobody is counted."""
         if not self.of:

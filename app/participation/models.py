@@ -74,6 +74,9 @@ class ParticipationSnapshot(db.Model):
     as_of: Mapped[datetime] = mapped_column(sa.DateTime)
     taken_at: Mapped[datetime] = mapped_column(sa.DateTime, default=utcnow)
     figures: Mapped[dict] = mapped_column(sa.JSON)
+    # The total's trend point ({"coverage": "71.4", "any_one": …, key: … or null}), so the daily trend
+    # reads a few bytes per day instead of parsing every unit's figures (NULL: taken before 0045).
+    series: Mapped[dict | None] = mapped_column(sa.JSON)
 
 
 # ---- input side (helper stats-input): exemptions and offline participation below this line ----

@@ -1,6 +1,7 @@
-"""Where each member stands, for the participation engine (app/participation/services.py): each input
-is read in one statement whatever the number of members, and the rest is dicts in Python (a derived
-table cannot be indexed in SQLite, and ranking or joining ~50,000 rows there costs seconds).
+"""Where each member stands, for the participation engine (app/participation/services.py), as selects:
+the roster at an instant, and each member's credited participation per figure (the first record, the
+unit it is credited to). The dashboard groups them in the database (figure_tallies: per-unit counts
+come back, never member rows); the member lists and the workbook read the member rows (credits).
 
 Rule: a member is on the roster at an instant when their period covering it is active with a unit (a
 user with no history at all: their users row, from when it was created); each figure they took part in
@@ -11,14 +12,13 @@ unit.
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.extensions import db
-from app.participation.exemptions import approved_exemptions_select
+from app.participation.exemptions import approved_exemptions_select, exempt_clause
 from app.participation.models import MemberPeriod
 from app.participation.offline import approved_offline_select
 from app.participation.settings import MEMBERS
@@ -26,6 +26,9 @@ from app.participation.settings import MEMBERS
 # Up to this many user ids go into an IN list; a wider scope reads every row and filters in Python
 # (the statement count stays the same, and SQLite's bound-parameter limit is never reached).
 IN_LIMIT = 500
+
+# The measures beside the figures in figure_tallies' key column (figure keys are 0, 1, …).
+ANY_INDEX, COVERAGE_INDEX = -1, -2
 
 
 class Credit(NamedTuple):
@@ -44,58 +47,42 @@ def _among(column, user_ids):
     return column.in_(sorted(user_ids))
 
 
-class History:
-    """Every user's roster row and membership periods (one statement), to place them at any instant."""
+def member_keys(specs) -> list[str]:
+    """The members figures' keys in string order: their index is the key column of the selects here,
+    so ordering by it breaks ties "by key" as the rules say."""
+    return sorted(spec.key for spec in specs if spec.kind == MEMBERS)
 
-    def __init__(self, user_ids=None):
-        users, period = User.__table__, MemberPeriod.__table__
-        self.users: dict[int, tuple] = {}  # user_id: (unit_id, branch_id, active, created_at)
-        self.periods: dict[int, list[tuple]] = {}  # user_id: [(valid_from, valid_to, unit, branch, active)]
-        for row in db.session.execute(
-                sa.select(users.c.id, users.c.unit_id, users.c.branch_id, users.c.active, users.c.created_at,
-                          period.c.valid_from, period.c.valid_to, period.c.unit_id, period.c.branch_id,
-                          period.c.active)
-                .select_from(users.outerjoin(period, period.c.user_id == users.c.id))
-                .where(_among(users.c.id, user_ids))):
-            user_id = row[0]
-            if user_id not in self.users:
-                self.users[user_id] = row[1:5]
-            if row[5] is not None:
-                self.periods.setdefault(user_id, []).append(row[5:])
 
-    def period_at(self, user_id: int, instant: datetime) -> tuple | None:
-        """The period covering `instant` (valid_from <= instant < valid_to, open when NULL)."""
-        for period in self.periods.get(user_id, ()):
-            if period[0] <= instant and (period[1] is None or period[1] > instant):
-                return period
-        return None
+# ---------------------------------------------------------------- the roster
 
-    def roster(self, as_of: datetime) -> dict[int, tuple[int, int | None]]:
-        """{user_id: (unit_id, branch_id)} of the members active with a unit at `as_of`."""
-        placed = {}
-        periods = self.periods
-        for user_id, (unit_id, branch_id, active, created_at) in self.users.items():
-            mine = periods.get(user_id)
-            if mine is None:
-                if active and unit_id is not None and created_at is not None and created_at <= as_of:
-                    placed[user_id] = (unit_id, branch_id)
-                continue
-            for valid_from, valid_to, unit, branch, on in mine:
-                if valid_from <= as_of and (valid_to is None or valid_to > as_of) and on and unit is not None:
-                    placed[user_id] = (unit, branch)
-                    break
-        return placed
+def _place_at(as_of: datetime, users):
+    """How `users` (the table in the FROM) stand at `as_of`, by indexed lookups per user (a derived
+    table cannot be indexed in SQLite): the period to outer-join, its ON clause, and the unit and
+    branch on the roster (NULL: not on it)."""
+    period = MemberPeriod.__table__
+    now = period.alias("period_now")
+    on = sa.and_(now.c.user_id == users.c.id, now.c.valid_from <= as_of,
+                 sa.or_(now.c.valid_to.is_(None), now.c.valid_to > as_of),
+                 now.c.active.is_(True), now.c.unit_id.is_not(None))
+    has_history = sa.select(period.c.id).where(period.c.user_id == users.c.id).correlate(users).exists()
+    unrecorded = sa.and_(~has_history, users.c.active.is_(True), users.c.created_at <= as_of)
+    unit = sa.case((now.c.id.is_not(None), now.c.unit_id), (unrecorded, users.c.unit_id))
+    branch = sa.case((now.c.id.is_not(None), now.c.branch_id), (unrecorded, users.c.branch_id))
+    return now, on, unit, branch
 
-    def credited_unit(self, user_id: int, instant: datetime, given: int | None) -> tuple[int | None, int | None]:
-        """(unit, branch) credited for taking part at `instant`: the unit the activity gave, else the
-        period's unit then, else the current unit; the branch of whichever row names that unit."""
-        unit_id, branch_id = self.users[user_id][:2]
-        period = self.period_at(user_id, instant)
-        if period is not None:
-            unit = given if given is not None else period[2] if period[2] is not None else unit_id
-            return unit, period[3] if period[2] is not None and period[2] == unit else None
-        unit = given if given is not None else unit_id
-        return unit, branch_id if unit_id is not None and unit_id == unit else None
+
+def roster_select(as_of: datetime, user_ids=None) -> sa.Select:
+    """(user_id, unit_id, branch_id) of the members active with a unit at `as_of`."""
+    users = User.__table__
+    now, on, unit, branch = _place_at(as_of, users)
+    return (sa.select(users.c.id, unit, branch).select_from(users.outerjoin(now, on))
+            .where(unit.is_not(None), _among(users.c.id, user_ids)))
+
+
+def roster(as_of: datetime) -> dict[int, tuple[int, int | None]]:
+    """{user_id: (unit_id, branch_id)} of the members active with a unit at `as_of` (one statement)."""
+    return {user_id: (unit_id, branch_id)
+            for user_id, unit_id, branch_id in db.session.execute(roster_select(as_of))}
 
 
 def exemptions(campaign, as_of: datetime) -> dict[int, str]:
@@ -104,10 +91,11 @@ def exemptions(campaign, as_of: datetime) -> dict[int, str]:
     return dict(db.session.execute(sa.select(exempt.c.user_id, exempt.c.reason)).all())
 
 
-def _records(campaign, as_of: datetime, specs, user_ids) -> tuple[list[str], sa.Select]:
-    """The figure keys and a select of every record by `as_of`: (key index, user_id, offline, the unit
-    the activity gave, took_part_at) — online from each provider, approved offline records."""
-    keys = [spec.key for spec in specs if spec.kind == MEMBERS]
+# ---------------------------------------------------------------- credits
+
+def _records(campaign, as_of: datetime, keys: list[str], specs, user_ids) -> sa.Subquery:
+    """Every record by `as_of`: (key index, user_id, offline, the unit the activity gave, took_part_at)
+    — online from each provider, approved offline records."""
     parts = []
     for spec in specs:
         if spec.kind != MEMBERS:
@@ -124,30 +112,51 @@ def _records(campaign, as_of: datetime, specs, user_ids) -> tuple[list[str], sa.
                            sa.literal(1, sa.Integer))
                  .where(offline.c.key.in_(keys or [""])))
     raw = sa.union_all(*parts).subquery("records")
-    return keys, (sa.select(raw.c.key, raw.c.user_id, raw.c.offline, raw.c.unit_id,
-                            sa.type_coerce(raw.c.took_part_at, sa.DateTime))
-                  .where(raw.c.took_part_at.is_not(None), raw.c.took_part_at <= as_of,
-                         _among(raw.c.user_id, user_ids)))
+    return (sa.select(raw.c.key, raw.c.user_id, raw.c.offline, raw.c.unit_id, raw.c.took_part_at)
+            .where(raw.c.took_part_at.is_not(None), raw.c.took_part_at <= as_of, _among(raw.c.user_id, user_ids))
+            .subquery("records_by_as_of"))
 
 
-def credits(campaign, as_of: datetime, specs, history: History, user_ids=None) -> dict[int, dict[str, Credit]]:
+def credits_select(campaign, as_of: datetime, specs, user_ids=None) -> sa.Select:
+    """(user_id, key index, took_part_at, offline, unit_id, branch_id): each member's first record per
+    figure by `as_of` (online before offline, then the earliest), credited to the unit the activity gave,
+    else the unit of their period covering that moment, else their current unit; the branch of
+    whichever row names that unit. Deleted users drop out with the join."""
+    keys = member_keys(specs)
+    records = _records(campaign, as_of, keys, specs, user_ids)
+    # Ties (same member, figure, kind and instant) are broken by the given unit, the same way in both
+    # dialects (COALESCE: NULLs sort first in SQLite and last in PostgreSQL).
+    ranked = sa.select(records, sa.func.row_number().over(
+        partition_by=(records.c.user_id, records.c.key),
+        order_by=(records.c.offline, records.c.took_part_at, sa.func.coalesce(records.c.unit_id, 0))).label("nth")
+    ).subquery("ranked")
+    users, period = User.__table__, MemberPeriod.__table__
+    then = period.alias("period_then")
+    unit = sa.func.coalesce(ranked.c.unit_id, then.c.unit_id, users.c.unit_id)
+    branch = sa.case((then.c.id.is_not(None), sa.case((then.c.unit_id == unit, then.c.branch_id))),
+                     else_=sa.case((users.c.unit_id == unit, users.c.branch_id)))
+    return (sa.select(ranked.c.user_id, ranked.c.key, sa.type_coerce(ranked.c.took_part_at, sa.DateTime)
+                      .label("took_part_at"), ranked.c.offline, unit.label("unit_id"), branch.label("branch_id"))
+            .select_from(ranked.join(users, users.c.id == ranked.c.user_id)
+                         .outerjoin(then, sa.and_(then.c.user_id == ranked.c.user_id,
+                                                  then.c.valid_from <= ranked.c.took_part_at,
+                                                  sa.or_(then.c.valid_to.is_(None),
+                                                         then.c.valid_to > ranked.c.took_part_at))))
+            .where(ranked.c.nth == 1))
+
+
+def credits(campaign, as_of: datetime, specs, user_ids=None) -> dict[int, dict[str, Credit]]:
     """{user_id: {key: Credit}}: each member's credited participation per figure by `as_of` (among
-    `user_ids`; members unknown to `history` are left out, as deleted users are)."""
+    `user_ids`), one statement."""
     if not any(spec.kind == MEMBERS for spec in specs):
         return {}
     wanted = set(user_ids) if user_ids is not None else None
-    keys, records = _records(campaign, as_of, specs, wanted)
-    first: dict[tuple[int, int], tuple] = {}  # (user_id, key index): (offline, took_part_at, given unit)
-    known = history.users
-    for key, user_id, offline, given, took_part_at in db.session.execute(records):
-        if user_id not in known or (wanted is not None and user_id not in wanted):
-            continue
-        best = first.get((user_id, key))
-        if best is None or (offline, took_part_at) < best[:2]:
-            first[user_id, key] = (offline, took_part_at, given)
+    keys = member_keys(specs)
     found: dict[int, dict[str, Credit]] = {}
-    for (user_id, key), (offline, took_part_at, given) in first.items():
-        unit_id, branch_id = history.credited_unit(user_id, took_part_at, given)
+    for user_id, key, took_part_at, offline, unit_id, branch_id in db.session.execute(
+            credits_select(campaign, as_of, specs, wanted)):
+        if wanted is not None and user_id not in wanted:
+            continue
         mine = found.get(user_id)
         if mine is None:
             mine = found[user_id] = {}
@@ -155,21 +164,105 @@ def credits(campaign, as_of: datetime, specs, history: History, user_ids=None) -
     return found
 
 
-def scores(campaign, specs) -> dict[tuple[str, int], tuple[Decimal, int]]:
-    """{(key, user_id): (sum of the scores, how many)} of the figures that give scores."""
+# ---------------------------------------------------------------- the dashboard's tallies
+
+class Tally(NamedTuple):
+    """One grouped row of figure_tallies."""
+
+    part: str  # "head": roster members (flag 1: exempt); "credit": credited members (flag 1: offline),
+    # with where they are counted at as-of (here_*; NULL: nowhere); "score": score cents of credited members
+    key: int | None  # the key index, ANY_INDEX or COVERAGE_INDEX
+    unit_id: int | None
+    branch_id: int | None
+    flag: int
+    here_unit: int | None
+    here_branch: int | None
+    number: int
+    cents: int | None
+
+
+def _score_rows(campaign, specs, keys: list[str]):
+    """(key index, user_id, score in cents) of the figures that give scores, or None."""
     parts = []
     for spec in specs:
         if spec.kind != MEMBERS or spec.provider.score is None:
             continue
         source = spec.provider.score(campaign).subquery()
         columns = list(source.c)
-        parts.append(sa.select(sa.literal(spec.key, sa.String).label("key"), columns[0].label("user_id"),
-                               sa.cast(columns[1], sa.Numeric(12, 2)).label("score")))
-    if not parts:
-        return {}
-    rows = sa.union_all(*parts).subquery("score_rows")
-    return {(key, user_id): (total if isinstance(total, Decimal) else Decimal(str(total)), int(number))
-            for key, user_id, total, number in db.session.execute(
-                sa.select(rows.c.key, rows.c.user_id, sa.func.sum(rows.c.score), sa.func.count(rows.c.score))
-                .group_by(rows.c.key, rows.c.user_id)
-                .having(sa.func.count(rows.c.score) > 0))}
+        # Whole cents, so that the sums are exact in both dialects (SQLite would add floats).
+        cents = sa.cast(sa.func.round(sa.cast(columns[1], sa.Numeric(12, 2)) * 100), sa.BigInteger)
+        parts.append(sa.select(sa.literal(keys.index(spec.key), sa.Integer).label("key"),
+                               columns[0].label("user_id"), cents.label("cents")))
+    return sa.union_all(*parts).subquery("score_rows") if parts else None
+
+
+def _no_key():
+    return sa.cast(sa.null(), sa.Integer)
+
+
+def _none():
+    # Typed NULLs: PostgreSQL types a UNION pairwise from the left, and two bare NULLs would make text.
+    return sa.cast(sa.null(), sa.BigInteger)
+
+
+def figure_tallies(campaign, as_of: datetime, specs, *, required: list[str], coverage_keys: set[str]) -> list[Tally]:
+    """The dashboard's counts grouped by (unit, branch) in one statement, whatever the number of members:
+    the roster's headcount and exempt members; per figure, "at least one" and coverage, the members
+    credited there (of which offline) with where they are counted at as-of (so the denominator takes
+    each member once); the score cents of the credited members. "At least one" is credited like its
+    earliest figure (by time, then key), coverage like the last required one done."""
+    keys = member_keys(specs)
+    users = User.__table__
+    now, on, unit, branch = _place_at(as_of, users)
+    exempt = sa.case((exempt_clause(campaign, as_of, users.c.id), 1), else_=0)
+    head = (sa.select(sa.literal("head").label("part"), _no_key().label("key"), unit.label("unit_id"),
+                      branch.label("branch_id"), exempt.label("flag"), _none().label("here_unit"),
+                      _none().label("here_branch"), sa.func.count().label("number"), _none().label("cents"))
+            .select_from(users.outerjoin(now, on)).where(unit.is_not(None))
+            .group_by(unit, branch, exempt))
+    if not keys:
+        return [Tally(*row) for row in db.session.execute(head)]
+    found = credits_select(campaign, as_of, specs).subquery("found")
+    counted = sa.case((exempt_clause(campaign, as_of, users.c.id), None), else_=unit)
+    counted_branch = sa.case((counted.is_(None), None), else_=branch)
+    credit = (sa.select(found, counted.label("here_unit"), counted_branch.label("here_branch"))
+              .select_from(found.join(users, users.c.id == found.c.user_id).outerjoin(now, on))
+              .cte("credit"))
+    parts = [head]
+
+    def grouped(source, key, by_key=True):
+        by = [key] if by_key else []  # a constant key is left out of GROUP BY (a literal there is a position)
+        parts.append(sa.select(sa.literal("credit"), key, source.c.unit_id, source.c.branch_id, source.c.offline,
+                               source.c.here_unit, source.c.here_branch, sa.func.count(), _none())
+                     .group_by(*by, source.c.unit_id, source.c.branch_id, source.c.offline, source.c.here_unit,
+                               source.c.here_branch))
+
+    grouped(credit, credit.c.key)
+    indices = [keys.index(key) for key in sorted(coverage_keys) if key in keys]
+    if indices:
+        first = (sa.select(credit.c.unit_id, credit.c.branch_id, sa.literal(0).label("offline"), credit.c.here_unit,
+                           credit.c.here_branch, sa.func.row_number().over(
+                               partition_by=credit.c.user_id, order_by=(credit.c.took_part_at, credit.c.key))
+                           .label("nth"))
+                 .where(credit.c.key.in_(indices)).subquery("first_done"))
+        grouped(sa.select(first).where(first.c.nth == 1).subquery("any_one"), sa.literal(ANY_INDEX), by_key=False)
+    needed = [keys.index(key) for key in required if key in keys]
+    if needed and len(needed) == len(required):
+        last = (sa.select(credit.c.unit_id, credit.c.branch_id, sa.literal(0).label("offline"), credit.c.here_unit,
+                          credit.c.here_branch,
+                          sa.func.row_number().over(partition_by=credit.c.user_id,
+                                                    order_by=(credit.c.took_part_at.desc(), credit.c.key))
+                          .label("nth"),
+                          sa.func.count().over(partition_by=credit.c.user_id).label("done"))
+                .where(credit.c.key.in_(needed)).subquery("last_done"))
+        grouped(sa.select(last).where(last.c.nth == 1, last.c.done == len(needed)).subquery("covered"),
+                sa.literal(COVERAGE_INDEX), by_key=False)
+    scores = _score_rows(campaign, specs, keys)
+    if scores is not None:
+        parts.append(sa.select(sa.literal("score"), _no_key(), credit.c.unit_id, credit.c.branch_id, sa.literal(0),
+                               _none(), _none(), sa.func.count(scores.c.cents),
+                               sa.cast(sa.func.sum(scores.c.cents), sa.BigInteger))
+                     .select_from(scores.join(credit, sa.and_(credit.c.user_id == scores.c.user_id,
+                                                              credit.c.key == scores.c.key)))
+                     .group_by(credit.c.unit_id, credit.c.branch_id).having(sa.func.count(scores.c.cents) > 0))
+    return [Tally(*row) for row in db.session.execute(sa.union_all(*parts))]

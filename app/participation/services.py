@@ -1,7 +1,7 @@
 """The participation engine: a campaign's figures per unit and branch, computed on each view in a fixed
-number of statements whatever the number of units and members (app/participation/placing.py reads the
-roster, the exemptions and each member's first participation per figure, grouped in the database;
-the tallies are dicts in Python).
+number of statements whatever the number of units and members: app/participation/placing.py groups
+the roster, the exemptions and each member's first participation per figure by (unit, branch) in the
+database, so Python adds up a few thousand per-unit rows, never one row per member or record.
 
 Rule: for each figure a member counts once — in the unit credited with their participation if they
 took part by the as-of instant (the unit the activity snapshotted, else their unit in the membership
@@ -12,7 +12,7 @@ required: at least one figure that counts for coverage).
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -39,32 +39,14 @@ def headcount(campaign, *, as_of: datetime, unit_ids=None) -> dict[int, int]:
     """The one denominator: per unit, the members active in it at `as_of` and not exempt then (the
     dashboard, the drill-down and the export all read it)."""
     units = _unit_catalogue()
-    cells = _denominator(campaign, as_of, placing.History(), units)[0]
+    cells: dict[tuple[int, int | None], _Cell] = defaultdict(_Cell)
+    _add_tallies(placing.figure_tallies(campaign, as_of, [], required=[], coverage_keys=set()), [], units, cells)
     totals: dict[int, int] = defaultdict(int)
     for (unit_id, _branch_id), cell in cells.items():
         totals[unit_id] += cell.headcount
     wanted = set(unit_ids) if unit_ids is not None else None
     return {unit_id: number for unit_id, number in totals.items()
             if number and (wanted is None or unit_id in wanted)}
-
-
-def _denominator(campaign, as_of: datetime, history, units) -> tuple[dict, dict]:
-    """The cells with their headcount and exempt members, and where each member is counted at as-of
-    ({user_id: (unit, branch)}, exempt members left out)."""
-    cells: dict[tuple[int, int | None], _Cell] = defaultdict(_Cell)
-    exempt = placing.exemptions(campaign, as_of)
-    counted: dict[int, tuple[int, int | None]] = {}
-    places = units.places()
-    for user_id, spot in history.roster(as_of).items():
-        place = places[spot]
-        if place is None:
-            continue
-        if user_id in exempt:
-            cells[place].exempt += 1
-        else:
-            cells[place].headcount += 1
-            counted[user_id] = place
-    return cells, counted
 
 
 # ---------------------------------------------------------------- units
@@ -144,25 +126,19 @@ class _Cell:
         return Rate(count, count + self.headcount - self.overlap.get(key, 0))
 
 
-def _score(value) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
 def campaign_figures(campaign, *, as_of: datetime | None = None) -> CampaignFigures:
     """The figures of every unit (branches rolled up) and the total, at `as_of` (default now)."""
     as_of = as_of or utcnow()
     specs = column_specs()
     columns = columns_for(campaign, specs)
     units = _unit_catalogue()
-    history = placing.History()
-    cells, counted = _denominator(campaign, as_of, history, units)
-
+    cells: dict[tuple[int, int | None], _Cell] = defaultdict(_Cell)
     required = [column.key for column in columns if column.required and column.kind == MEMBERS]
     coverage_keys = {column.key for column in columns if column.counts_for_coverage and column.kind == MEMBERS}
-    if any(spec.kind == MEMBERS for spec in specs):
-        credits = placing.credits(campaign, as_of, specs, history)
-        _tally(credits, counted, units, cells, required, coverage_keys)
-        _add_scores(campaign, specs, credits, units, cells)
+    member_specs = [spec for spec in specs if spec.kind == MEMBERS]
+    _add_tallies(placing.figure_tallies(campaign, as_of, member_specs, required=required,
+                                        coverage_keys=coverage_keys),
+                 placing.member_keys(member_specs), units, cells)
     _add_attendance(campaign, as_of, specs, units, cells)
 
     rows = []
@@ -191,55 +167,33 @@ def campaign_figures(campaign, *, as_of: datetime | None = None) -> CampaignFigu
     return CampaignFigures(campaign.id, as_of, utcnow(), columns, rows, total)
 
 
-def _tally(credits, counted, units, cells, required, coverage_keys) -> None:
-    """Per figure, "at least one" and coverage: each member once, in the credited (unit, branch), and
-    noted (overlap) where they are counted at as-of, so the denominator takes them once. "At least one"
-    is credited like its earliest figure (by time, then key), coverage like the last required one done."""
-    needed, required_keys = len(required), set(required)
-    credited: Counter = Counter()  # (measure, unit_id, branch_id, offline): members
-    overlap: Counter = Counter()  # (measure, counted place): members
-    for user_id, mine in credits.items():
-        here = counted.get(user_id)
-        first = last = None
-        done_required = 0
-        for key, credit in mine.items():
-            credited[key, credit.unit_id, credit.branch_id, credit.offline] += 1
-            if here is not None:
-                overlap[key, here] += 1
-            moment = credit.took_part_at
-            if key in coverage_keys and (first is None or (moment, key) < (first[1].took_part_at, first[0])):
-                first = (key, credit)
-            if key in required_keys:
-                done_required += 1
-                if last is None or moment > last[1].took_part_at or (moment == last[1].took_part_at
-                                                                     and key < last[0]):
-                    last = (key, credit)
-        for measure, done in ((ANY, first), (COVERAGE, last if needed and done_required == needed else None)):
-            if done is not None:
-                credited[measure, done[1].unit_id, done[1].branch_id, False] += 1
-                if here is not None:
-                    overlap[measure, here] += 1
+def _add_tallies(tallies, keys: list[str], units, cells) -> None:
+    """The grouped rows of placing.figure_tallies into the cells of their (unit, branch); rows whose unit
+    is gone (or names none) count nowhere, as their members would not."""
+    names = {placing.ANY_INDEX: ANY, placing.COVERAGE_INDEX: COVERAGE, **dict(enumerate(keys))}
     places = units.places()
-    for (measure, unit_id, branch_id, offline), number in credited.items():
-        place = places[unit_id, branch_id]
-        if place is not None:
-            cells[place].count[measure] += number
-            if offline:
-                cells[place].offline[measure] += number
-    for (measure, here), number in overlap.items():
-        cells[here].overlap[measure] += number
-
-
-def _add_scores(campaign, specs, credits, units, cells) -> None:
-    """Average score: every score row of a member credited for that figure, in the credited unit."""
-    for (key, user_id), (total, number) in placing.scores(campaign, specs).items():
-        credit = credits.get(user_id, {}).get(key)
-        if credit is None:
+    for tally in tallies:
+        if tally.part == "credit" and tally.here_unit is not None:
+            # Counted at as-of where they stand, whichever unit (if any still) is credited.
+            here = places[tally.here_unit, tally.here_branch]
+            if here is not None:
+                cells[here].overlap[names[tally.key]] += tally.number
+        place = places[tally.unit_id, tally.branch_id]
+        if place is None:
             continue
-        place = units.place(credit.unit_id, credit.branch_id)
-        if place is not None:
-            cells[place].score_sum += total
-            cells[place].score_n += number
+        cell = cells[place]
+        if tally.part == "head":
+            if tally.flag:
+                cell.exempt += tally.number
+            else:
+                cell.headcount += tally.number
+        elif tally.part == "credit":
+            cell.count[names[tally.key]] += tally.number
+            if tally.flag:
+                cell.offline[names[tally.key]] += tally.number
+        else:
+            cell.score_sum += Decimal(tally.cents) / 100
+            cell.score_n += tally.number
 
 
 def _add_attendance(campaign, as_of, specs, units, cells) -> None:
@@ -314,12 +268,11 @@ class _Scene:
         self.specs = column_specs()
         self.columns = columns_for(campaign, self.specs)
         self.units = _unit_catalogue()
-        self.history = placing.History()
-        self.roster = self.history.roster(as_of)
+        self.roster = placing.roster(as_of)
         self.exempt = placing.exemptions(campaign, as_of)
 
     def credits(self, user_ids=None) -> dict[int, dict[str, placing.Credit]]:
-        return placing.credits(self.campaign, self.as_of, self.specs, self.history, user_ids)
+        return placing.credits(self.campaign, self.as_of, self.specs, user_ids)
 
 
 def _people(user_ids: set[int]):
@@ -335,18 +288,19 @@ def _statuses(scene: _Scene, scope: set[int], credits, *, unit_id=None) -> list[
     member_keys = [column.key for column in scene.columns if column.kind == MEMBERS]
     required = [column.key for column in scene.columns if column.required and column.kind == MEMBERS]
     units = scene.units
+    places = units.places()  # ~20,000 members in a few hundred (unit, branch) pairs: look each up once
+    nowhere = dict.fromkeys(member_keys)
     statuses = []
     for person in _people(scope):
         spot = scene.roster.get(person.id)
-        place = (units.place(*spot) if spot is not None else units.place(person.unit_id, person.branch_id)) \
-            or (None, None)
-        mine = credits.get(person.id, {})
-        done_at = {key: mine[key].took_part_at if key in mine else None for key in member_keys}
-        credited_units = set()
-        for credit in mine.values():
-            credited_place = units.place(credit.unit_id, credit.branch_id)
-            if credited_place is not None:
-                credited_units.add(credited_place[0])
+        place = places[spot if spot is not None else (person.unit_id, person.branch_id)] or (None, None)
+        mine = credits.get(person.id)
+        if mine:
+            done_at = {key: mine[key].took_part_at if key in mine else None for key in member_keys}
+            credited_units = {credited[0] for credited in (places[credit.unit_id, credit.branch_id]
+                                                           for credit in mine.values()) if credited is not None}
+        else:
+            mine, done_at, credited_units = {}, dict(nowhere), set()
         transferred = bool(credited_units - {place[0]}) if place[0] is not None else bool(credited_units)
         exempt = spot is not None and person.id in scene.exempt
         statuses.append(MemberStatus(

@@ -91,7 +91,8 @@ def take_snapshot(campaign: Campaign, *, day: date | None = None) -> CampaignFig
     figures = campaign_figures(campaign, as_of=as_of)
     insert_or_update(ParticipationSnapshot, {
         "campaign_id": campaign.id, "day": day, "as_of": as_of, "taken_at": utcnow(),
-        "figures": figures_json(figures)}, ["campaign_id", "day"], ["as_of", "taken_at", "figures"])
+        "figures": figures_json(figures), "series": series_json(figures.total)}, ["campaign_id", "day"],
+        ["as_of", "taken_at", "figures", "series"])
     return figures
 
 
@@ -113,17 +114,32 @@ def _series_point(figures_total: dict | UnitFigures) -> dict[str, Decimal | None
     return point
 
 
+def series_json(total: UnitFigures) -> dict[str, str | None]:
+    """The stored trend point of a snapshot: each percent as text (exact), None without a denominator."""
+    return {key: None if value is None else str(value) for key, value in _series_point(total).items()}
+
+
+def _point_of(stored: dict) -> dict[str, Decimal | None]:
+    return {key: _decimal(value) for key, value in stored.items()}
+
+
 def daily_series(campaign: Campaign, *, live: CampaignFigures | None = None) -> list[tuple[date, dict]]:
     """Per day of the campaign up to today: coverage, "at least one" and each figure's rate (percent,
-    None without a denominator) from the snapshots, today's from the live figures (`live`, or computed)."""
+    None without a denominator) from the snapshots' stored points, today's from the live figures
+    (`live`, or computed). Snapshots taken before the series column parse their figures' total."""
     from app.participation.services import campaign_figures
 
     today = local_today()
-    rows = db.session.execute(sa.select(ParticipationSnapshot.day, ParticipationSnapshot.figures).where(
-        ParticipationSnapshot.campaign_id == campaign.id, ParticipationSnapshot.day >= campaign.starts_on,
-        ParticipationSnapshot.day <= min(campaign.ends_on, today - timedelta(days=1)))
-        .order_by(ParticipationSnapshot.day)).all()
-    series = [(day, _series_point(data["total"])) for day, data in rows]
+    snapshot = ParticipationSnapshot
+    days = (snapshot.campaign_id == campaign.id, snapshot.day >= campaign.starts_on,
+            snapshot.day <= min(campaign.ends_on, today - timedelta(days=1)))
+    rows = db.session.execute(sa.select(snapshot.day, snapshot.series).where(*days).order_by(snapshot.day)).all()
+    series = [(day, _point_of(stored)) for day, stored in rows if stored is not None]
+    older = [day for day, stored in rows if stored is None]
+    if older:
+        series += [(day, _series_point(data["total"])) for day, data in db.session.execute(
+            sa.select(snapshot.day, snapshot.figures).where(*days, snapshot.day.in_(older)))]
+        series.sort(key=lambda item: item[0])
     if campaign.starts_on <= today <= campaign.ends_on:
         series.append((today, _series_point((live or campaign_figures(campaign)).total)))
     return series

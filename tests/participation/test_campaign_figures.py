@@ -256,3 +256,23 @@ def test_settings_save_is_audited_and_defaults_hold(world):
     assert columns["quiz"].required and columns["quiz"].target_rate == Decimal("80.0")
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "participation.settings_saved"))
     assert entry.details["keys"] == ["quiz"]
+
+
+def test_daily_series_reads_the_stored_points_not_the_figures(world):
+    """The trend reads each snapshot's small series point: with its figures blanked the points stand,
+    and a snapshot from before the series column (NULL) still counts, from its figures."""
+    from app.common import clock
+
+    campaign = world["campaign"]
+    with clock.frozen_at(at(20, 12)):
+        services.take_snapshot(campaign, day=date(2026, 3, 18))
+        services.take_snapshot(campaign, day=date(2026, 3, 19))
+        db.session.execute(sa.text("UPDATE participation_snapshots SET figures = :blank WHERE day = :day"),
+                           {"blank": "{}", "day": date(2026, 3, 19)})
+        db.session.execute(sa.text("UPDATE participation_snapshots SET series = NULL WHERE day = :day"),
+                           {"day": date(2026, 3, 18)})
+        db.session.expire_all()
+        series = services.daily_series(campaign)
+    assert [day for day, _point in series] == [date(2026, 3, 18), date(2026, 3, 19), date(2026, 3, 20)]
+    assert series[0][1] == series[1][1] and series[1][1]["quiz"] == Decimal("64.3")
+    assert series[1][1]["coverage"] == series[2][1]["coverage"] == Decimal("80.0")
