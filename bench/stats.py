@@ -91,8 +91,8 @@ def seed(url: str, units: int, members: int) -> tuple[int, list[int]]:
     from app.units.models import Unit
     from events.checkin.models import CheckinEvent, CheckinInvitee, CheckinRecord
     from events.exhibition.models import Exhibition, ExhibitionCategory, Work
-    from events.speech.models import SpeechContest, SpeechEntry
-    from quizzes.models import Attempt, PracticeAnswer, Question, QuestionBank, Quiz
+    from events.speech.models import SpeechContest, SpeechEntry, SpeechRound, SpeechSlot
+    from quizzes.models import Attempt, PracticeAnswer, Question, QuestionBank, Quiz, quiz_banks
 
     rng = random.Random(14)
     app = build_app(url, [])
@@ -158,6 +158,7 @@ def seed(url: str, units: int, members: int) -> tuple[int, list[int]]:
                                  "response": "A", "is_correct": True,
                                  "answered_at": start + timedelta(minutes=rng.randrange(20 * 24 * 60))})
         db.session.execute(sa.insert(Attempt.__table__), attempts)  # Core: open_slot NULL stays NULL
+        db.session.execute(sa.insert(quiz_banks), [{"quiz_id": quizzes[0].id, "bank_id": bank.id}])  # practice counts
         db.session.execute(sa.insert(PracticeAnswer), practice)
 
         contest = SpeechContest(campaign_id=campaign.id, title="压测演讲比赛", criteria=[], group_weights={},
@@ -181,6 +182,17 @@ def seed(url: str, units: int, members: int) -> tuple[int, list[int]]:
                               "status": "accepted" if index % 40 == 0 else "submitted",
                               "submitted_at": start + timedelta(days=2)})
         db.session.execute(sa.insert(SpeechEntry), entries)
+        speech_round = SpeechRound(contest_id=contest.id, position=1, name="初赛")
+        db.session.add(speech_round)
+        db.session.flush()
+        approved = db.session.scalars(sa.select(SpeechEntry.id).where(SpeechEntry.contest_id == contest.id,
+                                                                      SpeechEntry.status == "approved")
+                                      .order_by(SpeechEntry.id)).all()
+        db.session.execute(sa.insert(SpeechSlot), [  # a third of the approved have spoken
+            {"round_id": speech_round.id, "entry_id": entry_id, "position": position, "is_rehearsal": False,
+             "status": "done" if position % 3 == 0 else "waiting",
+             "on_stage_at": start + timedelta(days=3) if position % 3 == 0 else None}
+            for position, entry_id in enumerate(approved, start=1)])
         db.session.execute(sa.insert(Work), works)
 
         invitees, records = [], []
