@@ -1,7 +1,7 @@
 """Jinja globals and filters shared by every template."""
 from datetime import datetime
 
-from flask import url_for
+from flask import current_app, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -71,6 +71,31 @@ def navigation() -> list[tuple[str, str]]:
     return [(item.endpoint, item.label) for item in hooks_of().navigation if can_visit(item.endpoint)]
 
 
+MENUS_KEPT = 2_000  # rendered menus per worker (a few locales × sets of roles × pages); forgotten at once when full
+
+
+def main_menu() -> Markup:
+    """The main menu's links for this user, the current page marked (templates/_main_menu.html)."""
+    # Every page of a signed-in user shows it, and building it checks the access rule of every entry
+    # (about 30) against the user's roles and looks up each label and URL: a quarter of a member's
+    # answering page. What it shows depends only on the locale, the roles, the page and the mount
+    # point, none of which another worker can change, so each worker renders it once per such key.
+    # In debug the templates and catalogues may change under it: no memo then.
+    roles = frozenset(current_user.roles) if current_user.is_authenticated else None
+    key = (str(get_locale()), roles, request.endpoint, request.script_root)
+    app = current_app._get_current_object()
+    menus = None if app.debug else app.extensions.setdefault("saishi.main_menus", {})
+    html = menus.get(key) if menus is not None else None
+    if html is None:
+        template = app.jinja_env.get_template("_main_menu.html")
+        html = Markup(template.render(links=navigation(), current=request.endpoint))
+        if menus is not None:
+            if len(menus) >= MENUS_KEPT:
+                menus.clear()
+            menus[key] = html
+    return html
+
+
 def register_template_helpers(app) -> None:
     from app.common.forms import use_fast_html_params
 
@@ -81,7 +106,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["in_brackets"] = in_brackets
     app.jinja_env.filters["unbroken"] = unbroken
     app.jinja_env.filters["join_list"] = join_list
-    app.jinja_env.globals.update(navigation=navigation, can_visit=can_visit, Role=Role, url_for=url_for)
+    app.jinja_env.globals.update(navigation=navigation, main_menu=main_menu, can_visit=can_visit, Role=Role, url_for=url_for)
     app.jinja_env.add_extension("jinja2.ext.i18n")  # {% trans %} blocks; Flask-Babel installs gettext
 
     @app.context_processor
