@@ -13,8 +13,8 @@ from app.extensions import db
 from quizzes.models import Attempt, Quiz
 from quizzes.services import attempts as engine
 from quizzes.services import taking
-from quizzes.services.timing import OPEN, window_status
-from quizzes.views.settle import OWN, QUIZ, settles_expired
+from quizzes.services.timing import OPEN, expiry_cutoff, window_status
+from quizzes.views.settle import OWN, QUIZ, settle_expired, settles_expired
 
 bp = Blueprint("take", __name__, url_prefix="")
 
@@ -85,15 +85,21 @@ def start(quiz_id: int):
 
 @bp.get("/attempts/<int:attempt_id>")
 @roles_required(Role.MEMBER)
-@settles_expired(OWN)
 def attempt(attempt_id: int):
     header = taking.attempt_header(attempt_id)  # a plain row: the page is built without ORM objects
     if header is None or header.user_id != current_user.id:
         abort(404)
+    # The one attempt this page shows says itself whether its time ran out: only then is anything
+    # settled (it, and the member's others of this quiz), sparing the search for the member's expired
+    # attempts on every open of the page. Other quizzes' are settled by the pages that show them.
+    if header.submitted_at is None and header.deadline_at < expiry_cutoff():
+        settle_expired(header.quiz_id, user_id=current_user.id)
+        header = taking.attempt_header(attempt_id)
     if header.submitted_at is not None:
         return _live(redirect(url_for("quizzes.take.result", attempt_id=attempt_id)))
-    return _live(render_template("quizzes/take/attempt.html", attempt=header, quiz=header,
-                                 state=taking.attempt_state(header)))
+    state = taking.attempt_state(header)
+    return _live(render_template("quizzes/take/attempt.html", attempt=header, quiz=header, state=state,
+                                 paper=taking.page_questions(state["items"])))
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
