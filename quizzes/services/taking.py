@@ -175,6 +175,7 @@ class PageQuestion(NamedTuple):
     choices: tuple  # (value, letter, text, checked) per option; letter "" for 对 and 错
     fields: tuple  # (index, label, value) per blank of a fill question
     answered: bool
+    card_label: str  # 第 n 题, on the answer card
 
 
 def page_questions(items: list[dict]) -> list[PageQuestion]:
@@ -183,7 +184,7 @@ def page_questions(items: list[dict]) -> list[PageQuestion]:
     # where the template's expressions, filters and string lookups cost several times that.
     legends = {"single": _("单选，请选择一个答案"), "multiple": _("多选，请选择所有正确答案"), "judge": _("请判断对错")}
     t_blanks, t_true, t_false = _("请填写每个空"), _("对"), _("错")
-    t_meta, t_blank = _("第 %(n)s 题 · %(points)s 分"), _("第 %(n)s 空")
+    t_meta, t_blank, t_card = _("第 %(n)s 题 · %(points)s 分"), _("第 %(n)s 空"), _("第 %(n)s 题")
     questions = []
     for item in items:
         qtype, response = item["type"], item["response"]
@@ -205,7 +206,7 @@ def page_questions(items: list[dict]) -> list[PageQuestion]:
             position=item["position"], type=qtype, seq=item["seq"], blanks=item["blanks"],
             type_label=item["type_label"], meta=t_meta % {"n": item["position"], "points": f"{float(item['points']):g}"},
             stem=item["stem"], legend=legends.get(qtype, t_blanks), input_type="checkbox" if qtype == "multiple" else "radio",
-            choices=choices, fields=fields, answered=response is not None,
+            choices=choices, fields=fields, answered=response is not None, card_label=t_card % {"n": item["position"]},
         ))
     return questions
 

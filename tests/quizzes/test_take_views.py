@@ -513,3 +513,22 @@ def test_the_answering_page_speaks_each_members_language(app, client_for, make_m
     assert "确认交卷" in pages["zh again"] and "确认交卷" not in pages["en again"]
     assert "Question 1 · Points: 2" in pages["en again"]
     assert fetched.count("quizzes/take/_messages.html") == 2  # once per language
+
+
+def test_markup_in_questions_and_answers_is_shown_as_text_on_the_answering_page(client_for, make_member, make_bank,
+                                                                               make_question, make_quiz):
+    bank = make_bank()
+    make_question(bank, "single", stem='<script>alert("题干")</script>', options=["<b>甲</b>", '"乙"', "丙&丁", "戊'"])
+    make_question(bank, "fill", stem="填空 <i>一</i>", answer=[["四十"]])
+    quiz = make_quiz(banks=[bank], rules=[("single", 1, 2), ("fill", 1, 2)], shuffle_questions=False,
+                     shuffle_options=False)
+    phone = client_for(make_member())
+    attempt_id = start(phone, quiz)
+    answer(phone, attempt_id, 2, ['"><img src=x onerror=alert(1)>'], 1)
+
+    html = phone.get(f"/quizzes/attempts/{attempt_id}").get_data(as_text=True)
+
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&#34;题干&#34;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;甲&lt;/b&gt;" in html and "&#34;乙&#34;" in html and "丙&amp;丁" in html and "戊&#39;" in html
+    assert "填空 &lt;i&gt;一&lt;/i&gt;" in html
+    assert 'value="&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"' in html and "<img src=x" not in html
