@@ -1,7 +1,7 @@
 """Jinja globals and filters shared by every template."""
 from datetime import datetime
 
-from flask import url_for
+from flask import current_app, request, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -71,6 +71,50 @@ def navigation() -> list[tuple[str, str]]:
     return [(item.endpoint, item.label) for item in hooks_of().navigation if can_visit(item.endpoint)]
 
 
+FRAGMENTS_KEPT = 2_000  # rendered fragments per worker (a few locales × sets of roles × pages); forgotten at once when full
+
+
+def _kept(key: tuple, build) -> Markup:
+    """The fragment `build()` renders, kept per worker under `key` (a key holding everything it depends on)."""
+    # Nothing another worker does changes such a fragment: the templates, catalogues and navigation only
+    # change with a restart. In debug the templates and catalogues may change under it: nothing kept then.
+    app = current_app._get_current_object()
+    if app.debug:
+        return build()
+    fragments = app.extensions.setdefault("saishi.fragments", {})
+    html = fragments.get(key)
+    if html is None:
+        html = build()
+        if len(fragments) >= FRAGMENTS_KEPT:
+            fragments.clear()
+        fragments[key] = html
+    return html
+
+
+def main_menu() -> Markup:
+    """The main menu's links for this user, the current page marked (templates/_main_menu.html)."""
+    # Every page of a signed-in user shows it, and building it checks the access rule of every entry
+    # (about 30) against the user's roles and looks up each label and URL: a quarter of a member's
+    # answering page. What it shows depends only on the locale, the roles, the page and the mount point.
+    roles = frozenset(current_user.roles) if current_user.is_authenticated else None
+    endpoint = request.endpoint
+
+    def build() -> Markup:
+        template = current_app.jinja_env.get_template("_main_menu.html")
+        return Markup(template.render(links=navigation(), current=endpoint))
+
+    return _kept(("menu", str(get_locale()), roles, endpoint, request.script_root), build)
+
+
+def per_locale(name: str) -> Markup:
+    """The template `name`, which shows only fixed text and URLs, rendered once per worker and locale."""
+    # The answering page's messages for its script are two dozen translated strings on every open.
+    def build() -> Markup:
+        return Markup(current_app.jinja_env.get_template(name).render())
+
+    return _kept((name, str(get_locale()), request.script_root), build)
+
+
 def register_template_helpers(app) -> None:
     from app.common.forms import use_fast_html_params
 
@@ -81,7 +125,8 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["in_brackets"] = in_brackets
     app.jinja_env.filters["unbroken"] = unbroken
     app.jinja_env.filters["join_list"] = join_list
-    app.jinja_env.globals.update(navigation=navigation, can_visit=can_visit, Role=Role, url_for=url_for)
+    app.jinja_env.globals.update(navigation=navigation, main_menu=main_menu, per_locale=per_locale,
+                                  can_visit=can_visit, Role=Role, url_for=url_for)
     app.jinja_env.add_extension("jinja2.ext.i18n")  # {% trans %} blocks; Flask-Babel installs gettext
 
     @app.context_processor

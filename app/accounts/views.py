@@ -11,6 +11,7 @@ from app.accounts.hashing import HashingBusy
 from app.common.access import login_required, public
 from app.common.clock import utcnow
 from app.common.forms import ConfirmForm
+from app.common.http import same_for_every_visitor
 from app.common.problems import attach_problem
 from app.extensions import db
 from app.security import is_safe_redirect
@@ -44,6 +45,8 @@ def _refusal_message(result: services.LoginResult) -> str:
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
+    if request.method == "GET":  # the same empty form for everyone
+        return same_for_every_visitor("auth.login", lambda: render_template("auth/login.html", form=LoginForm()))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():

@@ -4,10 +4,13 @@ from __future__ import annotations
 import io
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from urllib.parse import quote
 
-from flask import Response, jsonify, request, send_file
+from flask import Response, current_app, jsonify, request, send_file, session
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from werkzeug.http import parse_etags, quote_etag
 
 from app.common.forms import INTEGER_LIMIT
@@ -34,6 +37,33 @@ def private_pages(blueprint) -> None:
         if response.mimetype == "text/html" and "no-store" not in response.headers.get("Cache-Control", ""):
             no_store(response)
         return response
+
+
+PAGES_KEPT = 500  # signed-out pages per worker (a few locales × the ?next= paths people arrive with)
+_TOKEN_SLOT = "\x00csrf-token\x00"  # where the request's CSRF token goes; never in rendered HTML itself
+
+
+def same_for_every_visitor(name: str, render: Callable[[], str]) -> str:
+    """The signed-out page `render()` builds, rendered once per worker for each locale and URL, with this
+    request's CSRF token put in."""
+    # The sign-in page is the rush's most requested page and the same for everyone but the token: its
+    # form, chrome and strings cost most of the request. Nothing another worker does changes it (the
+    # templates, catalogues and static versions only change with a restart; in debug they may change,
+    # so nothing is kept then). Flashed messages are one visitor's: such a page is rendered afresh.
+    token = generate_csrf()
+    app = current_app._get_current_object()
+    if app.debug or session.get("_flashes"):
+        return render()
+    pages = app.extensions.setdefault("saishi.signed_out_pages", {})
+    key = (name, str(get_locale()), request.script_root, request.full_path)
+    page = pages.get(key)
+    if page is None:
+        html = render()
+        if len(pages) >= PAGES_KEPT:
+            pages.clear()
+        pages[key] = html.replace(token, _TOKEN_SLOT)
+        return html
+    return page.replace(_TOKEN_SLOT, token)
 
 
 def content_disposition(filename: str) -> str:

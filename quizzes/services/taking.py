@@ -5,6 +5,7 @@ review (answers_for_review) is only built when the quiz's review policy allows i
 """
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -157,6 +158,57 @@ def attempt_state(attempt, now: datetime | None = None) -> dict:
         "leave_limit": limit,
         "items": items,
     }
+
+
+class PageQuestion(NamedTuple):
+    """One question of the answering page with everything it shows worked out (the template only places it)."""
+
+    position: int
+    type: str
+    seq: int | None
+    blanks: int
+    type_label: str
+    meta: str  # 第 n 题 · p 分
+    stem: str
+    legend: str
+    input_type: str  # radio or checkbox, for choices
+    choices: tuple  # (value, letter, text, checked) per option; letter "" for 对 and 错
+    fields: tuple  # (index, label, value) per blank of a fill question
+    answered: bool
+    card_label: str  # 第 n 题, on the answer card
+
+
+def page_questions(items: list[dict]) -> list[PageQuestion]:
+    """The paper of attempt_state() as the answering page lays it out, its strings translated once per page."""
+    # The page is the rush's heaviest: worked out here, a question costs a few dozen plain Python steps,
+    # where the template's expressions, filters and string lookups cost several times that.
+    legends = {"single": _("单选，请选择一个答案"), "multiple": _("多选，请选择所有正确答案"), "judge": _("请判断对错")}
+    t_blanks, t_true, t_false = _("请填写每个空"), _("对"), _("错")
+    t_meta, t_blank, t_card = _("第 %(n)s 题 · %(points)s 分"), _("第 %(n)s 空"), _("第 %(n)s 题")
+    questions = []
+    for item in items:
+        qtype, response = item["type"], item["response"]
+        choices, fields = (), ()
+        if qtype == "single":
+            choices = tuple((letter, letter, text, letter == response)
+                            for letter, text in zip(OPTION_LETTERS, item["options"], strict=False))
+        elif qtype == "multiple":
+            chosen = response or ()
+            choices = tuple((letter, letter, text, letter in chosen)
+                            for letter, text in zip(OPTION_LETTERS, item["options"], strict=False))
+        elif qtype == "judge":
+            choices = (("true", "", t_true, response is True), ("false", "", t_false, response is False))
+        else:
+            given = response or []
+            fields = tuple((index, t_blank % {"n": index + 1}, given[index] if index < len(given) else "")
+                           for index in range(item["blanks"]))
+        questions.append(PageQuestion(
+            position=item["position"], type=qtype, seq=item["seq"], blanks=item["blanks"],
+            type_label=item["type_label"], meta=t_meta % {"n": item["position"], "points": f"{float(item['points']):g}"},
+            stem=item["stem"], legend=legends.get(qtype, t_blanks), input_type="checkbox" if qtype == "multiple" else "radio",
+            choices=choices, fields=fields, answered=response is not None, card_label=t_card % {"n": item["position"]},
+        ))
+    return questions
 
 
 def review_allowed(attempt: Attempt, now: datetime | None = None) -> bool:

@@ -1,5 +1,6 @@
 """Members answering over HTTP: pages, the JSON API, resuming, ownership, secrecy of the key, review."""
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -140,6 +141,22 @@ def test_an_attempt_left_to_run_out_is_scored_when_the_member_comes_back(phone, 
     assert state["submitted"] is True and state["remaining_seconds"] == 0
     assert result.status_code == 200 and "时间已到" in result.get_data(as_text=True)
     assert fresh(attempt_id).score == 3 * 2 + 2 * 3 + 2 + 2 * 2
+
+
+def test_reopening_the_page_of_an_attempt_that_ran_out_scores_it_and_shows_the_result(phone, quiz):
+    """The answering page settles its own attempt when the time and the grace are over, and only then."""
+    attempt_id = start(phone, quiz)
+    for seq, item in enumerate(items_of(attempt_id), start=1):
+        answer(phone, attempt_id, item.position, displayed_key(item), seq)
+    with clock.frozen_at(T0 + timedelta(seconds=905)):  # past the deadline, within the grace: still open
+        page = phone.get(f"/quizzes/attempts/{attempt_id}")
+        assert page.status_code == 200 and 'data-remaining="0"' in page.get_data(as_text=True)
+    assert fresh(attempt_id).submitted_at is None
+    with clock.frozen_at(T0 + timedelta(hours=3)):
+        page = phone.get(f"/quizzes/attempts/{attempt_id}")
+    assert page.status_code == 302 and page.location.endswith(f"/attempts/{attempt_id}/result")
+    attempt = fresh(attempt_id)
+    assert attempt.submit_reason == "timeout" and attempt.score == 3 * 2 + 2 * 3 + 2 + 2 * 2
 
 
 def test_submit_by_form_and_twice_gives_the_same_score(phone, quiz):
@@ -443,3 +460,75 @@ def test_the_start_page_states_each_rule_once(phone, make_quiz, bank):
     main = page.split('<main', 1)[1]
     for phrase in ("20 分钟", "时间到", "自动保存", "取最高", "5 次", "独立完成"):
         assert main.count(phrase) == 1, phrase
+
+
+def _question(html: str, position: int) -> str:
+    return html.split(f'<section class="quiz-q" id="q{position}"')[1].split("</section>")[0]
+
+
+def test_the_answering_page_shows_each_saved_answer_as_it_was_left(phone, quiz):
+    attempt_id = start(phone, quiz)
+    paper = phone.get(f"/quizzes/attempts/{attempt_id}/state").get_json()["items"]
+    judge = next(item["position"] for item in paper if item["type"] == "judge")
+    fill = next(item for item in paper if item["type"] == "fill")
+    answer(phone, attempt_id, 1, "B", 1)
+    answer(phone, attempt_id, 4, ["A", "C"], 1)
+    answer(phone, attempt_id, judge, False, 1)
+    answer(phone, attempt_id, fill["position"], ["四十", ""], 1)
+
+    html = phone.get(f"/quizzes/attempts/{attempt_id}").get_data(as_text=True)
+
+    single, multiple = _question(html, 1), _question(html, 4)
+    assert 'data-type="single"' in single and "第 1 题 · 2 分" in single
+    assert re.findall(r'type="radio" name="q1" value="([A-H])"( checked)?', single) == [
+        ("A", ""), ("B", " checked"), ("C", ""), ("D", "")]
+    assert "第 4 题 · 3 分" in multiple and "多选，请选择所有正确答案" in multiple
+    assert re.findall(r'type="checkbox" name="q4" value="([A-H])" checked', multiple) == ["A", "C"]
+    assert re.findall(r'value="(true|false)"( checked)?', _question(html, judge)) == [("true", ""), ("false", " checked")]
+    blanks = _question(html, fill["position"])
+    assert "第 1 空" in blanks and "第 2 空" in blanks
+    assert re.findall(r'data-blank="(\d)"[^>]*value="([^"]*)"', blanks) == [("0", "四十"), ("1", "")]
+    card = html.split('class="answer-grid"')[1].split("</ol>")[0]
+    cells = re.findall(r'class="answer-cell( is-answered)?"\s+data-goto="(\d+)"', card)
+    assert len(cells) == len(paper)
+    assert sorted(int(position) for mark, position in cells if mark) == sorted({1, 4, judge, fill["position"]})
+
+
+def test_the_answering_page_speaks_each_members_language(app, client_for, make_member, quiz, monkeypatch):
+    """Its fixed strings for the script are rendered once per language and worker, never mixed up."""
+    fetched = []
+    real = app.jinja_env.get_template
+
+    def noting(name, *args, **kwargs):
+        fetched.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(app.jinja_env, "get_template", noting)
+    chinese, english = client_for(make_member()), client_for(make_member(locale="en"))
+    pages = {}
+    for name, client in (("zh", chinese), ("en", english), ("zh again", chinese), ("en again", english)):
+        pages[name] = client.get(f"/quizzes/attempts/{start(client, quiz)}").get_data(as_text=True)
+    assert 'data-msg-saved="已保存"' in pages["zh"] and 'data-msg-saved="已保存"' in pages["zh again"]
+    assert 'data-msg-saved="Saved"' in pages["en"] and 'data-msg-saved="Saved"' in pages["en again"]
+    assert "确认交卷" in pages["zh again"] and "确认交卷" not in pages["en again"]
+    assert "Question 1 · Points: 2" in pages["en again"]
+    assert fetched.count("quizzes/take/_messages.html") == 2  # once per language
+
+
+def test_markup_in_questions_and_answers_is_shown_as_text_on_the_answering_page(client_for, make_member, make_bank,
+                                                                               make_question, make_quiz):
+    bank = make_bank()
+    make_question(bank, "single", stem='<script>alert("题干")</script>', options=["<b>甲</b>", '"乙"', "丙&丁", "戊'"])
+    make_question(bank, "fill", stem="填空 <i>一</i>", answer=[["四十"]])
+    quiz = make_quiz(banks=[bank], rules=[("single", 1, 2), ("fill", 1, 2)], shuffle_questions=False,
+                     shuffle_options=False)
+    phone = client_for(make_member())
+    attempt_id = start(phone, quiz)
+    answer(phone, attempt_id, 2, ['"><img src=x onerror=alert(1)>'], 1)
+
+    html = phone.get(f"/quizzes/attempts/{attempt_id}").get_data(as_text=True)
+
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&#34;题干&#34;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;甲&lt;/b&gt;" in html and "&#34;乙&#34;" in html and "丙&amp;丁" in html and "戊&#39;" in html
+    assert "填空 &lt;i&gt;一&lt;/i&gt;" in html
+    assert 'value="&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"' in html and "<img src=x" not in html
