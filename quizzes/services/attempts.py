@@ -241,6 +241,7 @@ _SAVE_STORE_FROM_PAGE = (
             response_seq=sa.bindparam("p_seq"), response_page=sa.bindparam("p_page"),
             saved_at=sa.bindparam("p_saved_at"))
 )
+_OWNER = sa.select(_attempts.c.user_id).where(_attempts.c.id == sa.bindparam("p_attempt"))
 _SAVED = sa.select(_items.c.response_seq, _items.c.response).where(
     _items.c.attempt_id == sa.bindparam("p_attempt"), _items.c.position == sa.bindparam("p_position"))
 _PAGE_ID = re.compile(r"[A-Za-z0-9]{1,16}")
@@ -255,33 +256,30 @@ def page_id(value) -> str | None:
     return value
 
 
-def store_answer(where: dict, stored, seq: int, page: str | None, now: datetime) -> bool:
+def store_answer(connection, where: dict, stored, seq: int, page: str | None, now: datetime) -> bool:
     """Store the answer unless it is stale: a save from the page that wrote the stored answer needs a higher
     seq (a late resend of its older save loses); a save from another page is newer by arrival and wins."""
     values = {**where, "p_seq": seq, "p_response": stored, "p_saved_at": now}
-    connection = db.session.connection()  # Core statements straight on the connection: no ORM execute
     if page is None:  # a page from before pages had ids: the sequence number alone decides
         return connection.execute(_SAVE_STORE, values).rowcount == 1
     return connection.execute(_SAVE_STORE_FROM_PAGE, {**values, "p_page": page}).rowcount == 1
 
 
-def save_answer(attempt_id: int, user_id: int, position, response, seq, now: datetime | None = None, *,
-                page=None) -> dict:
-    """Store the member's answer at `position` unless it is stale (see store_answer).
+class TimeUp(Exception):
+    """The attempt is past its deadline and grace: it is to be submitted, not saved to."""
 
-    One locking read of the attempt and that item, then one guarded UPDATE; the paper is never
-    loaded. `response` is in displayed letters and stored in original letters. A stale save is
-    answered with the stored answer, so the page can show what the server holds.
-    """
-    now = now or utcnow()
+
+def store_response(connection, attempt_id: int, user_id: int, position, response, seq, page, now: datetime) -> dict:
+    """save_answer's rules on `connection` (Core statements, no ORM session), up to but not including
+    the submission of an attempt whose time is up (TimeUp); AnswerRejected for anything else refused.
+    Writes nothing unless it returns, so a caller that gets an exception may answer otherwise."""
     position = _check_int(position, 1, 10_000, lambda: _("题号无效"))
     seq = _check_int(seq, 1, MAX_SEQ, lambda: _("序号无效"))
     page = page_id(page)
     where = {"p_attempt": attempt_id, "p_position": position}
-    connection = db.session.connection()  # Core statements straight on the connection: no ORM execute
     row = connection.execute(_SAVE_LOOKUP, where).first()
     if row is None:
-        owner = db.session.scalar(sa.select(Attempt.user_id).where(Attempt.id == attempt_id))
+        owner = connection.execute(_OWNER, {"p_attempt": attempt_id}).scalar()
         if owner != user_id:
             raise AnswerRejected(status=404, message=_("找不到这次作答"))
         raise AnswerRejected(status=400, message=_("题号无效"))
@@ -290,8 +288,7 @@ def save_answer(attempt_id: int, user_id: int, position, response, seq, now: dat
     if row.submitted_at is not None:
         raise AnswerRejected(status=409, message=_("本次作答已交卷，答案不能再修改"), submitted=True)
     if past_grace(row.deadline_at, now):
-        submit_attempt(attempt_id, reason="timeout", now=now)
-        raise AnswerRejected(status=409, message=_("作答时间已到，试卷已自动提交"), submitted=True)
+        raise TimeUp
     option_order = row.option_order or []
     try:
         shown = normalise_response(row.question_type, response, len(option_order),
@@ -300,12 +297,30 @@ def save_answer(attempt_id: int, user_id: int, position, response, seq, now: dat
         raise AnswerRejected(status=400, message=_("答案格式不正确")) from None
     stored = to_original(row.question_type, shown, option_order)
     remaining = remaining_until(row.deadline_at, now)
-    if store_answer(where, stored, seq, page, now):
+    if store_answer(connection, where, stored, seq, page, now):
         return {"saved": True, "seq": seq, "remaining_seconds": remaining}
     current = connection.execute(_SAVED, where).first()
     held = to_displayed(row.question_type, current.response, option_order)
     return {"saved": False, "stale": True, "seq": current.response_seq, "remaining_seconds": remaining,
             "response": held}
+
+
+def save_answer(attempt_id: int, user_id: int, position, response, seq, now: datetime | None = None, *,
+                page=None) -> dict:
+    """Store the member's answer at `position` unless it is stale (see store_answer).
+
+    One locking read of the attempt and that item, then one guarded UPDATE; the paper is never
+    loaded. `response` is in displayed letters and stored in original letters. A stale save is
+    answered with the stored answer, so the page can show what the server holds. An attempt whose
+    time is up is submitted (and the save refused).
+    """
+    now = now or utcnow()
+    # Core statements straight on the session's connection: no ORM execute
+    try:
+        return store_response(db.session.connection(), attempt_id, user_id, position, response, seq, page, now)
+    except TimeUp:
+        submit_attempt(attempt_id, reason="timeout", now=now)
+        raise AnswerRejected(status=409, message=_("作答时间已到，试卷已自动提交"), submitted=True) from None
 
 
 # ---------------------------------------------------------------- leaving the page (切屏)
