@@ -19,6 +19,12 @@ from werkzeug.http import parse_cookie, parse_options_header
 from werkzeug.wsgi import get_host
 from wtforms import ValidationError
 
+from app.accounts.models import holds_any_role
+from app.accounts.services import SESSION_KEY, open_login, session_identifier
+from app.common.access import AUTHENTICATED
+from app.common.clock import utcnow
+from app.common.inputs import Refused, clean_json_body
+from app.common.signing import check_csrf_token, csrf_origin_problem, header_csrf_token
 from app.security import security_headers
 
 MAX_BODY_BYTES = 64 * 1024  # an answer is far smaller; a larger body is the app's to read (and limit)
@@ -105,13 +111,6 @@ class SignedInJsonBeforeFlask:
         return body if len(body) == int(length) else None
 
     def _answer(self, environ, key, body: bytes):
-        from app.accounts.models import holds_any_role
-        from app.accounts.services import SESSION_KEY, open_login, session_identifier
-        from app.common.access import AUTHENTICATED
-        from app.common.clock import utcnow
-        from app.common.inputs import Refused, clean_json_body
-        from app.common.signing import check_csrf_token, csrf_origin_problem, header_csrf_token
-
         app, config = self.app, self.app.config
         cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(self.cookie_name)
         data = self.sessions.cookie_data(app, cookie)
@@ -140,7 +139,7 @@ class SignedInJsonBeforeFlask:
         with app.app_context(), self.engine.connect() as connection:
             now = utcnow()
             with connection.begin() as transaction:
-                signed_in = open_login(connection, data["_user_id"], data.get(SESSION_KEY), now)
+                signed_in = open_login(connection, data["_user_id"], data.get(SESSION_KEY), now, whole=False)
                 if (signed_in is None or signed_in.touch_due or signed_in.account.must_change_password
                         or (AUTHENTICATED not in self.roles and not holds_any_role(signed_in.roles, self.roles))):
                     transaction.rollback()

@@ -44,6 +44,35 @@ class VerifiedSigner(TimestampSigner):
         return True
 
 
+PAYLOADS_KEPT = 20_000  # per worker, like the signatures: forgotten all at once when full
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+def _remembering_payloads(load_payload):
+    """`load_payload` of a serializer, remembering what each verified payload decoded to when that is a
+    string or a mapping of plain values (a session cookie, a CSRF token): the same cookie arrives with
+    every autosave of a page, and decoding it (base64, zlib, tagged JSON) was a tenth of the request.
+    Each caller gets its own copy; anything holding a list or a mapping inside is decoded every time."""
+    decoded: dict[bytes, object] = {}
+
+    def load(payload, *args, **kwargs):
+        if args or kwargs:
+            return load_payload(payload, *args, **kwargs)
+        key = want_bytes(payload)
+        if key in decoded:
+            value = decoded[key]
+            return dict(value) if isinstance(value, dict) else value
+        value = load_payload(payload)
+        if isinstance(value, str) or (isinstance(value, dict) and all(
+                isinstance(item, _IMMUTABLE) for item in value.values())):
+            if len(decoded) >= PAYLOADS_KEPT:
+                decoded.clear()
+            decoded[key] = dict(value) if isinstance(value, dict) else value
+        return value
+
+    return load
+
+
 class CachedSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, with its serializer built once per secret key."""
 
@@ -73,6 +102,7 @@ class CachedSessionInterface(SecureCookieSessionInterface):
             serializer = super().get_signing_serializer(app)
             if serializer is not None:
                 serializer.signer = VerifiedSigner
+                serializer.load_payload = _remembering_payloads(serializer.load_payload)
             self._serializers[key] = serializer
         return serializer
 
@@ -85,6 +115,7 @@ def _csrf_serializer(secret_key) -> URLSafeTimedSerializer:
     if serializer is None:
         serializer = _csrf_serializers[secret_key] = URLSafeTimedSerializer(
             secret_key, salt="wtf-csrf-token", signer=VerifiedSigner)
+        serializer.load_payload = _remembering_payloads(serializer.load_payload)
     return serializer
 
 
