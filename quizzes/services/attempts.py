@@ -142,38 +142,43 @@ def owned_attempt(attempt_id: int, user: User) -> Attempt | None:
 
 # ---------------------------------------------------------------- starting
 
-def question_snapshot(question: Question) -> dict:
+def question_snapshot(question) -> dict:
     """The question's content as an attempt item keeps it: the paper shows this, not later edits."""
     return {"stem": question.stem, "options": list(question.options or []), "answer": question.answer,
             "explanation": question.explanation or ""}
 
 
-_MINE = (sa.select(Attempt).where(Attempt.quiz_id == sa.bindparam("p_quiz"), Attempt.user_id == sa.bindparam("p_user"))
-         .execution_options(populate_existing=True))
+_MINE = sa.select(*Attempt.__table__.columns).where(
+    Attempt.quiz_id == sa.bindparam("p_quiz"), Attempt.user_id == sa.bindparam("p_user"))
+_inserts: dict[str, sa.Insert] = {}
 
 
 def _insert_attempt(values: dict):
     """INSERT the attempt unless a unique rule refuses it (a concurrent start won): its row, or None."""
-    statement = insert_for(Attempt).values(**values).on_conflict_do_nothing()
-    # Straight on the connection (a Core statement needs no ORM execute); nothing is pending to autoflush.
-    return db.session.connection().execute(statement.returning(*Attempt.__table__.columns)).first()
+    connection = db.session.connection()  # a Core statement needs no ORM execute; nothing is pending to autoflush
+    statement = _inserts.get(connection.dialect.name)
+    if statement is None:  # built once per dialect (ON CONFLICT is spelled by each)
+        statement = _inserts[connection.dialect.name] = (
+            insert_for(Attempt).on_conflict_do_nothing().returning(*Attempt.__table__.columns))
+    return connection.execute(statement, values).first()
 
 
 def start_attempt(quiz: Quiz, user: User, now: datetime | None = None) -> Attempt:
     """The member's open attempt, or a new one with its paper drawn and recorded; AttemptRefused if not allowed."""
     now = now or utcnow()
-    # The open one, the numbering and anything to settle first (even when refused), in one query.
-    mine = list(db.session.scalars(_MINE, {"p_quiz": quiz.id, "p_user": user.id}))
+    # The open one, the numbering and anything to settle first (even when refused), in one query of plain rows.
+    mine = db.session.connection().execute(_MINE, {"p_quiz": quiz.id, "p_user": user.id}).all()
     cutoff = expiry_cutoff(now)
-    if any(attempt.submitted_at is None and attempt.deadline_at < cutoff for attempt in mine):
+    expired = {row.id for row in mine if row.submitted_at is None and row.deadline_at < cutoff}
+    if expired:
         finalize_expired(quiz.id, now=now, user_id=user.id)  # scored as the member's time ran out
     refusal = start_refusal(quiz, user, now)
     if refusal:
         raise AttemptRefused(refusal)
-    existing = next((attempt for attempt in mine if attempt.submitted_at is None), None)
+    existing = next((row for row in mine if row.submitted_at is None and row.id not in expired), None)
     if existing is not None:
-        return existing
-    number = max((attempt.number for attempt in mine), default=0) + 1
+        return loaded(Attempt, dict(existing._mapping))
+    number = max((row.number for row in mine), default=0) + 1
     if number > quiz.attempts_allowed:
         raise AttemptRefused(_("您的作答次数已用完"))
     seed = new_seed()
