@@ -99,7 +99,7 @@ def is_eligible(quiz: Quiz, user: User) -> bool:
     cache = g.setdefault("quiz_eligible", {}) if has_request_context() else {}
     key = (quiz.id, user.id, user.unit_id, user.branch_id)
     if key not in cache:
-        cache[key] = db.session.execute(_IS_ELIGIBLE, {
+        cache[key] = db.session.connection().execute(_IS_ELIGIBLE, {
             "p_quiz": quiz.id, "p_unit": user.unit_id, "p_branch": user.branch_id}).scalar() is True
     return cache[key]
 

@@ -218,8 +218,13 @@ _RULES = (
 )
 
 
+def _rows(statement, parameters: dict):
+    """A Core statement's rows, run on the session's connection (no ORM execute: nothing is pending)."""
+    return db.session.connection().execute(statement, parameters)
+
+
 def _fixed(quiz: Quiz) -> list[tuple[sa.Row, float]]:
-    return [(row, row.paper_points) for row in db.session.execute(_FIXED, {"p_quiz": quiz.id})]
+    return [(row, row.paper_points) for row in _rows(_FIXED, {"p_quiz": quiz.id})]
 
 
 def _drawing_rules(quiz: Quiz) -> list[RuleSpec]:
@@ -227,7 +232,7 @@ def _drawing_rules(quiz: Quiz) -> list[RuleSpec]:
     if quiz.id is None or "rules" not in sa.inspect(quiz).unloaded:
         return rules_of(quiz)
     return [RuleSpec(row.question_type, row.count, row.points_each, row.category or "", row.difficulty or "")
-            for row in db.session.execute(_RULES, {"p_quiz": quiz.id})]
+            for row in _rows(_RULES, {"p_quiz": quiz.id})]
 
 
 def _specificity(rule: RuleSpec) -> int:
@@ -238,8 +243,7 @@ def _quiz_pool_rows(quiz: Quiz) -> list[tuple[int, str, str, str]]:
     """_pool_rows of the quiz's own banks, in the same query as the bank ids."""
     if quiz.id is None:
         return _pool_rows(quiz_bank_ids(quiz))
-    return [tuple(row) for row in db.session.execute(
-        _QUIZ_POOL, {"p_quiz": quiz.id})]
+    return [tuple(row) for row in _rows(_QUIZ_POOL, {"p_quiz": quiz.id})]
 
 
 _QUIZ_POOL = (
@@ -271,7 +275,7 @@ def _draw(quiz: Quiz, rng: random.Random) -> list[tuple[sa.Row, float]]:
         while len(picked[index]) < rules[index].count:
             if not _augment(index, candidates, owner, picked, set()):
                 raise PaperError(_("题库中可用的题目不足以按规则组卷"))
-    by_id = {row.id: row for row in db.session.execute(_QUESTIONS, {"p_ids": list(owner)})}
+    by_id = {row.id: row for row in _rows(_QUESTIONS, {"p_ids": list(owner)})}
     chosen = []
     for index, rule in enumerate(rules):
         ids = picked[index] if quiz.shuffle_questions else sorted(picked[index])
