@@ -5,6 +5,7 @@ unique constraints (a losing concurrent start gets the winner's attempt back); a
 UPDATE guarded by the client's sequence number; submitting locks the attempt row, so a second
 submission finds it scored and returns the same result.
 """
+import json
 import re
 from datetime import datetime, timedelta
 
@@ -196,14 +197,37 @@ def start_attempt(quiz: Quiz, user: User, now: datetime | None = None) -> Attemp
         if existing is not None:
             return existing
         raise AttemptRefused(_("您的作答次数已用完"))
-    # A Core executemany (one multi-row INSERT), not the ORM's bulk insert: a third of a start's CPU was that.
-    db.session.connection().execute(sa.insert(AttemptItem.__table__), [
+    _insert_items([
         {"attempt_id": row.id, "position": position, "question_id": entry.question.id,
          "points": entry.points, "option_order": entry.option_order, "response_seq": 0,
          **question_snapshot(entry.question)}
         for position, entry in enumerate(paper, start=1)
     ])
     return loaded(Attempt, dict(row._mapping))  # as inserted: no reload, nothing to flush
+
+
+_ITEM_COLUMNS = ("attempt_id", "position", "question_id", "points", "option_order", "response_seq", "stem",
+                 "options", "answer", "explanation")
+_item_inserts: dict[str, sa.TextClause] = {}
+
+
+def _insert_items(items: list[dict]) -> None:
+    """The paper's items, in one statement. A Core executemany, not the ORM's bulk insert (a third of a
+    start's CPU was that); on PostgreSQL one JSON document the server unpacks (json_to_recordset), as
+    psycopg's executemany of twenty rows cost three times as much."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(sa.insert(AttemptItem.__table__), items)
+        return
+    statement = _item_inserts.get("postgresql")
+    if statement is None:
+        columns = AttemptItem.__table__.columns
+        names = ", ".join(_ITEM_COLUMNS)
+        record = ", ".join(f"{name} {columns[name].type.compile(connection.dialect)}" for name in _ITEM_COLUMNS)
+        statement = _item_inserts["postgresql"] = sa.text(
+            f"INSERT INTO {AttemptItem.__tablename__} ({names}) SELECT {names} "
+            f"FROM json_to_recordset(CAST(:p_items AS json)) AS item({record})")
+    connection.execute(statement, {"p_items": json.dumps(items, ensure_ascii=False)})
 
 
 # ---------------------------------------------------------------- autosave
