@@ -22,7 +22,6 @@ def create_app(overrides: dict | None = None, *, instance_path: str | Path | Non
     if overrides:
         app.config.update(overrides)
     check_production_config(app)
-    register_proxy_fix(app)
 
     register_extensions(app)
     register_platform(app)
@@ -30,6 +29,7 @@ def create_app(overrides: dict | None = None, *, instance_path: str | Path | Non
     register_request_hooks(app)
     register_templating(app)
     register_error_handlers(app)
+    register_proxy_fix(app)  # outermost: the layers answering before Flask see the visitor's address too
     return app
 
 
@@ -60,10 +60,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     register_i18n(app)
 
-    from app.accounts.services import load_user
+    from app.accounts.services import load_user, request_session_identifier
 
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
+    # The same identifier as Flask-Login's own, from one function a request answered before Flask uses too.
+    login_manager._session_identifier_generator = request_session_identifier
 
     from app.common import jobs
 

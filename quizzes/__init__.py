@@ -8,7 +8,7 @@ workbooks · demo.py the demo bank and quiz · cli.py `flask quiz …`.
 
 
 def init_app(app) -> None:
-    """Plug the quiz into the platform: blueprint, menu entries, home and campaign sections, audit
+    """Plug the quiz into the platform: blueprint, the autosave before Flask, menu entries, home and campaign sections, audit
     labels, demo loaders, CLI, the unit-deletion check and the campaign participation provider."""
     from flask_babel import lazy_gettext as _l
 
@@ -18,8 +18,10 @@ def init_app(app) -> None:
     from quizzes.demo import load_demo_bank, load_demo_practice, load_demo_quiz
     from quizzes.models import question_type_label
     from quizzes.views import build_blueprint
+    from quizzes.views.autosave import autosaves_before_flask
 
     app.register_blueprint(build_blueprint())
+    app.wsgi_app = autosaves_before_flask(app, app.wsgi_app)  # the common autosave is answered before Flask
     app.add_template_filter(question_type_label, "question_type")
     for order, (endpoint, label) in enumerate((
         ("quizzes.take.index", _l("知识竞赛")),

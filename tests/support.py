@@ -18,3 +18,12 @@ def log_in(test_client, user, password: str = DEFAULT_PASSWORD):
     response = test_client.post("/login", data={"login": user.staff_id, "password": password})
     assert response.status_code == 302, f"login failed for {user.staff_id}: {response.status_code}"
     return test_client
+
+
+def layer_of(app, kind):
+    """The WSGI layer of type `kind` wrapped around `app`'s Flask dispatch (HealthCheck, the autosave, …)."""
+    layer = app.wsgi_app
+    while layer is not None and not isinstance(layer, kind):
+        layer = getattr(layer, "wsgi_app", None) or getattr(layer, "app", None)
+    assert layer is not None, f"no {kind.__name__} around the app"
+    return layer

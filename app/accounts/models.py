@@ -22,6 +22,19 @@ def password_hash_method() -> str:
     return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
 
 
+def account_roles(granted, unit_id: int | None, active: bool) -> set[str]:
+    """The roles an account holds: its grants, and member while it is active and has a unit."""
+    roles = set(granted)
+    if unit_id is not None and active:
+        roles.add(Role.MEMBER)
+    return roles
+
+
+def holds_any_role(roles: set[str], wanted) -> bool:
+    """Whether `roles` include one of `wanted` (admin also passes organiser checks)."""
+    return any(role in roles or (role == Role.ORGANISER and Role.ADMIN in roles) for role in wanted)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -67,17 +80,13 @@ class User(UserMixin, db.Model):
     # -- roles
     @property
     def roles(self) -> set[str]:
-        granted = {grant.role for grant in self.role_grants}
-        if self.unit_id is not None and self.active:
-            granted.add(Role.MEMBER)
-        return granted
+        return account_roles((grant.role for grant in self.role_grants), self.unit_id, self.active)
 
     def has_role(self, role: str) -> bool:
-        roles = self.roles
-        return role in roles or (role == Role.ORGANISER and Role.ADMIN in roles)
+        return holds_any_role(self.roles, (role,))
 
     def has_any_role(self, roles) -> bool:
-        return any(self.has_role(role) for role in roles)
+        return holds_any_role(self.roles, roles)
 
     @property
     def is_organiser(self) -> bool:

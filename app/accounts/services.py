@@ -18,6 +18,7 @@ from app.accounts.models import (
     LoginThrottle,
     RoleGrant,
     User,
+    account_roles,
     password_hash_method,
 )
 from app.audit.services import record
@@ -55,16 +56,28 @@ _users, _sessions, _grants = User.__table__, LoginSession.__table__, RoleGrant._
 _USER_COLUMNS = tuple(column.key for column in _users.columns)
 _GRANT_COLUMNS = tuple(column.key for column in _grants.columns)
 _GRANTS_AT = len(_USER_COLUMNS) + 2  # in each row: the user's columns, the session's two, the grant's
-_LOAD_USER = (
-    sa.select(*_users.columns, _sessions.c.last_seen_at.label("session_last_seen_at"),
-              _sessions.c.idle_seconds.label("session_idle_seconds"),
-              *(column.label(f"grant_{column.key}") for column in _grants.columns))
-    .select_from(_users.join(_sessions, _sessions.c.user_id == _users.c.id)
-                 .outerjoin(_grants, _grants.c.user_id == _users.c.id))
-    .where(_users.c.id == sa.bindparam("p_user"), _sessions.c.id == sa.bindparam("p_digest"),
-           _sessions.c.revoked_at.is_(None), _sessions.c.expires_at > sa.bindparam("p_now"))
-    .order_by(_grants.c.id)
-)
+_SESSION_COLUMNS = (_sessions.c.last_seen_at.label("session_last_seen_at"),
+                    _sessions.c.idle_seconds.label("session_idle_seconds"))
+
+
+def _login_query(*columns):
+    """The open login session of a user, with the account and one row per role grant (`columns` of them)."""
+    return (
+        sa.select(*columns)
+        .select_from(_users.join(_sessions, _sessions.c.user_id == _users.c.id)
+                     .outerjoin(_grants, _grants.c.user_id == _users.c.id))
+        .where(_users.c.id == sa.bindparam("p_user"), _sessions.c.id == sa.bindparam("p_digest"),
+               _sessions.c.revoked_at.is_(None), _sessions.c.expires_at > sa.bindparam("p_now"))
+        .order_by(_grants.c.id)
+    )
+
+
+_LOAD_USER = _login_query(*_users.columns, *_SESSION_COLUMNS,
+                          *(column.label(f"grant_{column.key}") for column in _grants.columns))
+# The same rows with only what the checks read (a request answered before Flask builds no User): on
+# PostgreSQL the driver's work per column was a tenth of an autosave.
+_CHECK_LOGIN = _login_query(_users.c.id, _users.c.unit_id, _users.c.active, _users.c.must_change_password,
+                            *_SESSION_COLUMNS, _grants.c.id.label("grant_id"), _grants.c.role.label("grant_role"))
 
 
 def _signed_in_user(rows) -> User:
@@ -81,29 +94,73 @@ def _signed_in_user(rows) -> User:
     return user
 
 
-def load_user(user_id: str) -> User | None:
-    """The signed-in account for a session, if its login session is still open (not revoked, idle or
-    expired) and the account active; a deactivated account's open sessions end at once."""
-    token = session.get(SESSION_KEY)
-    if not user_id.isdigit() or not isinstance(token, str) or not token:
+@dataclass(frozen=True)
+class SignedIn:
+    """An open login session's rows (the user's columns, the session's, one row per role grant)."""
+
+    rows: list
+    digest: str
+    touch_due: bool  # last_seen_at is SESSION_TOUCH_SECONDS old: to be written by this request
+
+    @property
+    def account(self):
+        return self.rows[0]
+
+    @property
+    def roles(self) -> set[str]:
+        account = self.rows[0]
+        return account_roles((row.grant_role for row in self.rows if row.grant_id is not None),
+                             account.unit_id, account.active)
+
+
+def open_login(connection, user_id, token, now, *, whole: bool = True) -> SignedIn | None:
+    """The signed-in account of a session cookie's user id and token, if its login session is still
+    open (not revoked, idle or expired) and the account active; a deactivated account's sessions end at once.
+    `whole`: every column of the account and its grants (to build the User), else those the checks read."""
+    if not isinstance(user_id, str) or not user_id.isdigit() or not isinstance(token, str) or not token:
         return None
     if len(user_id) > 10:  # not an id this database can hold
         return None
     # Every request of a signed-in user runs this: ONE statement for the session, the user and their
     # roles (issue 10 counts them); last_seen_at is written at most every SESSION_TOUCH_SECONDS.
     digest = _digest(token)
-    now = utcnow()
-    rows = db.session.connection().execute(
-        _LOAD_USER, {"p_user": int(user_id), "p_digest": digest, "p_now": now}).all()
+    rows = connection.execute(_LOAD_USER if whole else _CHECK_LOGIN,
+                              {"p_user": int(user_id), "p_digest": digest, "p_now": now}).all()
     if not rows:
         return None
     last_seen_at, idle_seconds = rows[0].session_last_seen_at, rows[0].session_idle_seconds
     if now - last_seen_at >= timedelta(seconds=idle_seconds) or not rows[0].active:
         return None
-    user = _signed_in_user(rows)
-    if (now - last_seen_at).total_seconds() >= current_app.config["SESSION_TOUCH_SECONDS"]:
-        _touch_session(digest, now)
+    touch_due = (now - last_seen_at).total_seconds() >= current_app.config["SESSION_TOUCH_SECONDS"]
+    return SignedIn(rows, digest, touch_due)
+
+
+def load_user(user_id: str) -> User | None:
+    """The signed-in account for a session (open_login), with its role grants, as an ORM object."""
+    now = utcnow()
+    signed_in = open_login(db.session.connection(), user_id, session.get(SESSION_KEY), now)
+    if signed_in is None:
+        return None
+    user = _signed_in_user(signed_in.rows)
+    if signed_in.touch_due:
+        _touch_session(signed_in.digest, now)
     return user
+
+
+def session_identifier(remote_addr: str | None, forwarded_for: str | None, user_agent: str | None) -> str:
+    """Flask-Login's session-protection identifier of a browser (its address and User-Agent), computed
+    from the values themselves so a request answered before Flask checks it the same way."""
+    address = forwarded_for if forwarded_for is not None else remote_addr
+    if address is not None:  # X-Forwarded-For lists the visitor first
+        address = address.encode("utf-8").split(b",")[0].strip()
+    agent = user_agent.encode("utf-8") if user_agent is not None else None
+    return hashlib.sha512(f"{address}|{agent}".encode()).hexdigest()
+
+
+def request_session_identifier() -> str:
+    """session_identifier of the current request (Flask-Login's identifier generator)."""
+    return session_identifier(request.remote_addr, request.headers.get("X-Forwarded-For"),
+                              request.headers.get("User-Agent"))
 
 
 def _touch_session(digest: str, now) -> None:

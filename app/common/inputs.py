@@ -64,30 +64,43 @@ def _check_text(values, *, line_breaks: bool = True) -> None:
             _refuse(hostile_text_message() if is_hostile(value) else line_break_message())
 
 
-def _check_json(value, cleaned: frozenset[str]):
-    """The body with declared keys cleaned; refuses anything else hostile."""
+class Refused(ValueError):
+    """Text the boundary refuses; `message()` says why in the user's language."""
+
+    def __init__(self, message):
+        super().__init__()
+        self.message = message
+
+
+def clean_json_body(value, cleaned: frozenset[str]) -> None:
+    """Clean the declared keys of a JSON body in place; Refused for anything else hostile (RecursionError
+    for a body nested too deep to walk)."""
     if isinstance(value, str):
         if is_hostile(value):
-            _refuse(hostile_text_message())
+            raise Refused(hostile_text_message)
     elif isinstance(value, bool) or value is None:
         pass
     elif isinstance(value, int):
         if abs(value) > JSON_INTEGER_LIMIT:
-            _refuse(_("数值超出范围。"))
+            raise Refused(_out_of_range_message)
     elif isinstance(value, float):
         if not math.isfinite(value):
-            _refuse(_("数值超出范围。"))
+            raise Refused(_out_of_range_message)
     elif isinstance(value, list):
         for item in value:
-            _check_json(item, cleaned)
+            clean_json_body(item, cleaned)
     elif isinstance(value, dict):
         for key in list(value):
             if is_hostile(key):
-                _refuse(hostile_text_message())
+                raise Refused(hostile_text_message)
             if key in cleaned:
                 value[key] = _clean_json(value[key])
             else:
-                _check_json(value[key], cleaned)
+                clean_json_body(value[key], cleaned)
+
+
+def _out_of_range_message() -> str:
+    return _("数值超出范围。")
 
 
 def _clean_json(value):
@@ -117,7 +130,9 @@ def check_request() -> None:
         view = current_app.view_functions.get(request.endpoint or "")
         body = request.get_json(silent=True)  # cached: cleaning in place is what the view reads
         try:
-            _check_json(body, getattr(view, "cleaned_json_keys", frozenset()))
+            clean_json_body(body, getattr(view, "cleaned_json_keys", frozenset()))
+        except Refused as refusal:
+            _refuse(refusal.message())
         except RecursionError:  # parsed, but nested too deep to walk: no view reads such a body
             _refuse(_("请求有误，请检查后重试。"))
 

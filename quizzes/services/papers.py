@@ -24,6 +24,7 @@ from quizzes.models import (
     OPTION_LETTERS,
     QUESTION_TYPES,
     FixedPaperItem,
+    PaperRule,
     Question,
     Quiz,
     question_type_label,
@@ -39,7 +40,7 @@ class PaperError(Problem):
 
 
 class PaperEntry(NamedTuple):
-    question: Question
+    question: "sa.Row"  # a plain row of the question (_QUESTION_COLUMNS: what a paper keeps, and how it was drawn)
     points: float
     option_order: list[int]
 
@@ -199,14 +200,39 @@ def option_order_for(question: Question, shuffle: bool, rng: random.Random) -> l
     return order
 
 
-def _fixed(quiz: Quiz) -> list[tuple[Question, float]]:
-    rows = db.session.execute(
-        sa.select(Question, FixedPaperItem.points)
-        .join(FixedPaperItem, FixedPaperItem.question_id == Question.id)
-        .where(FixedPaperItem.quiz_id == quiz.id, Question.is_active.is_(True))
-        .order_by(FixedPaperItem.position)
-    ).all()
-    return [(question, points) for question, points in rows]
+# A paper is drawn at every start (a thousand in the first minute of a quiz): its questions are read as
+# plain rows of what the paper keeps, by statements built once, never as ORM objects.
+_QUESTION_COLUMNS = (Question.id, Question.question_type, Question.stem, Question.options, Question.answer,
+                     Question.explanation, Question.category, Question.difficulty)
+_QUESTIONS = sa.select(*_QUESTION_COLUMNS).where(Question.id.in_(sa.bindparam("p_ids", expanding=True)))
+_FIXED = (
+    sa.select(*_QUESTION_COLUMNS, FixedPaperItem.points.label("paper_points"))
+    .join(FixedPaperItem, FixedPaperItem.question_id == Question.id)
+    .where(FixedPaperItem.quiz_id == sa.bindparam("p_quiz"), Question.is_active.is_(True))
+    .order_by(FixedPaperItem.position)
+)
+_RULES = (
+    sa.select(PaperRule.question_type, PaperRule.count, PaperRule.points_each, PaperRule.category,
+              PaperRule.difficulty)
+    .where(PaperRule.quiz_id == sa.bindparam("p_quiz")).order_by(PaperRule.position)
+)
+
+
+def _rows(statement, parameters: dict):
+    """A Core statement's rows, run on the session's connection (no ORM execute: nothing is pending)."""
+    return db.session.connection().execute(statement, parameters)
+
+
+def _fixed(quiz: Quiz) -> list[tuple[sa.Row, float]]:
+    return [(row, row.paper_points) for row in _rows(_FIXED, {"p_quiz": quiz.id})]
+
+
+def _drawing_rules(quiz: Quiz) -> list[RuleSpec]:
+    """rules_of(quiz), read as plain rows when the quiz's rules are not loaded already."""
+    if quiz.id is None or "rules" not in sa.inspect(quiz).unloaded:
+        return rules_of(quiz)
+    return [RuleSpec(row.question_type, row.count, row.points_each, row.category or "", row.difficulty or "")
+            for row in _rows(_RULES, {"p_quiz": quiz.id})]
 
 
 def _specificity(rule: RuleSpec) -> int:
@@ -217,8 +243,7 @@ def _quiz_pool_rows(quiz: Quiz) -> list[tuple[int, str, str, str]]:
     """_pool_rows of the quiz's own banks, in the same query as the bank ids."""
     if quiz.id is None:
         return _pool_rows(quiz_bank_ids(quiz))
-    return [tuple(row) for row in db.session.execute(
-        _QUIZ_POOL, {"p_quiz": quiz.id})]
+    return [tuple(row) for row in _rows(_QUIZ_POOL, {"p_quiz": quiz.id})]
 
 
 _QUIZ_POOL = (
@@ -229,8 +254,8 @@ _QUIZ_POOL = (
 )
 
 
-def _draw(quiz: Quiz, rng: random.Random) -> list[tuple[Question, float]]:
-    rules = rules_of(quiz)
+def _draw(quiz: Quiz, rng: random.Random) -> list[tuple[sa.Row, float]]:
+    rules = _drawing_rules(quiz)
     pool = _quiz_pool_rows(quiz)
     candidates = []
     for rule in rules:
@@ -250,8 +275,7 @@ def _draw(quiz: Quiz, rng: random.Random) -> list[tuple[Question, float]]:
         while len(picked[index]) < rules[index].count:
             if not _augment(index, candidates, owner, picked, set()):
                 raise PaperError(_("题库中可用的题目不足以按规则组卷"))
-    by_id = {question.id: question for question in db.session.scalars(
-        sa.select(Question).where(Question.id.in_(list(owner))))}
+    by_id = {row.id: row for row in _rows(_QUESTIONS, {"p_ids": list(owner)})}
     chosen = []
     for index, rule in enumerate(rules):
         ids = picked[index] if quiz.shuffle_questions else sorted(picked[index])

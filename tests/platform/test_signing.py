@@ -58,3 +58,29 @@ def test_a_cookie_already_verified_is_not_hashed_again_and_a_tampered_one_still_
     client.set_cookie("session", cookie.value)
     assert client.get("/").status_code == 302
     assert len(signing._verified) >= 1
+
+
+def test_a_cookie_already_decoded_is_not_decoded_again_and_each_reader_gets_its_own_copy(app, monkeypatch):
+    import time
+
+    from itsdangerous import SignatureExpired
+
+    serializer = app.session_interface.get_signing_serializer(app)
+    plain = serializer.dumps({"_user_id": "7", "_fresh": True})
+    nested = serializer.dumps({"_user_id": "7", "_flashes": [["info", "已保存"]]})
+    decodes = []
+    from flask.json.tag import TaggedJSONSerializer
+
+    original = TaggedJSONSerializer.loads  # Flask's tagged JSON, after base64 and zlib
+    monkeypatch.setattr(TaggedJSONSerializer, "loads", lambda self, value: decodes.append(1) or original(self, value))
+
+    first = serializer.loads(plain)
+    first["_user_id"] = "8"  # a request changing its session changes no other request's
+    assert serializer.loads(plain) == {"_user_id": "7", "_fresh": True} and len(decodes) == 1
+
+    serializer.loads(nested)["_flashes"].append(["error", "x"])  # lists inside: decoded every time
+    assert serializer.loads(nested)["_flashes"] == [["info", "已保存"]] and len(decodes) == 3
+
+    time.sleep(1.1)
+    with pytest.raises(SignatureExpired):  # the age is still checked on every read
+        serializer.loads(plain, max_age=0)

@@ -6,6 +6,7 @@ Speed itself is measured by bench/profile_requests.py; these catch the regressio
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from app.common import clock
 from app.extensions import db
@@ -152,3 +153,30 @@ def test_starting_costs_eight_statements_for_2_or_16_questions(client_for, make_
 
     assert len(counts[0]) == len(counts[1]) <= 8, counts[1]
     assert not [sql for sql in counts[1] if "SAVEPOINT" in sql.upper()]
+
+
+def test_starting_builds_no_question_rule_or_attempt_from_orm_rows(client_for, make_member, small_and_large):
+    """The paper is drawn from plain rows (issue 10: building ORM objects was most of a start's CPU)."""
+    from quizzes.models import AttemptItem, PaperRule, Question
+
+    phone = client_for(make_member())
+    quiz_id = small_and_large[1][0]
+    db.session.expunge_all()
+    built = []
+
+    def note(instance, _context):
+        built.append(type(instance).__name__)
+
+    models = (Question, PaperRule, AttemptItem, Attempt)
+    for model in models:
+        sa.event.listen(model, "load", note)
+    try:
+        response = phone.post(f"/quizzes/{quiz_id}/start")
+    finally:
+        for model in models:
+            sa.event.remove(model, "load", note)
+
+    assert response.status_code == 302 and built == [], built
+    attempt_id = int(response.location.rstrip("/").split("/")[-1])
+    items = db.session.scalars(sa.select(AttemptItem).where(AttemptItem.attempt_id == attempt_id)).all()
+    assert len(items) == 16 and all(item.stem and item.answer is not None for item in items)

@@ -1,0 +1,151 @@
+"""A signed-in member's JSON POST answered before Flask: the session cookie, the CSRF header, the login
+session and the account checked, the body read and cleaned, and the view's own work done on one
+pooled connection, with no request context, hooks or ORM session (an autosave is most of a quiz
+evening's requests, and Flask's dispatch was most of its cost).
+
+Every check is the function the Flask path itself runs (app.common.signing, app.accounts.services,
+app.accounts.models, app.common.inputs), fed from the WSGI environ; the access rule and the cleaned
+JSON keys are read from the view's own decorators. Only the common, valid case is answered here:
+anything else (signed out, a bad or missing token, a session to refresh or touch, a password to
+change, a query string, an unusual body, a refusal by the view's rules, a database error) goes on to
+the app untouched, which answers it exactly as it always has.
+"""
+from __future__ import annotations
+
+from io import BytesIO
+
+import sqlalchemy as sa
+from werkzeug.http import parse_cookie, parse_options_header
+from werkzeug.wsgi import get_host
+from wtforms import ValidationError
+
+from app.accounts.models import holds_any_role
+from app.accounts.services import SESSION_KEY, open_login, session_identifier
+from app.common.access import AUTHENTICATED
+from app.common.clock import utcnow
+from app.common.inputs import Refused, clean_json_body
+from app.common.signing import check_csrf_token, csrf_origin_problem, header_csrf_token
+from app.security import security_headers
+
+MAX_BODY_BYTES = 64 * 1024  # an answer is far smaller; a larger body is the app's to read (and limit)
+# Session keys the Flask path leaves as they are on such a request; any other (a remember-me
+# instruction, say) may make it change the session, so the app answers.
+PLAIN_SESSION_KEYS = frozenset({"_user_id", "_fresh", "_id", "_permanent", "sid", "csrf_token", "locale", "next"})
+
+
+class SignedInJsonBeforeFlask:
+    """WSGI middleware answering a signed-in JSON POST to `endpoint` before Flask.
+
+    `match(path)` picks the requests (no I/O; None: not one of them) and gives the key `answer` gets;
+    `answer(connection, key, signed_in, body, now)` does the view's work in the open transaction and
+    returns the JSON reply, or None to leave the request to the app (the transaction is then rolled
+    back, so it must have written nothing the app would not write again)."""
+
+    def __init__(self, app, wsgi_app, endpoint: str, match, answer):
+        self.app, self.wsgi_app = app, wsgi_app
+        self.endpoint, self.match, self.answer = endpoint, match, answer
+        self.ready = False
+
+    def _prepare(self) -> None:
+        """What only needs reading once: the engine, the view's declarations, the fixed headers."""
+        from app.extensions import db, login_manager
+
+        app, config = self.app, self.app.config
+        with app.app_context():
+            self.engine = db.engine
+        view = app.view_functions[self.endpoint]
+        self.roles = view.access_rule
+        self.cleaned = getattr(view, "cleaned_json_keys", frozenset())
+        self.sessions = app.session_interface
+        self.cookie_name = self.sessions.get_cookie_name(app)
+        self.protection = config.get("SESSION_PROTECTION", login_manager.session_protection)
+        csrf = app.extensions.get("csrf")
+        # Only the production set-up is answered here; anything configured otherwise goes to the app.
+        self.enabled = bool(
+            csrf is not None and config["WTF_CSRF_ENABLED"] and config["WTF_CSRF_CHECK_DEFAULT"]
+            and "POST" in config["WTF_CSRF_METHODS"] and not csrf._exempt_views and not csrf._exempt_blueprints
+            and hasattr(self.sessions, "cookie_data") and self.protection in (None, "basic")
+            and not config.get("TRUSTED_HOSTS") and not config.get("SERVER_NAME")
+            and not config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST") and not config["SESSION_REFRESH_EACH_REQUEST"]
+            and isinstance(self.roles, tuple)
+            and app.config.get("MAX_CONTENT_LENGTH") is not None
+        )
+        self.max_body = min(MAX_BODY_BYTES, config["MAX_CONTENT_LENGTH"]) if self.enabled else 0
+        self.headers = [("Vary", "Cookie"), *security_headers(app)]
+        self.ready = True
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "POST" or environ.get("QUERY_STRING"):
+            return self.wsgi_app(environ, start_response)
+        key = self.match(environ.get("PATH_INFO", ""))
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        if not self.ready:
+            self._prepare()
+        body = self._read_body(environ) if self.enabled else None
+        if body is None:
+            return self.wsgi_app(environ, start_response)
+        try:
+            reply = self._answer(environ, key, body)
+        except sa.exc.OperationalError:  # busy or unreachable: the app answers (or reports) it
+            reply = None
+        except Exception:  # never the user's problem: the app answers, and the log says why
+            self.app.logger.exception("%s before Flask failed; the app answers it", self.endpoint)
+            reply = None
+        if reply is None:
+            return self.wsgi_app(environ, start_response)
+        response = self.app.json.response(reply)
+        start_response("200 OK", [*response.headers.to_wsgi_list(), *self.headers])
+        return [response.get_data()]
+
+    def _read_body(self, environ) -> bytes | None:
+        """The JSON body (put back for the app to read again), or None to leave the request to the app."""
+        mimetype, _options = parse_options_header(environ.get("CONTENT_TYPE", ""))
+        length = environ.get("CONTENT_LENGTH", "")
+        if mimetype != "application/json" or not length.isdigit() or "HTTP_TRANSFER_ENCODING" in environ:
+            return None
+        if not 0 < int(length) <= self.max_body:
+            return None
+        body = environ["wsgi.input"].read(int(length))
+        environ["wsgi.input"] = BytesIO(body)
+        return body if len(body) == int(length) else None
+
+    def _answer(self, environ, key, body: bytes):
+        app, config = self.app, self.app.config
+        cookie = parse_cookie(environ.get("HTTP_COOKIE", "")).get(self.cookie_name)
+        data = self.sessions.cookie_data(app, cookie)
+        if not data or not data.keys() <= PLAIN_SESSION_KEYS or "_user_id" not in data:
+            return None
+        if self.protection == "basic":
+            identifier = session_identifier(environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR"),
+                                            environ.get("HTTP_USER_AGENT"))
+            if identifier != data.get("_id") and data.get("_fresh") is not False:
+                return None  # Flask-Login marks the session not fresh: the cookie changes
+        token = header_csrf_token(config, lambda name: environ.get("HTTP_" + name.upper().replace("-", "_")))
+        try:
+            check_csrf_token(config, app.secret_key, data, token)
+        except ValidationError:
+            return None
+        secure = environ.get("wsgi.url_scheme") == "https"
+        if csrf_origin_problem(config, secure, environ.get("HTTP_REFERER"), get_host(environ) if secure else ""):
+            return None
+        try:
+            payload = app.json.loads(body)
+            if not isinstance(payload, dict):
+                return None
+            clean_json_body(payload, self.cleaned)
+        except (ValueError, RecursionError, Refused):  # unreadable, too deep or hostile: the app refuses it
+            return None
+        with app.app_context(), self.engine.connect() as connection:
+            now = utcnow()
+            with connection.begin() as transaction:
+                signed_in = open_login(connection, data["_user_id"], data.get(SESSION_KEY), now, whole=False)
+                if (signed_in is None or signed_in.touch_due or signed_in.account.must_change_password
+                        or (AUTHENTICATED not in self.roles and not holds_any_role(signed_in.roles, self.roles))):
+                    transaction.rollback()
+                    return None
+                reply = self.answer(connection, key, signed_in, payload, now)
+                if reply is None:
+                    transaction.rollback()
+                    return None
+        return reply
