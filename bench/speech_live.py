@@ -17,7 +17,8 @@ What it does, in one run:
  3. The hall, over HTTP as the browsers do it:
       host      — signs in, puts each contestant on stage (POST host/next), waits
                   --seconds-per-contestant, then reveals (POST host/reveal/<slot>) once every sheet is in;
-      judges    — each signs in, reads the CSRF token from a page, and for the contestant on stage
+      judges    — each signs in (all before the phones start polling, as tablets are set up before
+                  the hall opens), reads the CSRF token from a page, and for the contestant on stage
                   (read from the public state, as the tablet follows the host) submits a sheet to
                   POST /speech/judge/rounds/<round>/slots/<slot>/sheet (X-CSRFToken) at a random moment
                   of the contestant's time; ~10 % of sheets are sent again (a safe retry: 200, same);
@@ -160,6 +161,7 @@ class Hall:
     stage_started: float = 0.0
     finished: bool = False
     revealed: int = 0
+    judges_signed_in: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     sent: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)  # (judge, slot) → scores sent
     submitted: dict[int, set] = field(default_factory=lambda: defaultdict(set))  # slot → judges answered 200
@@ -251,6 +253,8 @@ def _run_judge(base: str, recorder: Recorder, hall: Hall, round_id: int, staff_i
                options) -> None:
     client = Client(base, recorder)
     token = sign_in(client, staff_id)
+    with hall.lock:
+        hall.judges_signed_in += 1  # signed in or given up: the hall may open
     if token is None:
         return
     path = f"/speech/judge/rounds/{round_id}/slots/{{slot}}/sheet"
@@ -460,10 +464,13 @@ def main(argv=None) -> int:
         prober = threading.Thread(target=probe, args=(base, recorder, stop_probe, 0.5), daemon=True)
         started = time.perf_counter()
         own_cpu = _cpu_seconds()
-        crowd.start()
         for thread in (*threads, prober):
             thread.start()
-        time.sleep(2.0)  # judges signed in, phones polling, before the first contestant
+        # As in a hall: the judges' tablets are signed in before the audience opens the watch page.
+        while hall.judges_signed_in < len(threads) and time.perf_counter() - started < 120:
+            time.sleep(0.1)
+        crowd.start()
+        time.sleep(2.0)  # phones polling before the first contestant
         host.start()
         while host.is_alive():  # short joins, so a SIGTERM is handled (and gunicorn stopped) at once
             host.join(0.5)
