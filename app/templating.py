@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from app.common.access import Role, access_rule_for
+from app.common.worker_memo import kept
 from app.hooks import hooks_of
 
 
@@ -77,18 +78,8 @@ FRAGMENTS_KEPT = 2_000  # rendered fragments per worker (a few locales × sets o
 def _kept(key: tuple, build) -> Markup:
     """The fragment `build()` renders, kept per worker under `key` (a key holding everything it depends on)."""
     # Nothing another worker does changes such a fragment: the templates, catalogues and navigation only
-    # change with a restart. In debug the templates and catalogues may change under it: nothing kept then.
-    app = current_app._get_current_object()
-    if app.debug:
-        return build()
-    fragments = app.extensions.setdefault("saishi.fragments", {})
-    html = fragments.get(key)
-    if html is None:
-        html = build()
-        if len(fragments) >= FRAGMENTS_KEPT:
-            fragments.clear()
-        fragments[key] = html
-    return html
+    # change with a restart.
+    return kept(key, build, store="saishi.fragments", limit=FRAGMENTS_KEPT)
 
 
 def main_menu() -> Markup:

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from urllib.parse import quote
 
-from flask import Response, current_app, jsonify, request, send_file, session
+from flask import Response, jsonify, request, send_file, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
@@ -15,6 +15,7 @@ from werkzeug.http import parse_etags, quote_etag
 
 from app.common.forms import INTEGER_LIMIT
 from app.common.text import download_safe_name
+from app.common.worker_memo import kept
 from app.common.xlsx import XLSX_MIMETYPE
 from app.database import reads_only
 from app.extensions import db
@@ -48,21 +49,13 @@ def same_for_every_visitor(name: str, render: Callable[[], str]) -> str:
     request's CSRF token put in."""
     # The sign-in page is the rush's most requested page and the same for everyone but the token: its
     # form, chrome and strings cost most of the request. Nothing another worker does changes it (the
-    # templates, catalogues and static versions only change with a restart; in debug they may change,
-    # so nothing is kept then). Flashed messages are one visitor's: such a page is rendered afresh.
+    # templates, catalogues and static versions only change with a restart). Flashed messages are one
+    # visitor's: such a page is rendered afresh.
     token = generate_csrf()
-    app = current_app._get_current_object()
-    if app.debug or session.get("_flashes"):
+    if session.get("_flashes"):
         return render()
-    pages = app.extensions.setdefault("saishi.signed_out_pages", {})
-    key = (name, str(get_locale()), request.script_root, request.full_path)
-    page = pages.get(key)
-    if page is None:
-        html = render()
-        if len(pages) >= PAGES_KEPT:
-            pages.clear()
-        pages[key] = html.replace(token, _TOKEN_SLOT)
-        return html
+    page = kept((name, str(get_locale()), request.script_root, request.full_path),
+                lambda: render().replace(token, _TOKEN_SLOT), store="saishi.signed_out_pages", limit=PAGES_KEPT)
     return page.replace(_TOKEN_SLOT, token)
 
 
