@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/quiz_load.py                      # SQLite file in a temp dir, 1,000 members, ~13 min
     .venv/bin/python bench/quiz_load.py --answer-seconds 60  # the stress variant: the paper answered in a minute
+    .venv/bin/python bench/quiz_load.py --signed-in-before 0.7  # 70 % signed in earlier (a day of practice)
     .venv/bin/python bench/quiz_load.py --members 200 --rush-seconds 20 --answer-seconds 20
     .venv/bin/python bench/quiz_load.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test_bench
 
@@ -22,7 +23,11 @@ What it does, in one run:
     cores), so hashing keeps its share of the CPU and never more. The phones send those requests
     there, as nginx would.
  4. One thread per member (a light http.client browser with cookies, CSRF tokens read from the pages):
-      start rush  — every member logs in and starts within the first --rush-seconds;
+      earlier     — with --signed-in-before SHARE, that share of the members signs in before the rush
+                    (as members who practised during the day still are: a sign-in lasts 7 days unused),
+                    paced so that the hashing keeps up; timed apart (kinds earlier_login*);
+      start rush  — every member starts within the first --rush-seconds, signing in first unless signed
+                    in earlier;
       answering   — 20 autosaves spread until the member's submit time; ~10 % of answers changed later
                     (seq 2), ~10 % of saves resent as flaky phones do: the same save again, the same save
                     twice at once, or the older save arriving late (stale seq);
@@ -360,6 +365,7 @@ class Member:
     staff_id: str
     start_at: float
     submit_at: float
+    signed_in_at: float | None = None  # when a member signed in earlier (--signed-in-before) signs in
     attempt_id: int | None = None
     sent: dict[int, Sent] = field(default_factory=dict)
     done: bool = False
@@ -485,7 +491,6 @@ def run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng:
 def _run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng: random.Random,
                 options: argparse.Namespace) -> None:
     client = Client(base, recorder, options.sign_in_port)
-    sleep_until(member.start_at)
 
     def fail(kind: str, response, expected: str) -> None:
         if response is None:
@@ -493,15 +498,29 @@ def _run_member(member: Member, base: str, quiz_id: int, recorder: Recorder, rng
         detail = re.sub(r"\s+", " ", response.text[:160])
         recorder.error(kind, f"{member.staff_id}: expected {expected}, got {response.status_code} {detail!r}")
 
-    page = client.request("login_page", "GET", "/login")
-    token = csrf_from(page.text) if page is not None and page.status_code == 200 else None
-    if token is None:
-        return fail("login_page", page, "a sign-in form")
-    client.assets(page.text)
-    response = client.request("login", "POST", "/login",
-                              data={"login": member.staff_id, "password": PASSWORD, "csrf_token": token})
-    if response is None or response.status_code != 302 or "/login" in response.headers.get("location", ""):
-        return fail("login", response, "302 away from /login")
+    def sign_in(prefix: str) -> bool:
+        page = client.request(prefix + "login_page", "GET", "/login")
+        token = csrf_from(page.text) if page is not None and page.status_code == 200 else None
+        if token is None:
+            fail(prefix + "login_page", page, "a sign-in form")
+            return False
+        client.assets(page.text)
+        response = client.request(prefix + "login", "POST", "/login",
+                                  data={"login": member.staff_id, "password": PASSWORD, "csrf_token": token})
+        if response is None or response.status_code != 302 or "/login" in response.headers.get("location", ""):
+            fail(prefix + "login", response, "302 away from /login")
+            return False
+        return True
+
+    if member.signed_in_at is not None:  # signed in during the day; the session is still there at the rush
+        sleep_until(member.signed_in_at)
+        if not sign_in("earlier_"):
+            return
+        sleep_until(member.start_at)
+    else:
+        sleep_until(member.start_at)
+        if not sign_in(""):
+            return
 
     page = client.request("start_page", "GET", f"/quizzes/{quiz_id}")
     token = csrf_from(page.text) if page is not None and page.status_code == 200 else None
@@ -726,6 +745,9 @@ def main(argv=None) -> int:
     parser.add_argument("--answer-seconds", type=float, default=600.0,
                         help="answering time between the two rushes (default 600: 20 questions at about 30 s "
                              "each; 60 compresses the paper into a stress test with ten times the autosaves)")
+    parser.add_argument("--signed-in-before", type=float, default=0.0, metavar="SHARE",
+                        help="share of the members signed in before the rush (0–1; default 0: everyone signs "
+                             "in during the start rush)")
     parser.add_argument("--resend-ratio", type=float, default=0.10)
     parser.add_argument("--change-ratio", type=float, default=0.10)
     parser.add_argument("--hash-method", default=None,
@@ -793,9 +815,16 @@ def main(argv=None) -> int:
 
         rng = random.Random(options.seed)
         rush, answering = options.rush_seconds, options.answer_seconds
-        origin = time.monotonic() + 1.0
+        earlier = round(min(1.0, max(0.0, options.signed_in_before)) * len(staff_ids))
+        # Paced at the hashing's pace on one slot (one scrypt hash at a time, plus headroom), so the
+        # earlier sign-ins are done before the rush begins.
+        earlier_seconds = earlier * scrypt * 1.5
+        now = time.monotonic()
+        origin = now + 1.0 + (earlier_seconds + 5.0 if earlier else 0.0)
         members = [Member(staff_id, start_at=origin + rng.uniform(0, rush),
                           submit_at=origin + rush + answering + rng.uniform(0, rush)) for staff_id in staff_ids]
+        for member in rng.sample(members, earlier):
+            member.signed_in_at = now + 1.0 + rng.uniform(0, earlier_seconds)
         recorder = Recorder()
         stop_event = threading.Event()
         prober = threading.Thread(target=probe, args=(base, recorder, stop_event, options.probe_interval),
@@ -803,6 +832,8 @@ def main(argv=None) -> int:
         threads = [threading.Thread(target=run_member, args=(member, base, quiz_id, recorder,
                                                                random.Random(rng.random()), options), daemon=True)
                    for member in members]
+        if earlier:
+            print(f"signed in earlier: {earlier} members, within {earlier_seconds:.0f} s before the rush")
         print(f"running: {len(members)} members, start rush {rush:g} s, answering {answering:g} s, "
               f"submit rush {rush:g} s; {os.cpu_count()} CPUs, load average before "
               f"{'/'.join(f'{value:.1f}' for value in os.getloadavg())} …", flush=True)
@@ -818,6 +849,7 @@ def main(argv=None) -> int:
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - started
+        rush_wall = time.monotonic() - origin  # from the start rush on (the earlier sign-ins are before it)
         load_after = os.getloadavg()
         stop_event.set()
         prober.join()
@@ -830,7 +862,7 @@ def main(argv=None) -> int:
 
         from gunicorn_cpu import read_totals
 
-        figures = report(recorder, wall, members, read_totals(cpu_dir))
+        figures = report(recorder, rush_wall, members, read_totals(cpu_dir))
         figures["phases"] = report_phases(recorder, origin, rush, answering)
         served = recorder.requests
         print(f"CPU during the run: gunicorn {server_cpu:.1f} s ({server_cpu / served * 1000:.1f} ms per request "
@@ -856,13 +888,21 @@ def main(argv=None) -> int:
         ok = (not recorder.errors and checked["lost_or_overwritten"] == 0 and checked["duplicated_attempts"] == 0
               and checked["stray"] == 0 and checked["unsubmitted"] == 0
               and checked[f"attempts_without_{options.questions}_items"] == 0
-              and checked["attempts"] == options.members
-              and figures["kinds"].get("autosave", {}).get("p95_ms", 1e9) < 100
-              and all(figures["phases"].get(f"{phase}/autosave", {}).get("p95_ms", 1e9) < 100
-                      for phase in ("start rush", "submit rush")))
+              and checked["attempts"] == options.members)
+        # The issue's goals: the default variant keeps autosave p95 under 100 ms overall and within each
+        # rush; the stress variant (a paper answered within two minutes) under 300 ms in every phase,
+        # with sign-ins under 3 s at p95 (a sign-in that timed out is an error).
+        stress = options.answer_seconds <= 120
+        autosave_goal_ms, phases = (300, ("start rush", "answering", "submit rush")) if stress else \
+            (100, ("start rush", "submit rush"))
+        ok = (ok and figures["kinds"].get("autosave", {}).get("p95_ms", 1e9) < autosave_goal_ms
+              and all(figures["phases"].get(f"{phase}/autosave", {}).get("p95_ms", 1e9) < autosave_goal_ms
+                      for phase in phases)
+              and (not stress or figures["kinds"].get("login", {}).get("p95_ms", 0) < 3000))
         figures["goals_met"] = ok
-        print("\ngoals (0 errors, 0 lost/duplicated answers, autosave p95 < 100 ms overall and within each rush): "
-              f"{'MET' if ok else 'NOT MET'}")
+        print(f"\ngoals of the {'stress' if stress else 'default'} variant (0 errors, 0 lost/duplicated answers, "
+              f"autosave p95 < {autosave_goal_ms} ms overall and within {', '.join(phases)}"
+              f"{', sign-in p95 < 3 s' if stress else ''}): {'MET' if ok else 'NOT MET'}")
         if options.json:
             Path(options.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False, default=str))
         return 0 if ok else 1
@@ -897,7 +937,7 @@ def report_phases(recorder: Recorder, origin: float, rush: float, answering: flo
 
 def report(recorder: Recorder, wall: float, members: list[Member], cpu: dict[str, tuple[int, float]]) -> dict:
     """Latency percentiles per request kind, beside the workers' own CPU per request and its ratio to bare."""
-    order = ["login_page", "login", "start_page", "start", "paper", "static", "autosave", "submit", "healthz", "bare"]
+    order = ["earlier_login_page", "earlier_login", "login_page", "login", "start_page", "start", "paper", "static", "autosave", "submit", "healthz", "bare"]
     kinds = {}
 
     def cpu_ms(kind: str) -> float | None:
@@ -918,7 +958,8 @@ def report(recorder: Recorder, wall: float, members: list[Member], cpu: dict[str
         cpu_text = f"{row['cpu_ms']:>8.2f} {row['cpu_x_bare']:>6.1f}×" if row["cpu_x_bare"] is not None else ""
         print(f"{kind:12} {row['count']:>7} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} {row['p99_ms']:>8.1f} "
               f"{row['max_ms']:>8.1f} {cpu_text}")
-    load_requests = sum(len(values) for kind, values in recorder.latencies.items() if kind not in ("bare", "healthz"))
+    load_requests = sum(len(values) for kind, values in recorder.latencies.items()
+                        if kind not in ("bare", "healthz") and not kind.startswith("earlier_"))
     errors_by_kind = defaultdict(int)
     for kind, _detail in recorder.errors:
         errors_by_kind[kind] += 1
