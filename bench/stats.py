@@ -232,18 +232,60 @@ def seed(url: str, units: int, members: int) -> tuple[int, list[int]]:
     return campaign_id, extra
 
 
+CPU: dict[str, float] = {}  # path -> median CPU seconds of this process per GET (SQLite's work included)
+
+
 def timed(client, path: str, repeat: int) -> tuple[float, int]:
-    """Median seconds of `repeat` GETs of `path` after one warm-up, and the size of the last answer."""
+    """Median seconds of `repeat` GETs of `path` after one warm-up, and the size of the last answer
+    (the median CPU seconds of this process go to CPU: on a busy machine they say more than the clock)."""
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         response = client.get(path)
         body = response.get_data()
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - used)
         assert response.status_code == 200, (path, response.status_code)
+    CPU[path] = statistics.median(cpu)
     return statistics.median(times), len(body)
+
+
+def _after_writes(client, campaign_id: int, repeat: int) -> tuple[float, int]:
+    """Median seconds of a dashboard view right after each of `repeat` new submitted attempts of the
+    campaign's quiz (committed as a member's submit would be), and how much the quiz figure rose."""
+    import sqlalchemy as sa
+
+    from app.accounts.models import User
+    from app.campaigns.models import Campaign
+    from app.common.clock import utcnow
+    from app.extensions import db
+    from app.participation import services
+    from quizzes.models import Attempt, Quiz
+
+    def quiz_count() -> int:
+        db.session.expire_all()
+        return services.campaign_figures(db.session.get(Campaign, campaign_id)).total.figures["quiz"].count
+
+    quiz_id = db.session.scalar(sa.select(Quiz.id).where(Quiz.campaign_id == campaign_id).order_by(Quiz.id))
+    done = sa.select(Attempt.user_id).where(Attempt.quiz_id == quiz_id)
+    fresh = db.session.scalars(sa.select(User.id).where(User.staff_id.like("S%"), User.active.is_(True),
+                                                        User.id.not_in(done)).order_by(User.id).limit(repeat)).all()
+    before = quiz_count()
+    times = []
+    for user_id in fresh:
+        now = utcnow()
+        db.session.execute(sa.insert(Attempt.__table__).values(
+            quiz_id=quiz_id, user_id=user_id, number=1, seed=1, started_at=now, deadline_at=now, submitted_at=now,
+            open_slot=None, submit_reason="member", score=80.0, max_score=100.0, time_used_seconds=60.0))
+        db.session.commit()
+        started = time.perf_counter()
+        response = client.get(f"/participation/{campaign_id}")
+        response.get_data()
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    return statistics.median(times), quiz_count() - before
 
 
 def main(argv=None) -> int:
@@ -255,6 +297,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
     args = parser.parse_args(argv)
+    print("load average at the start", " / ".join(f"{value:.2f}" for value in os.getloadavg()))
     if args.database_url and args.database_url.startswith("postgresql"):
         import sqlalchemy as sa
 
@@ -303,6 +346,7 @@ def measure(url: str, campaign_id: int, extra: list[int], repeat: int) -> int:
         statements.clear()
         client.get(f"/participation/{campaign_id}")
         queries = len(statements)
+        after_write, written = _after_writes(client, campaign_id, repeat)
         export, export_size = timed(client, f"/participation/{campaign_id}/export.xlsx", max(1, repeat // 2))
         statements.clear()
         client.get(f"/participation/{campaign_id}/export.xlsx")
@@ -324,9 +368,14 @@ def measure(url: str, campaign_id: int, extra: list[int], repeat: int) -> int:
     print(f"dashboard       {dashboard * 1000:8.1f} ms (median of {repeat}; {size // 1024} KiB, "
           f"{queries} SQL statements) = {dashboard / bare:,.0f} × bare   goal < {DASHBOARD_GOAL_MS} ms: "
           f"{'MET' if dashboard_met else 'NOT MET'}")
+    print(f"  its CPU       {CPU[f'/participation/{campaign_id}'] * 1000:8.1f} ms of this process (the app, and "
+          f"SQLite when it is the database)")
+    print(f"after a write   {after_write * 1000:8.1f} ms (median of {repeat}: each view right after one more "
+          f"submitted attempt, committed; the quiz figure went up by {written}, as it should by {repeat})")
     print(f"export .xlsx    {export:8.2f} s  (median of {max(1, repeat // 2)}; {export_size // 1024} KiB, "
           f"{export_queries} SQL statements) = {export / bare:,.0f} × bare   goal < {EXPORT_GOAL_S} s: "
           f"{'MET' if export_met else 'NOT MET'}")
+    print(f"  its CPU       {CPU[f'/participation/{campaign_id}/export.xlsx']:8.2f} s  of this process")
     met = dashboard_met and export_met
     print("goals met" if met else "goals NOT met")
     return 0 if met else 1

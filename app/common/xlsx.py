@@ -361,6 +361,7 @@ def build_workbook(sheets: Sequence[Sheet]) -> bytes:
     and only number, percent, date and duration cells carry a format.
     """
     workbook = Workbook(write_only=True)
+    texts: dict[str, tuple[Any, int]] = {}  # text -> (as written, display width), shared by the sheets
     for spec in sheets:
         sheet = workbook.create_sheet(title=xml_safe(spec.title)[:31])
         widths = [max(display_width(column.header), 6) for column in spec.columns]
@@ -369,23 +370,38 @@ def build_workbook(sheets: Sequence[Sheet]) -> bytes:
                 widths[index] = max(widths[index], 19 if column.kind == "datetime" else 12)
         sheet.freeze_panes = "A2"
         kinds = [column.kind for column in spec.columns]
+        # One styled cell per typed column, its value set just before each row is appended (write-only
+        # mode writes the row at once): openpyxl hashes a cell's style into the workbook's style table
+        # per styled cell, which was most of the cost of a 20,000-row sheet.
+        styled: list[WriteOnlyCell | None] = []
+        for kind in kinds:
+            if kind in _FORMATS:
+                cell = WriteOnlyCell(sheet)
+                cell.number_format = _FORMATS[kind]
+                if kind == "int":  # 名次, 题号: centred, so that a number never runs into the name beside it
+                    cell.alignment = _CENTRED
+                styled.append(cell)
+            else:
+                styled.append(None)
         rows_out = []
         for row in spec.rows:
-            cells = []
+            values = []
             for index, (kind, value) in enumerate(zip(kinds, row, strict=False)):
-                converted = _convert(value, kind)
-                if kind in _FORMATS and converted is not None:
-                    cell = WriteOnlyCell(sheet, value=converted)
-                    cell.number_format = _FORMATS[kind]
-                    if kind == "int":  # 名次, 题号: centred, so that a number never runs into the name beside it
-                        cell.alignment = _CENTRED
-                    cells.append(cell)
-                    continue
-                # A string's display width is at most twice its length: measure only what could widen.
-                if isinstance(converted, str) and 2 * len(converted) > widths[index]:
-                    widths[index] = max(widths[index], display_width(converted))
-                cells.append(converted)
-            rows_out.append(cells)
+                if isinstance(value, str) and kind != "duration":
+                    # Names of units and branches repeat on every row: convert and measure each text once.
+                    known = texts.get(value)
+                    if known is None:
+                        converted = _convert(value, kind)
+                        known = texts[value] = (converted, display_width(converted))
+                    converted, width = known
+                    if styled[index] is None and width > widths[index]:
+                        widths[index] = width
+                else:
+                    converted = _convert(value, kind)
+                    if isinstance(converted, str) and styled[index] is None and 2 * len(converted) > widths[index]:
+                        widths[index] = max(widths[index], display_width(converted))
+                values.append(converted)
+            rows_out.append(values)
         final_widths = [column.width or min(widths[index] + 2, 60) for index, column in enumerate(spec.columns)]
         for index, width in enumerate(final_widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
@@ -398,8 +414,13 @@ def build_workbook(sheets: Sequence[Sheet]) -> bytes:
             cell.alignment = Alignment(horizontal="center" if column.kind == "int" else None, vertical="center")
             header.append(cell)
         sheet.append(header)
-        for cells in rows_out:
-            sheet.append(cells)
+        for values in rows_out:
+            for index, converted in enumerate(values):
+                cell = styled[index] if index < len(styled) else None
+                if cell is not None and converted is not None:
+                    cell.value = converted
+                    values[index] = cell
+            sheet.append(values)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -117,32 +117,42 @@ def _records(campaign, as_of: datetime, keys: list[str], specs, user_ids) -> sa.
             .subquery("records_by_as_of"))
 
 
-def credits_select(campaign, as_of: datetime, specs, user_ids=None) -> sa.Select:
-    """(user_id, key index, took_part_at, offline, unit_id, branch_id): each member's first record per
-    figure by `as_of` (online before offline, then the earliest), credited to the unit the activity gave,
-    else the unit of their period covering that moment, else their current unit; the branch of
-    whichever row names that unit. Deleted users drop out with the join."""
-    keys = member_keys(specs)
-    records = _records(campaign, as_of, keys, specs, user_ids)
+def _ranked(campaign, as_of: datetime, specs, user_ids) -> sa.Subquery:
+    """Each member's records per figure by `as_of`, numbered (nth 1: online before offline, then the
+    earliest)."""
+    records = _records(campaign, as_of, member_keys(specs), specs, user_ids)
     # Ties (same member, figure, kind and instant) are broken by the given unit, the same way in both
     # dialects (COALESCE: NULLs sort first in SQLite and last in PostgreSQL).
-    ranked = sa.select(records, sa.func.row_number().over(
+    return sa.select(records, sa.func.row_number().over(
         partition_by=(records.c.user_id, records.c.key),
         order_by=(records.c.offline, records.c.took_part_at, sa.func.coalesce(records.c.unit_id, 0))).label("nth")
     ).subquery("ranked")
-    users, period = User.__table__, MemberPeriod.__table__
-    then = period.alias("period_then")
-    unit = sa.func.coalesce(ranked.c.unit_id, then.c.unit_id, users.c.unit_id)
+
+
+def _credited(ranked, people, *extra) -> sa.Select:
+    """The first records of `ranked` credited to the unit the activity gave, else the unit of the
+    member's period covering that moment, else their current unit (`people`: id, unit_id, branch_id, one
+    row per user); the branch of whichever row names that unit. Users missing from `people` drop out."""
+    then = MemberPeriod.__table__.alias("period_then")
+    unit = sa.func.coalesce(ranked.c.unit_id, then.c.unit_id, people.c.unit_id)
     branch = sa.case((then.c.id.is_not(None), sa.case((then.c.unit_id == unit, then.c.branch_id))),
-                     else_=sa.case((users.c.unit_id == unit, users.c.branch_id)))
+                     else_=sa.case((people.c.unit_id == unit, people.c.branch_id)))
     return (sa.select(ranked.c.user_id, ranked.c.key, sa.type_coerce(ranked.c.took_part_at, sa.DateTime)
-                      .label("took_part_at"), ranked.c.offline, unit.label("unit_id"), branch.label("branch_id"))
-            .select_from(ranked.join(users, users.c.id == ranked.c.user_id)
+                      .label("took_part_at"), ranked.c.offline, unit.label("unit_id"), branch.label("branch_id"),
+                      *extra)
+            .select_from(ranked.join(people, people.c.id == ranked.c.user_id)
                          .outerjoin(then, sa.and_(then.c.user_id == ranked.c.user_id,
                                                   then.c.valid_from <= ranked.c.took_part_at,
                                                   sa.or_(then.c.valid_to.is_(None),
                                                          then.c.valid_to > ranked.c.took_part_at))))
             .where(ranked.c.nth == 1))
+
+
+def credits_select(campaign, as_of: datetime, specs, user_ids=None) -> sa.Select:
+    """(user_id, key index, took_part_at, offline, unit_id, branch_id): each member's first record per
+    figure by `as_of` (online before offline, then the earliest), credited as _credited says. Deleted
+    users drop out with the join."""
+    return _credited(_ranked(campaign, as_of, specs, user_ids), User.__table__)
 
 
 def credits(campaign, as_of: datetime, specs, user_ids=None) -> dict[int, dict[str, Credit]]:
@@ -214,20 +224,36 @@ def figure_tallies(campaign, as_of: datetime, specs, *, required: list[str], cov
     keys = member_keys(specs)
     users = User.__table__
     now, on, unit, branch = _place_at(as_of, users)
-    exempt = sa.case((exempt_clause(campaign, as_of, users.c.id), 1), else_=0)
-    head = (sa.select(sa.literal("head").label("part"), _no_key().label("key"), unit.label("unit_id"),
-                      branch.label("branch_id"), exempt.label("flag"), _none().label("here_unit"),
+    # Where each user stands at as-of, worked out once per user (not once per credited record): their
+    # current unit for _credited, their roster place and whether they are exempt for the head count and
+    # for where a credited member is counted.
+    who = (sa.select(users.c.id, users.c.unit_id, users.c.branch_id, unit.label("here_unit"),
+                     branch.label("here_branch"),
+                     sa.case((exempt_clause(campaign, as_of, users.c.id), 1), else_=0).label("exempt"))
+           .select_from(users.outerjoin(now, on)).cte("who"))
+    head = (sa.select(sa.literal("head").label("part"), _no_key().label("key"), who.c.here_unit.label("unit_id"),
+                      who.c.here_branch.label("branch_id"), who.c.exempt.label("flag"), _none().label("here_unit"),
                       _none().label("here_branch"), sa.func.count().label("number"), _none().label("cents"))
-            .select_from(users.outerjoin(now, on)).where(unit.is_not(None))
-            .group_by(unit, branch, exempt))
+            .where(who.c.here_unit.is_not(None))
+            .group_by(who.c.here_unit, who.c.here_branch, who.c.exempt))
     if not keys:
         return [Tally(*row) for row in db.session.execute(head)]
-    found = credits_select(campaign, as_of, specs).subquery("found")
-    counted = sa.case((exempt_clause(campaign, as_of, users.c.id), None), else_=unit)
-    counted_branch = sa.case((counted.is_(None), None), else_=branch)
-    credit = (sa.select(found, counted.label("here_unit"), counted_branch.label("here_branch"))
-              .select_from(found.join(users, users.c.id == found.c.user_id).outerjoin(now, on))
-              .cte("credit"))
+    ranked = _ranked(campaign, as_of, specs, None)
+    if db.engine.dialect.name == "postgresql":
+        # A hash join with `who`: per-row lookups into users, periods and exemptions for every credited
+        # record were two thirds of the statement (the planner expects a few hundred ranked rows).
+        counted = sa.case((who.c.exempt == 1, None), else_=who.c.here_unit)
+        counted_branch = sa.case((counted.is_(None), None), else_=who.c.here_branch)
+        credit = _credited(ranked, who, counted.label("here_unit"), counted_branch.label("here_branch")).cte("credit")
+    else:
+        # SQLite builds no index on a materialized CTE and would scan `who` once per credited record:
+        # there, indexed lookups per record (users by key, the period covering as-of).
+        found = _credited(ranked, users).subquery("found")
+        counted = sa.case((exempt_clause(campaign, as_of, users.c.id), None), else_=unit)
+        counted_branch = sa.case((counted.is_(None), None), else_=branch)
+        credit = (sa.select(found, counted.label("here_unit"), counted_branch.label("here_branch"))
+                  .select_from(found.join(users, users.c.id == found.c.user_id).outerjoin(now, on))
+                  .cte("credit"))
     parts = [head]
 
     def grouped(source, key, by_key=True):

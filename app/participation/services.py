@@ -56,6 +56,10 @@ class _Units:
 
     def __init__(self, rows):
         self.rows = {row.id: row for row in rows}
+        self.children: dict[int, list] = defaultdict(list)  # by parent: branches_of per unit without a scan
+        for row in self.rows.values():
+            if row.parent_id is not None:
+                self.children[row.parent_id].append(row)
 
     def place(self, unit_id, branch_id) -> tuple[int, int | None] | None:
         row = self.rows.get(unit_id)
@@ -74,8 +78,7 @@ class _Units:
         return [row for row in self.rows.values() if row.parent_id is None]
 
     def branches_of(self, unit_id):
-        return sorted((row for row in self.rows.values() if row.parent_id == unit_id),
-                      key=lambda row: (row.sort_order, row.name, row.id))
+        return sorted(self.children.get(unit_id, ()), key=lambda row: (row.sort_order, row.name, row.id))
 
     def name(self, unit_id) -> str:
         row = self.rows.get(unit_id)
