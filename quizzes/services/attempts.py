@@ -83,13 +83,20 @@ _eligible = quiz_eligible_units.c
 _member_units = sa.bindparam("p_unit"), sa.bindparam("p_branch")
 # Built once (the start page and every start ask it): the member's unit, branch and their parents in the
 # same statement as the quiz's eligible units.
-_IS_ELIGIBLE = sa.select(sa.literal(True)).where(
-    Quiz.id == sa.bindparam("p_quiz"),
-    sa.or_(~sa.exists().where(_eligible.quiz_id == Quiz.id),
-           sa.exists().where(_eligible.quiz_id == Quiz.id, sa.or_(
-               _eligible.unit_id.in_(_member_units),
-               _eligible.unit_id.in_(sa.select(Unit.parent_id).where(Unit.id.in_(_member_units))))))
-)
+_ELIGIBLE = sa.or_(~sa.exists().where(_eligible.quiz_id == Quiz.id),
+                   sa.exists().where(_eligible.quiz_id == Quiz.id, sa.or_(
+                       _eligible.unit_id.in_(_member_units),
+                       _eligible.unit_id.in_(sa.select(Unit.parent_id).where(Unit.id.in_(_member_units))))))
+_IS_ELIGIBLE = sa.select(sa.literal(True)).where(Quiz.id == sa.bindparam("p_quiz"), _ELIGIBLE)
+# The quiz and whether it is open to the member, in one statement (a start reads both first).
+_QUIZ_FOR_MEMBER = sa.select(*Quiz.__table__.columns, _ELIGIBLE.label("member_eligible")).where(
+    Quiz.id == sa.bindparam("p_quiz"))
+
+
+def _eligibility_memo(quiz_id: int, user: User) -> tuple[dict, tuple]:
+    """The request's memo of is_eligible answers, and the key of this quiz and member in it."""
+    cache = g.setdefault("quiz_eligible", {}) if has_request_context() else {}
+    return cache, (quiz_id, user.id, user.unit_id, user.branch_id)
 
 
 def is_eligible(quiz: Quiz, user: User) -> bool:
@@ -97,12 +104,26 @@ def is_eligible(quiz: Quiz, user: User) -> bool:
     if user.unit_id is None:
         return False
     # Asked twice per page (is the quiz visible, may they start it): one query per request.
-    cache = g.setdefault("quiz_eligible", {}) if has_request_context() else {}
-    key = (quiz.id, user.id, user.unit_id, user.branch_id)
+    cache, key = _eligibility_memo(quiz.id, user)
     if key not in cache:
         cache[key] = db.session.connection().execute(_IS_ELIGIBLE, {
             "p_quiz": quiz.id, "p_unit": user.unit_id, "p_branch": user.branch_id}).scalar() is True
     return cache[key]
+
+
+def quiz_for_member(quiz_id: int, user: User) -> Quiz | None:
+    """The quiz (as loaded() from a plain row, no ORM query), with is_eligible for the member answered
+    by the same statement; None if there is no such quiz."""
+    row = db.session.connection().execute(_QUIZ_FOR_MEMBER, {
+        "p_quiz": quiz_id, "p_unit": user.unit_id, "p_branch": user.branch_id}).first()
+    if row is None:
+        return None
+    values = row._asdict()
+    eligible = bool(values.pop("member_eligible"))
+    if user.unit_id is not None:
+        cache, key = _eligibility_memo(quiz_id, user)
+        cache[key] = eligible
+    return loaded(Quiz, values)
 
 
 def start_refusal(quiz: Quiz, user: User, now: datetime | None = None) -> str | None:
