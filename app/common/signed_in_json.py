@@ -79,6 +79,9 @@ class SignedInJsonBeforeFlask:
         self.max_body = min(MAX_BODY_BYTES, config["MAX_CONTENT_LENGTH"]) if self.enabled else 0
         self.headers = [("Vary", "Cookie"), *security_headers(app)]
         self.autocommit = self.engine.dialect.name == "postgresql"
+        provider = app.json  # laid out as its response() lays it out
+        indented = (getattr(provider, "compact", None) is None and app.debug) or getattr(provider, "compact", None) is False
+        self.dump_args = {"indent": 2} if indented else {"separators": (",", ":")}
         self.ready = True
 
     def __call__(self, environ, start_response):
@@ -101,9 +104,11 @@ class SignedInJsonBeforeFlask:
             reply = None
         if reply is None:
             return self.wsgi_app(environ, start_response)
-        response = self.app.json.response(reply)
-        start_response("200 OK", [*response.headers.to_wsgi_list(), *self.headers])
-        return [response.get_data()]
+        # The bytes and headers app.json.response(reply) gives, without building a Response object.
+        body = f"{self.app.json.dumps(reply, **self.dump_args)}\n".encode()
+        start_response("200 OK", [("Content-Type", self.app.json.mimetype), ("Content-Length", str(len(body))),
+                                  *self.headers])
+        return [body]
 
     def _read_body(self, environ) -> bytes | None:
         """The JSON body (put back for the app to read again), or None to leave the request to the app."""
