@@ -107,6 +107,14 @@ def loaded(model, values: dict):
     return existing
 
 
+def json_recordset(table, names, dialect) -> str:
+    """PostgreSQL FROM-clause text: rows of `table`'s columns `names` (alias `given`), sent as ONE JSON
+    array in the parameter :p_rows (json.dumps of a list of dicts). Many rows in one statement, where
+    psycopg's executemany cost about three times the CPU; a JSON null is SQL NULL."""
+    record = ", ".join(f"{name} {table.columns[name].type.compile(dialect)}" for name in names)
+    return f"json_to_recordset(CAST(:p_rows AS json)) AS given({record})"
+
+
 # A pooled connection unused for longer than this is pinged before use (a database restart or a dropped
 # network usually happens while connections sit idle); one in steady use is not.
 PING_AFTER_IDLE_SECONDS = 30.0

@@ -113,10 +113,26 @@ class SignedIn:
                              account.unit_id, account.active)
 
 
-def open_login(connection, user_id, token, now, *, whole: bool = True) -> SignedIn | None:
+_beside_login: dict[sa.Select, sa.Select] = {}
+
+
+def _check_login_beside(read: sa.Select) -> sa.Select:
+    """_CHECK_LOGIN's rows, each with the columns of `read`'s row (at most one; NULLs if none), in one query."""
+    statement = _beside_login.get(read)
+    if statement is None:
+        login, other = _CHECK_LOGIN.order_by(None).subquery(), read.subquery()
+        statement = _beside_login[read] = (sa.select(*login.c, *other.c)
+                                           .select_from(login.outerjoin(other, sa.true())).order_by(login.c.grant_id))
+    return statement
+
+
+def open_login(connection, user_id, token, now, *, whole: bool = True, beside: sa.Select | None = None,
+               beside_params: dict | None = None) -> SignedIn | None:
     """The signed-in account of a session cookie's user id and token, if its login session is still
     open (not revoked, idle or expired) and the account active; a deactivated account's sessions end at once.
-    `whole`: every column of the account and its grants (to build the User), else those the checks read."""
+    `whole`: every column of the account and its grants (to build the User), else those the checks read.
+    `beside` (with `beside_params`; not with `whole`): a query of at most one row the request needs next,
+    read in the same round trip; its columns are on every row (account.<column>, None if it found nothing)."""
     if not isinstance(user_id, str) or not user_id.isdigit() or not isinstance(token, str) or not token:
         return None
     if len(user_id) > 10:  # not an id this database can hold
@@ -124,8 +140,11 @@ def open_login(connection, user_id, token, now, *, whole: bool = True) -> Signed
     # Every request of a signed-in user runs this: ONE statement for the session, the user and their
     # roles (issue 10 counts them); last_seen_at is written at most every SESSION_TOUCH_SECONDS.
     digest = _digest(token)
-    rows = connection.execute(_LOAD_USER if whole else _CHECK_LOGIN,
-                              {"p_user": int(user_id), "p_digest": digest, "p_now": now}).all()
+    params = {"p_user": int(user_id), "p_digest": digest, "p_now": now}
+    if beside is not None:
+        rows = connection.execute(_check_login_beside(beside), {**beside_params, **params}).all()
+    else:
+        rows = connection.execute(_LOAD_USER if whole else _CHECK_LOGIN, params).all()
     if not rows:
         return None
     last_seen_at, idle_seconds = rows[0].session_last_seen_at, rows[0].session_idle_seconds

@@ -37,13 +37,19 @@ class SignedInJsonBeforeFlask:
     """WSGI middleware answering a signed-in JSON POST to `endpoint` before Flask.
 
     `match(path)` picks the requests (no I/O; None: not one of them) and gives the key `answer` gets;
-    `answer(connection, key, signed_in, body, now)` does the view's work in the open transaction and
-    returns the JSON reply, or None to leave the request to the app (the transaction is then rolled
-    back, so it must have written nothing the app would not write again)."""
+    `answer(connection, key, signed_in, body, now)` does the view's work and returns the JSON reply, or
+    None to leave the request to the app, having written nothing then. Its writes are one statement,
+    atomic on its own: on PostgreSQL each statement commits by itself (no BEGIN and COMMIT, two round
+    trips of a three-statement request); on SQLite they run in a transaction, rolled back on None.
 
-    def __init__(self, app, wsgi_app, endpoint: str, match, answer):
+    `read`: optional (query, params(key, body)) of the one row `answer` reads first, read in the same
+    round trip as the login check (app.accounts.services.open_login's `beside`); its columns are then on
+    signed_in.account. params None: the body is not one the answer takes, and the app answers it."""
+
+    def __init__(self, app, wsgi_app, endpoint: str, match, answer, read=None):
         self.app, self.wsgi_app = app, wsgi_app
         self.endpoint, self.match, self.answer = endpoint, match, answer
+        self.read = read
         self.ready = False
 
     def _prepare(self) -> None:
@@ -72,6 +78,10 @@ class SignedInJsonBeforeFlask:
         )
         self.max_body = min(MAX_BODY_BYTES, config["MAX_CONTENT_LENGTH"]) if self.enabled else 0
         self.headers = [("Vary", "Cookie"), *security_headers(app)]
+        self.autocommit = self.engine.dialect.name == "postgresql"
+        provider = app.json  # laid out as its response() lays it out
+        indented = (getattr(provider, "compact", None) is None and app.debug) or getattr(provider, "compact", None) is False
+        self.dump_args = {"indent": 2} if indented else {"separators": (",", ":")}
         self.ready = True
 
     def __call__(self, environ, start_response):
@@ -94,9 +104,11 @@ class SignedInJsonBeforeFlask:
             reply = None
         if reply is None:
             return self.wsgi_app(environ, start_response)
-        response = self.app.json.response(reply)
-        start_response("200 OK", [*response.headers.to_wsgi_list(), *self.headers])
-        return [response.get_data()]
+        # The bytes and headers app.json.response(reply) gives, without building a Response object.
+        body = f"{self.app.json.dumps(reply, **self.dump_args)}\n".encode()
+        start_response("200 OK", [("Content-Type", self.app.json.mimetype), ("Content-Length", str(len(body))),
+                                  *self.headers])
+        return [body]
 
     def _read_body(self, environ) -> bytes | None:
         """The JSON body (put back for the app to read again), or None to leave the request to the app."""
@@ -137,15 +149,26 @@ class SignedInJsonBeforeFlask:
         except (ValueError, RecursionError, Refused):  # unreadable, too deep or hostile: the app refuses it
             return None
         with app.app_context(), self.engine.connect() as connection:
-            now = utcnow()
+            if self.autocommit:
+                return self._checked_answer(connection.execution_options(isolation_level="AUTOCOMMIT"), key,
+                                            data, payload)
             with connection.begin() as transaction:
-                signed_in = open_login(connection, data["_user_id"], data.get(SESSION_KEY), now, whole=False)
-                if (signed_in is None or signed_in.touch_due or signed_in.account.must_change_password
-                        or (AUTHENTICATED not in self.roles and not holds_any_role(signed_in.roles, self.roles))):
-                    transaction.rollback()
-                    return None
-                reply = self.answer(connection, key, signed_in, payload, now)
+                reply = self._checked_answer(connection, key, data, payload)
                 if reply is None:
                     transaction.rollback()
-                    return None
-        return reply
+                return reply
+
+    def _checked_answer(self, connection, key, data, payload):
+        """The view's answer once the login session and the account pass the view's own checks, else None."""
+        now = utcnow()
+        beside = beside_params = None
+        if self.read is not None:
+            beside, beside_params = self.read[0], self.read[1](key, payload)
+            if beside_params is None:
+                return None
+        signed_in = open_login(connection, data["_user_id"], data.get(SESSION_KEY), now, whole=False,
+                               beside=beside, beside_params=beside_params)
+        if (signed_in is None or signed_in.touch_due or signed_in.account.must_change_password
+                or (AUTHENTICATED not in self.roles and not holds_any_role(signed_in.roles, self.roles))):
+            return None
+        return self.answer(connection, key, signed_in, payload, now)

@@ -18,7 +18,7 @@ from app.accounts.models import User
 from app.common.clock import utcnow
 from app.common.problems import Problem
 from app.common.upsert import insert_for
-from app.database import loaded
+from app.database import json_recordset, loaded
 from app.extensions import db
 from app.units.models import Unit
 from quizzes.models import Attempt, AttemptItem, Question, Quiz, blank_count, quiz_eligible_units
@@ -83,13 +83,20 @@ _eligible = quiz_eligible_units.c
 _member_units = sa.bindparam("p_unit"), sa.bindparam("p_branch")
 # Built once (the start page and every start ask it): the member's unit, branch and their parents in the
 # same statement as the quiz's eligible units.
-_IS_ELIGIBLE = sa.select(sa.literal(True)).where(
-    Quiz.id == sa.bindparam("p_quiz"),
-    sa.or_(~sa.exists().where(_eligible.quiz_id == Quiz.id),
-           sa.exists().where(_eligible.quiz_id == Quiz.id, sa.or_(
-               _eligible.unit_id.in_(_member_units),
-               _eligible.unit_id.in_(sa.select(Unit.parent_id).where(Unit.id.in_(_member_units))))))
-)
+_ELIGIBLE = sa.or_(~sa.exists().where(_eligible.quiz_id == Quiz.id),
+                   sa.exists().where(_eligible.quiz_id == Quiz.id, sa.or_(
+                       _eligible.unit_id.in_(_member_units),
+                       _eligible.unit_id.in_(sa.select(Unit.parent_id).where(Unit.id.in_(_member_units))))))
+_IS_ELIGIBLE = sa.select(sa.literal(True)).where(Quiz.id == sa.bindparam("p_quiz"), _ELIGIBLE)
+# The quiz and whether it is open to the member, in one statement (a start reads both first).
+_QUIZ_FOR_MEMBER = sa.select(*Quiz.__table__.columns, _ELIGIBLE.label("member_eligible")).where(
+    Quiz.id == sa.bindparam("p_quiz"))
+
+
+def _eligibility_memo(quiz_id: int, user: User) -> tuple[dict, tuple]:
+    """The request's memo of is_eligible answers, and the key of this quiz and member in it."""
+    cache = g.setdefault("quiz_eligible", {}) if has_request_context() else {}
+    return cache, (quiz_id, user.id, user.unit_id, user.branch_id)
 
 
 def is_eligible(quiz: Quiz, user: User) -> bool:
@@ -97,12 +104,26 @@ def is_eligible(quiz: Quiz, user: User) -> bool:
     if user.unit_id is None:
         return False
     # Asked twice per page (is the quiz visible, may they start it): one query per request.
-    cache = g.setdefault("quiz_eligible", {}) if has_request_context() else {}
-    key = (quiz.id, user.id, user.unit_id, user.branch_id)
+    cache, key = _eligibility_memo(quiz.id, user)
     if key not in cache:
         cache[key] = db.session.connection().execute(_IS_ELIGIBLE, {
             "p_quiz": quiz.id, "p_unit": user.unit_id, "p_branch": user.branch_id}).scalar() is True
     return cache[key]
+
+
+def quiz_for_member(quiz_id: int, user: User) -> Quiz | None:
+    """The quiz (as loaded() from a plain row, no ORM query), with is_eligible for the member answered
+    by the same statement; None if there is no such quiz."""
+    row = db.session.connection().execute(_QUIZ_FOR_MEMBER, {
+        "p_quiz": quiz_id, "p_unit": user.unit_id, "p_branch": user.branch_id}).first()
+    if row is None:
+        return None
+    values = row._asdict()
+    eligible = bool(values.pop("member_eligible"))
+    if user.unit_id is not None:
+        cache, key = _eligibility_memo(quiz_id, user)
+        cache[key] = eligible
+    return loaded(Quiz, values)
 
 
 def start_refusal(quiz: Quiz, user: User, now: datetime | None = None) -> str | None:
@@ -213,21 +234,18 @@ _item_inserts: dict[str, sa.TextClause] = {}
 
 def _insert_items(items: list[dict]) -> None:
     """The paper's items, in one statement. A Core executemany, not the ORM's bulk insert (a third of a
-    start's CPU was that); on PostgreSQL one JSON document the server unpacks (json_to_recordset), as
-    psycopg's executemany of twenty rows cost three times as much."""
+    start's CPU was that); on PostgreSQL one JSON document the server unpacks (json_recordset)."""
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
         connection.execute(sa.insert(AttemptItem.__table__), items)
         return
     statement = _item_inserts.get("postgresql")
     if statement is None:
-        columns = AttemptItem.__table__.columns
         names = ", ".join(_ITEM_COLUMNS)
-        record = ", ".join(f"{name} {columns[name].type.compile(connection.dialect)}" for name in _ITEM_COLUMNS)
         statement = _item_inserts["postgresql"] = sa.text(
             f"INSERT INTO {AttemptItem.__tablename__} ({names}) SELECT {names} "
-            f"FROM json_to_recordset(CAST(:p_items AS json)) AS item({record})")
-    connection.execute(statement, {"p_items": json.dumps(items, ensure_ascii=False)})
+            f"FROM {json_recordset(AttemptItem.__table__, _ITEM_COLUMNS, connection.dialect)}")
+    connection.execute(statement, {"p_rows": json.dumps(items, ensure_ascii=False)})
 
 
 # ---------------------------------------------------------------- autosave
@@ -240,9 +258,10 @@ def _check_int(value, low: int, high: int, message) -> int:
 
 
 # Built once: the autosave is the hottest path (thousands of phones the evening before the deadline),
-# so it runs two prepared Core statements instead of building ORM queries per request.
+# so it runs prepared Core statements instead of building ORM queries per request: a plain read of what
+# the answer is checked against (the item's options and type never change), then one guarded UPDATE.
 _attempts, _items, _questions = Attempt.__table__, AttemptItem.__table__, Question.__table__
-_SAVE_LOOKUP = (
+SAVE_LOOKUP = (
     sa.select(_attempts.c.user_id, _attempts.c.deadline_at, _attempts.c.submitted_at, _items.c.option_order,
               _questions.c.question_type, _questions.c.answer)
     .select_from(_attempts
@@ -250,13 +269,21 @@ _SAVE_LOOKUP = (
                                        _items.c.position == sa.bindparam("p_position")))
                  .join(_questions, _questions.c.id == _items.c.question_id))
     .where(_attempts.c.id == sa.bindparam("p_attempt"))
-    # Shares the attempt row with other saves; waits for (and then sees) a submission in progress.
-    .with_for_update(read=True, key_share=True, of=_attempts)
+)
+# The UPDATE itself re-checks that the attempt is open and in time, sharing its row with other saves
+# (FOR KEY SHARE): it waits for a submission in progress and then sees it submitted, so it is atomic
+# on its own and needs no transaction around it (on PostgreSQL, no BEGIN or COMMIT round trip).
+_STILL_OPEN = (
+    sa.select(_attempts.c.id)
+    .where(_attempts.c.id == sa.bindparam("p_attempt"), _attempts.c.submitted_at.is_(None),
+           _attempts.c.deadline_at >= sa.bindparam("p_cutoff"))
+    .with_for_update(read=True, key_share=True)
+    .exists()
 )
 _SAVE_STORE = (
     sa.update(_items)
     .where(_items.c.attempt_id == sa.bindparam("p_attempt"), _items.c.position == sa.bindparam("p_position"),
-           _items.c.response_seq < sa.bindparam("p_seq"))
+           _items.c.response_seq < sa.bindparam("p_seq"), _STILL_OPEN)
     .values(response=sa.bindparam("p_response", type_=sa.JSON(none_as_null=True)),
             response_seq=sa.bindparam("p_seq"), response_page=None, saved_at=sa.bindparam("p_saved_at"))
 )
@@ -265,14 +292,18 @@ _SAVE_STORE_FROM_PAGE = (
     sa.update(_items)
     .where(_items.c.attempt_id == sa.bindparam("p_attempt"), _items.c.position == sa.bindparam("p_position"),
            sa.or_(_items.c.response_page.is_(None), _items.c.response_page != sa.bindparam("p_page"),
-                  _items.c.response_seq < sa.bindparam("p_seq")))
+                  _items.c.response_seq < sa.bindparam("p_seq")), _STILL_OPEN)
     .values(response=sa.bindparam("p_response", type_=sa.JSON(none_as_null=True)),
             response_seq=sa.bindparam("p_seq"), response_page=sa.bindparam("p_page"),
             saved_at=sa.bindparam("p_saved_at"))
 )
 _OWNER = sa.select(_attempts.c.user_id).where(_attempts.c.id == sa.bindparam("p_attempt"))
-_SAVED = sa.select(_items.c.response_seq, _items.c.response).where(
-    _items.c.attempt_id == sa.bindparam("p_attempt"), _items.c.position == sa.bindparam("p_position"))
+# Only when the UPDATE refused: why (submitted or out of time meanwhile, else a stale save).
+_SAVED = (
+    sa.select(_items.c.response_seq, _items.c.response, _attempts.c.submitted_at, _attempts.c.deadline_at)
+    .select_from(_items.join(_attempts, _attempts.c.id == _items.c.attempt_id))
+    .where(_items.c.attempt_id == sa.bindparam("p_attempt"), _items.c.position == sa.bindparam("p_position"))
+)
 _PAGE_ID = re.compile(r"[A-Za-z0-9]{1,16}")
 
 
@@ -287,8 +318,9 @@ def page_id(value) -> str | None:
 
 def store_answer(connection, where: dict, stored, seq: int, page: str | None, now: datetime) -> bool:
     """Store the answer unless it is stale: a save from the page that wrote the stored answer needs a higher
-    seq (a late resend of its older save loses); a save from another page is newer by arrival and wins."""
-    values = {**where, "p_seq": seq, "p_response": stored, "p_saved_at": now}
+    seq (a late resend of its older save loses); a save from another page is newer by arrival and wins.
+    Nothing is stored in an attempt submitted or past its grace (False then too)."""
+    values = {**where, "p_seq": seq, "p_response": stored, "p_saved_at": now, "p_cutoff": expiry_cutoff(now)}
     if page is None:  # a page from before pages had ids: the sequence number alone decides
         return connection.execute(_SAVE_STORE, values).rowcount == 1
     return connection.execute(_SAVE_STORE_FROM_PAGE, {**values, "p_page": page}).rowcount == 1
@@ -298,15 +330,25 @@ class TimeUp(Exception):
     """The attempt is past its deadline and grace: it is to be submitted, not saved to."""
 
 
-def store_response(connection, attempt_id: int, user_id: int, position, response, seq, page, now: datetime) -> dict:
+def save_lookup_params(attempt_id: int, position) -> dict | None:
+    """The parameters of SAVE_LOOKUP for a save to `position`, None if it is not a valid position."""
+    try:
+        return {"p_attempt": attempt_id, "p_position": _check_int(position, 1, 10_000, str)}
+    except AnswerRejected:
+        return None
+
+
+def store_response(connection, attempt_id: int, user_id: int, position, response, seq, page, now: datetime, *,
+                   looked_up=None) -> dict:
     """save_answer's rules on `connection` (Core statements, no ORM session), up to but not including
     the submission of an attempt whose time is up (TimeUp); AnswerRejected for anything else refused.
-    Writes nothing unless it returns, so a caller that gets an exception may answer otherwise."""
+    Writes nothing unless it returns, so a caller that gets an exception may answer otherwise.
+    `looked_up`: SAVE_LOOKUP's row for it, if the caller read it already (not read again)."""
     position = _check_int(position, 1, 10_000, lambda: _("题号无效"))
     seq = _check_int(seq, 1, MAX_SEQ, lambda: _("序号无效"))
     page = page_id(page)
     where = {"p_attempt": attempt_id, "p_position": position}
-    row = connection.execute(_SAVE_LOOKUP, where).first()
+    row = looked_up if looked_up is not None else connection.execute(SAVE_LOOKUP, where).first()
     if row is None:
         owner = connection.execute(_OWNER, {"p_attempt": attempt_id}).scalar()
         if owner != user_id:
@@ -329,6 +371,10 @@ def store_response(connection, attempt_id: int, user_id: int, position, response
     if store_answer(connection, where, stored, seq, page, now):
         return {"saved": True, "seq": seq, "remaining_seconds": remaining}
     current = connection.execute(_SAVED, where).first()
+    if current.submitted_at is not None:  # submitted since the read above
+        raise AnswerRejected(status=409, message=_("本次作答已交卷，答案不能再修改"), submitted=True)
+    if past_grace(current.deadline_at, now):
+        raise TimeUp
     held = to_displayed(row.question_type, current.response, option_order)
     return {"saved": False, "stale": True, "seq": current.response_seq, "remaining_seconds": remaining,
             "response": held}

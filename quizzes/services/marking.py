@@ -2,15 +2,17 @@
 
 Used by submitting (quizzes.services.attempts) and by 重新判分 (quizzes.services.rescoring), so an
 attempt marked at submission and marked again later add up the same way. Plain rows in, one
-executemany UPDATE out: a 1,000-member submit rush marks 20,000 answers, and ORM objects with a
+UPDATE out: a 1,000-member submit rush marks 20,000 answers, and ORM objects with a
 flush per attempt cost several times the marking itself.
 """
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from app.database import json_recordset
 from app.extensions import db
 from quizzes.models import Attempt, AttemptItem, Question
 from quizzes.services.answers import score_response
@@ -50,8 +52,9 @@ def mark_attempts(attempt_ids: Iterable[int], *, partial_credit: bool, partial_r
     ids = list(attempt_ids)
     if not ids:
         return []
-    return _marks(db.session.execute(_paper_query().where(_items.c.attempt_id.in_(ids))), partial_credit,
-                  partial_ratio)
+    db.session.flush()  # as an ORM execute would (nothing is pending on the hot path): Core rows, no ORM layer
+    return _marks(db.session.connection().execute(_paper_query().where(_items.c.attempt_id.in_(ids))),
+                  partial_credit, partial_ratio)
 
 
 def mark_submitted(quiz_id: int, *, partial_credit: bool, partial_ratio: float) -> list[Mark]:
@@ -87,13 +90,35 @@ _STORE = (
 )
 
 
+_STORED = ("id", "answer", "explanation", "is_correct", "awarded")
+_stores: dict[str, sa.TextClause] = {}
+
+
+def _store_from_json(dialect) -> sa.TextClause:
+    """On PostgreSQL: the marks' UPDATE of every item at once from one JSON document (json_recordset)."""
+    statement = _stores.get(dialect.name)
+    if statement is None:
+        table = _items.name
+        values = ", ".join(f"{name} = given.{name}" for name in _STORED[1:])
+        statement = _stores[dialect.name] = sa.text(
+            f"UPDATE {table} SET {values} FROM {json_recordset(_items, _STORED, dialect)} "
+            f"WHERE {table}.id = given.id")
+    return statement
+
+
 def store_marks(marks: list[Mark]) -> None:
-    """Write the marks (and the key they were marked with) in one executemany UPDATE."""
-    values = [{"p_id": mark.item_id, "p_answer": mark.answer, "p_explanation": mark.explanation,
-               "p_correct": mark.is_correct, "p_awarded": mark.awarded} for mark in marks]
-    if not values:
+    """Write the marks (and the key they were marked with) in one UPDATE: an executemany, or on
+    PostgreSQL one statement of all the rows (psycopg's executemany was a sixth of a submit's CPU)."""
+    if not marks:
         return
-    db.session.connection().execute(_STORE, values)
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        rows = [{"id": mark.item_id, "answer": mark.answer, "explanation": mark.explanation,
+                 "is_correct": mark.is_correct, "awarded": mark.awarded} for mark in marks]
+        connection.execute(_store_from_json(connection.dialect), {"p_rows": json.dumps(rows, ensure_ascii=False)})
+    else:
+        connection.execute(_STORE, [{"p_id": mark.item_id, "p_answer": mark.answer, "p_explanation": mark.explanation,
+                                     "p_correct": mark.is_correct, "p_awarded": mark.awarded} for mark in marks])
     # AttemptItem objects already loaded in this session would otherwise show the old marks.
     marked = {mark.item_id for mark in marks}
     for instance in list(db.session.identity_map.values()):

@@ -19,13 +19,18 @@ def _match(path: str):
 
 
 def _save(connection, attempt_id: int, signed_in, body: dict, now):
+    looked_up = signed_in.account  # SAVE_LOOKUP's columns, read with the login check
+    if looked_up.user_id is None:  # no such attempt or position: the view answers it
+        return None
     try:
         return engine.store_response(connection, attempt_id, signed_in.account.id, body.get("position"),
-                                     body.get("response"), body.get("seq"), body.get("page"), now)
+                                     body.get("response"), body.get("seq"), body.get("page"), now,
+                                     looked_up=looked_up)
     except (engine.AnswerRejected, engine.TimeUp):  # the view answers it (and submits an attempt out of time)
         return None
 
 
 def autosaves_before_flask(app, wsgi_app) -> SignedInJsonBeforeFlask:
     """Wrap `wsgi_app` so the common autosave is answered before Flask."""
-    return SignedInJsonBeforeFlask(app, wsgi_app, ENDPOINT, _match, _save)
+    return SignedInJsonBeforeFlask(app, wsgi_app, ENDPOINT, _match, _save, read=(
+        engine.SAVE_LOOKUP, lambda attempt_id, body: engine.save_lookup_params(attempt_id, body.get("position"))))

@@ -22,7 +22,7 @@ bp = Blueprint("take", __name__, url_prefix="")
 
 def _visible_quiz_or_404(quiz_id: int) -> Quiz:
     """A published quiz open to the member's unit; anything else is 404 (no hint that it exists)."""
-    quiz = db.session.get(Quiz, quiz_id)
+    quiz = engine.quiz_for_member(quiz_id, current_user)  # the quiz and its eligibility in one statement
     if quiz is None or not quiz.is_published or not engine.is_eligible(quiz, current_user):
         abort(404)
     return quiz
