@@ -83,7 +83,7 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(scope="session")
 def postgres_url(worker_id):
-    """One database per xdist worker, schema created once; tests truncate after themselves."""
+    """One database per xdist worker, schema created once; each test empties the tables it wrote."""
     if not is_postgres():
         return None
     base = sa.engine.make_url(POSTGRES_URL)
@@ -94,6 +94,10 @@ def postgres_url(worker_id):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": name})
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        # A commit need not wait for its WAL to reach the disk (~6 ms a commit on this machine's disk,
+        # ~1 ms without): locking and visibility are the same; only a crash of the server could lose
+        # the last commits of a database the next run drops anyway.
+        connection.execute(sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     admin.dispose()
     url = base.set(database=name).render_as_string(hide_password=False)
     schema_app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
