@@ -31,7 +31,7 @@ run: venv translations migrate
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: venv translations
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist worksteal $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
