@@ -12,6 +12,9 @@ the app untouched, which answers it exactly as it always has.
 """
 from __future__ import annotations
 
+import threading
+import time
+from contextlib import suppress
 from io import BytesIO
 
 import sqlalchemy as sa
@@ -31,6 +34,17 @@ MAX_BODY_BYTES = 64 * 1024  # an answer is far smaller; a larger body is the app
 # Session keys the Flask path leaves as they are on such a request; any other (a remember-me
 # instruction, say) may make it change the session, so the app answers.
 PLAIN_SESSION_KEYS = frozenset({"_user_id", "_fresh", "_id", "_permanent", "sid", "csrf_token", "locale", "next"})
+# A held connection unused for longer than this is pinged before use, as the pool pings its own
+# (app.database.PING_AFTER_IDLE_SECONDS).
+HELD_PING_AFTER_IDLE_SECONDS = 30.0
+
+
+class _Held(threading.local):
+    """The autocommit connection this worker thread keeps for these requests (PostgreSQL)."""
+
+    connection = None
+    used_at = 0.0
+    generation = 0
 
 
 class SignedInJsonBeforeFlask:
@@ -44,13 +58,24 @@ class SignedInJsonBeforeFlask:
 
     `read`: optional (query, params(key, body)) of the one row `answer` reads first, read in the same
     round trip as the login check (app.accounts.services.open_login's `beside`); its columns are then on
-    signed_in.account. params None: the body is not one the answer takes, and the app answers it."""
+    signed_in.account. params None: the body is not one the answer takes, and the app answers it.
+
+    On PostgreSQL each worker thread keeps one autocommit connection for these requests rather than
+    checking one out of the pool and resetting it every time (an eighth of an autosave's CPU): a sync
+    worker serves one request at a time, and nothing is left open between statements. A connection that
+    fails is dropped (the app answers that request) and the next request opens another."""
 
     def __init__(self, app, wsgi_app, endpoint: str, match, answer, read=None):
         self.app, self.wsgi_app = app, wsgi_app
         self.endpoint, self.match, self.answer = endpoint, match, answer
         self.read = read
         self.ready = False
+        self.held = _Held()
+        # Every held connection of every thread, so that disposing of the engine (tests, a re-fork)
+        # closes them all; a thread that ended leaves its own here until then.
+        self.every_held: list = []
+        self.generation = 0
+        self.held_lock = threading.Lock()
 
     def _prepare(self) -> None:
         """What only needs reading once: the engine, the view's declarations, the fixed headers."""
@@ -79,6 +104,8 @@ class SignedInJsonBeforeFlask:
         self.max_body = min(MAX_BODY_BYTES, config["MAX_CONTENT_LENGTH"]) if self.enabled else 0
         self.headers = [("Vary", "Cookie"), *security_headers(app)]
         self.autocommit = self.engine.dialect.name == "postgresql"
+        if self.autocommit:
+            sa.event.listen(self.engine, "engine_disposed", self._close_every_held)
         provider = app.json  # laid out as its response() lays it out
         indented = (getattr(provider, "compact", None) is None and app.debug) or getattr(provider, "compact", None) is False
         self.dump_args = {"indent": 2} if indented else {"separators": (",", ":")}
@@ -148,15 +175,56 @@ class SignedInJsonBeforeFlask:
             clean_json_body(payload, self.cleaned)
         except (ValueError, RecursionError, Refused):  # unreadable, too deep or hostile: the app refuses it
             return None
-        with app.app_context(), self.engine.connect() as connection:
-            if self.autocommit:
-                return self._checked_answer(connection.execution_options(isolation_level="AUTOCOMMIT"), key,
-                                            data, payload)
-            with connection.begin() as transaction:
-                reply = self._checked_answer(connection, key, data, payload)
-                if reply is None:
-                    transaction.rollback()
-                return reply
+        if self.autocommit:
+            connection = self._held_connection()
+            try:
+                with app.app_context():
+                    return self._checked_answer(connection, key, data, payload)
+            except BaseException:
+                self._drop_held()  # its state is unknown now: the next request opens another
+                raise
+            finally:
+                self.held.used_at = time.monotonic()
+        with app.app_context(), self.engine.connect() as connection, connection.begin() as transaction:
+            reply = self._checked_answer(connection, key, data, payload)
+            if reply is None:
+                transaction.rollback()
+            return reply
+
+    def _held_connection(self):
+        """This thread's autocommit connection, opened (or pinged after idling) as needed."""
+        held = self.held
+        if held.generation != self.generation:  # the engine was disposed of since: that one is closed
+            held.connection, held.generation = None, self.generation
+        if held.connection is not None and time.monotonic() - held.used_at >= HELD_PING_AFTER_IDLE_SECONDS:
+            try:
+                held.connection.exec_driver_sql("SELECT 1")
+            except sa.exc.DBAPIError:
+                self._drop_held()
+        if held.connection is None:
+            held.connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            with self.held_lock:
+                self.every_held.append(held.connection)
+        return held.connection
+
+    def _drop_held(self) -> None:
+        connection, self.held.connection = self.held.connection, None
+        if connection is None:
+            return
+        with self.held_lock:
+            if connection in self.every_held:
+                self.every_held.remove(connection)
+        with suppress(Exception):  # already broken: nothing more to release
+            connection.invalidate()
+            connection.close()
+
+    def _close_every_held(self, _engine) -> None:
+        with self.held_lock:
+            connections, self.every_held = self.every_held, []
+            self.generation += 1
+        for connection in connections:
+            with suppress(Exception):  # closing what is already gone
+                connection.close()
 
     def _checked_answer(self, connection, key, data, payload):
         """The view's answer once the login session and the account pass the view's own checks, else None."""

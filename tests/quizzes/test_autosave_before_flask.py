@@ -316,3 +316,38 @@ def test_an_autosave_before_flask_runs_one_statement_after_the_user_load(app, tw
     work = [sql for sql in counter.statements if not sql.lstrip().upper().startswith(("BEGIN", "COMMIT"))]
     assert len(work) == 2 and "FROM users" in work[0] and "quiz_attempt_items" in work[0], work
     assert work[1].lstrip().upper().startswith("UPDATE quiz_attempt_items".upper()), work
+
+
+def _backend_pid(layer) -> int:
+    return layer.held.connection.connection.dbapi_connection.info.backend_pid
+
+
+@pytest.mark.postgres
+def test_a_worker_keeps_one_connection_for_its_autosaves_and_replaces_a_lost_one(app, twins, reached_flask):
+    """On PostgreSQL the layer saves on one held autocommit connection; when the database drops it
+    (a restart, a network cut), that save is answered by the app and the next opens a new one: no save lost."""
+    twin = twins[0]
+    layer = layer_of(app, SignedInJsonBeforeFlask)
+
+    def save(seq: int, answer: str):
+        reached_flask.clear()
+        db.session.remove()
+        return twin.client.post(f"/quizzes/attempts/{twin.attempt_id}/answers",
+                                json={"position": 1, "response": answer, "seq": seq}, headers={"X-CSRFToken": twin.csrf})
+
+    assert save(1, "A").get_json()["saved"] is True and not reached_flask
+    held = _backend_pid(layer)
+    assert save(2, "B").get_json()["saved"] is True and not reached_flask
+    assert _backend_pid(layer) == held  # the same connection, not one checked out and reset per save
+
+    db.session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": held})
+    db.session.commit()
+    reply = save(3, "C")
+    assert reply.status_code == 200 and reply.get_json()["saved"] is True and reached_flask  # the app saved it
+    assert save(4, "D").get_json()["saved"] is True and not reached_flask
+    assert _backend_pid(layer) != held
+
+    db.session.remove()
+    stored = db.session.execute(sa.select(AttemptItem.response, AttemptItem.response_seq).where(
+        AttemptItem.attempt_id == twin.attempt_id, AttemptItem.position == 1)).one()
+    assert tuple(stored) == ("D", 4)
