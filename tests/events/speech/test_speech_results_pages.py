@@ -180,8 +180,17 @@ def test_the_workbook_lists_deductions_recusals_and_paper_sheets(make_contest, o
     assert ranking[1][5] == "87.50" and ranking[1][8] == "暂定（未发布）"  # (90 + 86) / 2 − 0.5
 
 
-def test_the_score_sheets_print_blank_with_each_judges_binding_qr(hall, organiser_client):
+def test_the_score_sheets_print_blank_with_each_judges_binding_qr(hall, organiser_client, monkeypatch):
+    import time
+
+    from itsdangerous.timed import TimestampSigner
+
     from app.common.qr import qr_svg_inline
+
+    # The page and this test each sign a seat's token; both sign at the same second, as they would if no
+    # second boundary fell between them (under load one did, and the codes differed by their timestamp).
+    signed_at = int(time.time())
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda _self: signed_at)
 
     page = organiser_client.get(f"/speech/results/rounds/{hall.round.id}/score-sheets")
     text = page.get_data(as_text=True)
