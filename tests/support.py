@@ -27,3 +27,23 @@ def layer_of(app, kind):
         layer = getattr(layer, "wsgi_app", None) or getattr(layer, "app", None)
     assert layer is not None, f"no {kind.__name__} around the app"
     return layer
+
+
+def assert_no_horizontal_scroll(page, attempts: int = 3):
+    """Fail if the page in `page` (Playwright) is wider than its viewport, measured once it has loaded.
+
+    A click that navigates can leave the page between documents when the measure runs (no
+    documentElement yet, or the context destroyed mid-call), so the measure waits for a complete
+    document and is taken again if a navigation swapped it out.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(attempts):
+        try:
+            page.wait_for_function("document.readyState === 'complete' && document.documentElement !== null")
+            widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            break
+        except PlaywrightError:
+            if attempt == attempts - 1:
+                raise
+    assert widths[0] <= widths[1], f"{page.url} scrolls sideways at {widths[1]} px: content is {widths[0]} px wide"

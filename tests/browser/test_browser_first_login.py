@@ -3,6 +3,7 @@ sign out through the phone menu, sign in again with the new password."""
 import pytest
 
 from app.accounts.services import random_password
+from tests.support import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +27,6 @@ def sign_in(page, login: str, password: str):
     page.get_by_label("密码", exact=True).fill(password)
     page.get_by_role("button", name="登录").click()
 
-
-def assert_no_horizontal_scroll(page):
-    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"{page.url} scrolls sideways at {widths[1]} px: content is {widths[0]} px wide"
 
 
 def test_first_login_on_a_phone(live_server, phone_page, imported_member):

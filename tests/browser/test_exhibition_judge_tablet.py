@@ -9,10 +9,11 @@ from playwright.sync_api import expect
 from app.extensions import db
 from events.exhibition.round_models import ExhibitionSheet
 from events.exhibition.services import assignments
-from tests.browser.test_quiz_phone import assert_no_horizontal_scroll, sign_in
+from tests.browser.test_quiz_phone import sign_in
 from tests.browser.test_touch_targets import check_page
 from tests.events.exhibition.helpers import category, new_exhibition
 from tests.events.exhibition.round_helpers import accepted_work, new_round
+from tests.support import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.events.exhibition.helpers import category, new_exhibition, photo
 from tests.jobs.fixtures import consumer  # noqa: F401
-from tests.support import DEFAULT_PASSWORD
+from tests.support import DEFAULT_PASSWORD, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -65,8 +65,7 @@ def test_a_photograph_from_a_phone_to_the_gallery(live_server, phone_page, brows
     consumer()  # the job runs; the page notices and reloads itself
     expect(page.locator(".work-figure img")).to_be_visible(timeout=60_000)
     expect(page.locator("[data-work-status]")).to_have_text("已提交，待审核")
-    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1]
+    assert_no_horizontal_scroll(page)
 
     staff = browser_page("iPad (gen 7)")
     sign_in(staff, live_server, organiser_login)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from quizzes.models import PracticeAnswer, WrongAnswer
 from tests.quizzes import conftest as quiz_fixtures
-from tests.support import DEFAULT_PASSWORD
+from tests.support import DEFAULT_PASSWORD, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -29,10 +29,6 @@ def practice_setup(make_bank, make_question, make_quiz, make_member, make_unit, 
     live_server.settle()
     return details
 
-
-def assert_no_horizontal_scroll(page):
-    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"{page.url} scrolls sideways at {widths[1]} px: content is {widths[0]} px wide"
 
 
 def test_member_practises_and_reviews_on_a_phone(live_server, phone_page, practice_setup):

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 from tests.browser import test_quiz_phone as phone_tests
 from tests.browser.test_quiz_phone import choose, saved
 from tests.browser.test_quiz_two_devices import open_attempt_on
+from tests.support import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -62,6 +63,6 @@ def test_the_review_shows_my_choice_and_the_key_and_filters_mistakes(live_server
     expect(page.locator("#r6")).to_be_in_viewport()
     page.get_by_role("link", name="显示全部").click()
     expect(page.locator("#r1")).to_be_visible()
-    phone_tests.assert_no_horizontal_scroll(page)
+    assert_no_horizontal_scroll(page)
     page.goto(live_server.url("/quizzes/practice/wrong"))
     expect(page.get_by_text("南昌起义发生在哪一年？")).to_be_visible()  # the mistake is in the 错题本

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from quizzes.models import Attempt, AttemptItem
 from tests.quizzes import conftest as quiz_fixtures
-from tests.support import DEFAULT_PASSWORD
+from tests.support import DEFAULT_PASSWORD, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -45,10 +45,6 @@ def sign_in(page, login: str):
     page.get_by_label("密码", exact=True).fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="登录").click()
 
-
-def assert_no_horizontal_scroll(page):
-    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"{page.url} scrolls sideways at {widths[1]} px: content is {widths[0]} px wide"
 
 
 def choose(page, position: int, text: str):

@@ -6,8 +6,9 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from events.speech.services.setup import ContestFacts, create_contest
-from tests.browser.test_quiz_phone import SMALL_PHONE, assert_no_horizontal_scroll, sign_in
+from tests.browser.test_quiz_phone import SMALL_PHONE, sign_in
 from tests.browser.test_touch_targets import MEASURE
+from tests.support import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +37,7 @@ def test_a_liaison_registers_on_a_small_phone(live_server, phone_page, contest_s
     page.goto(live_server.url(f"/speech/registration/contests/{contest_setup}"))
     expect(page.get_by_text("本单位名额：已用 0 / 共 2")).to_be_visible()
     page.get_by_role("link", name="为本单位人员报名").click()
+    expect(page.get_by_label("演讲题目")).to_be_visible()  # the form's page, not the one being left
     assert_no_horizontal_scroll(page)
     assert not page.evaluate(MEASURE), page.evaluate(MEASURE)
     page.get_by_label("参赛人员").select_option(label=page.locator("#member_id option", has_text="司马相如").inner_text())
@@ -74,6 +76,7 @@ def test_a_member_applies_on_a_small_phone(live_server, phone_page, make_campaig
     expect(page.get_by_role("heading", name="演讲比赛报名")).to_be_visible()  # the home section
     page.goto(live_server.url("/speech/registration/"))
     page.get_by_role("link", name="我要报名").click()
+    expect(page.get_by_label("演讲题目")).to_be_visible()  # the form's page, not the one being left
     assert_no_horizontal_scroll(page)
     assert not page.evaluate(MEASURE), page.evaluate(MEASURE)
     page.get_by_label("演讲题目").fill("我的青春我的梦")

@@ -4,8 +4,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import test_quiz_phone as phone_tests
-from tests.browser.test_quiz_phone import SMALL_PHONE, assert_no_horizontal_scroll, choose, saved, sign_in
+from tests.browser.test_quiz_phone import SMALL_PHONE, choose, saved, sign_in
 from tests.quizzes.results_helpers import record_attempt
+from tests.support import assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.browser
 
