@@ -26,6 +26,7 @@ def create_app(overrides: dict | None = None, *, instance_path: str | Path | Non
     register_extensions(app)
     register_platform(app)
     register_features(app)
+    register_data_versions(app)  # after the features: their tables are known
     register_request_hooks(app)
     register_templating(app)
     register_error_handlers(app)
@@ -93,6 +94,12 @@ def register_features(app: Flask) -> None:
     for name in app.config.get("FEATURES", DEFAULT_FEATURES):
         import_module(name).init_app(app)
         hooks_of(app).features.append(name)
+
+
+def register_data_versions(app: Flask) -> None:
+    from app.common import data_versions
+
+    data_versions.register_data_versions(app)
 
 
 def register_request_hooks(app: Flask) -> None:

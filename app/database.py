@@ -62,6 +62,8 @@ def _sqlite_connect(dbapi_connection, _record):
 def _sqlite_begin(connection):
     # A request that may write takes the write lock up front, so two read-then-write requests
     # queue on busy_timeout instead of one failing with "database is locked" at its first write.
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return  # each statement commits by itself: a BEGIN here would be rolled back at close
     if _reads_only.get() or (not _writes.get() and has_request_context() and request.method in SAFE_METHODS):
         connection.exec_driver_sql("BEGIN")
     else:

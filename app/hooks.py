@@ -155,6 +155,9 @@ def add_participation_provider(app: Flask, provider: ParticipationProvider) -> N
     providers = hooks_of(app).participation_providers
     providers[:] = [existing for existing in providers if existing.key != provider.key]
     providers.append(provider)
+    from app.common.data_versions import rewatch
+
+    rewatch(app)  # registered after the app was built (a plug-in loaded late): its tables are watched too
 
 
 def add_housekeeping(app: Flask, name: str, task: Callable[[], int]) -> None:

@@ -95,7 +95,9 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    from app.common.data_versions import paused
+
+    with paused(), connectable.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             # On SQLite a batch migration rebuilds a table: copy, DROP the old one, rename. With

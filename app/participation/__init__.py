@@ -4,7 +4,8 @@ models.py the membership history (member_periods), per-campaign figure settings,
 figures.py the result objects · history.py record_membership, the roster's history writer ·
 services.py the engine (campaign_figures, headcount, unit_members, chase_list, …) ·
 settings.py per-campaign figure settings · snapshots.py daily snapshots · views.py, forms.py the
-settings page · cli.py `flask participation snapshot`.
+settings page · cli.py `flask participation snapshot` · freshness.py the writes that move a figure
+(the data version the figures are kept under).
 Input side: exemptions.py 免计 and offline.py offline participation (rules and the engine's selects) ·
 offline_import.py the xlsx import · input_forms.py, input_views.py their pages · input_plugin.py
 their registration.
@@ -20,11 +21,14 @@ def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app import hooks
+    from app.common import data_versions
     from app.participation import views
     from app.participation.cli import participation_cli
+    from app.participation.freshness import FIGURES_DATA, figure_tables
     from app.participation.snapshots import snapshot_running_campaigns
 
     app.register_blueprint(views.bp)
+    data_versions.watch(app, FIGURES_DATA, lambda: figure_tables(hooks.hooks_of(app).participation_providers))
     hooks.add_housekeeping(app, "participation.daily_snapshot", snapshot_running_campaigns)
     app.cli.add_command(participation_cli)
     hooks.add_audit_labels(app, {

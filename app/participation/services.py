@@ -1,7 +1,8 @@
-"""The participation engine: a campaign's figures per unit and branch, computed on each view in a fixed
-number of statements whatever the number of units and members: app/participation/placing.py groups
-the roster, the exemptions and each member's first participation per figure by (unit, branch) in the
-database, so Python adds up a few thousand per-unit rows, never one row per member or record.
+"""The participation engine: a campaign's figures per unit and branch, computed in a fixed number of
+statements whatever the number of units and members, and kept in the worker until a write moves one
+(freshness.py). app/participation/placing.py groups the roster, the exemptions and each member's first
+participation per figure by (unit, branch) in the database, so Python adds up a few thousand per-unit
+rows, never one row per member or record.
 
 Rule: for each figure a member counts once — in the unit credited with their participation if they
 took part by the as-of instant (the unit the activity snapshotted, else their unit in the membership
@@ -17,15 +18,19 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.accounts.models import User
+from app.common import data_versions
 from app.common.clock import utcnow
 from app.common.ranking import competition_ranks
+from app.common.worker_memo import kept
 from app.extensions import db
 from app.participation import placing
 from app.participation.exemptions import approved_exemptions_select
 from app.participation.figures import ActivityColumn, CampaignFigures, MemberStatus, Rate, UnitFigures
+from app.participation.freshness import FIGURES_DATA
 from app.participation.settings import ATTENDANCE, MEMBERS, column_specs, columns_for
 from app.units.models import Unit
 
@@ -129,9 +134,25 @@ class _Cell:
         return Rate(count, count + self.headcount - self.overlap.get(key, 0))
 
 
+FIGURES_KEPT = 8  # campaigns' figures a worker keeps (a few hundred KB each at 100 units)
+
+
 def campaign_figures(campaign, *, as_of: datetime | None = None) -> CampaignFigures:
-    """The figures of every unit (branches rolled up) and the total, at `as_of` (default now)."""
-    as_of = as_of or utcnow()
+    """The figures of every unit (branches rolled up) and the total, at `as_of` (default now); the
+    figures now are kept in the worker while no write that moves a figure has committed (freshness.py),
+    within the minute (a meeting's close or an exemption's last day falls on a minute's boundary)."""
+    if as_of is not None:
+        return _figures_at(campaign, as_of)
+    # The version is read before anything the figures are made of: what those reads see is at least
+    # that new, so figures kept under it are never older than their key says.
+    version = data_versions.current(FIGURES_DATA)
+    now = utcnow()
+    key = (campaign.id, version, now.replace(second=0, microsecond=0), str(get_locale()))
+    return kept(key, lambda: _figures_at(campaign, now), store="participation.figures", limit=FIGURES_KEPT)
+
+
+def _figures_at(campaign, as_of: datetime) -> CampaignFigures:
+    """campaign_figures' computation: every unit's figures at `as_of`, in a fixed number of statements."""
     specs = column_specs()
     columns = columns_for(campaign, specs)
     units = _unit_catalogue()

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.participation import services
 from app.participation.figures import Rate
 from tests.participation.bulk import build_campaign
+from tests.support import forget_kept
 
 AS_OF = from_local(datetime(2026, 3, 20, 12))
 
@@ -72,6 +73,7 @@ def test_dashboard_and_workbook_statements_do_not_grow(app, organiser_client, co
             counts = []
             for path in (f"/participation/{campaign.id}", f"/participation/{campaign.id}/export.xlsx"):
                 organiser_client.get(path)  # warm: the settings' first read is not what is counted
+                forget_kept(organiser_client.application)  # counted: a view that computes the figures
                 with count_queries() as counter:
                     response = organiser_client.get(path)
                 assert response.status_code == 200
@@ -87,7 +89,7 @@ def test_dashboard_and_workbook_statements_do_not_grow(app, organiser_client, co
 
 
 def test_the_dashboard_shows_a_new_submission_at_once(app, organiser_client):
-    """Figures are computed on each view: a quiz submitted between two views moves the total's quiz
+    """Figures are kept only until a write moves one: a quiz submitted between two views moves the total's quiz
     cell by one participant at once (nothing stale is served)."""
     from datetime import timedelta
 

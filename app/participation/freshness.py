@@ -1,0 +1,62 @@
+"""Which writes change a campaign's figures: the tables every participation provider reads (found in
+their selects, so an activity added later is watched without a change here) and the platform's own
+(roster, history, exemptions, offline records, settings, units, campaigns), counted under one data
+version (app/common/data_versions.py). services.campaign_figures keeps a campaign's figures in each
+worker under that version, so a view with no write since the last one is not computed again.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.sql import visitors
+
+FIGURES_DATA = "participation"
+
+# The platform's tables the engine reads (placing.py, exemptions.py, offline.py, settings.py), with the
+# users columns it reads: a sign-in or a password change updates users without moving any figure.
+PLATFORM_TABLES: dict[str, frozenset[str] | None] = {
+    "users": frozenset({"id", "unit_id", "branch_id", "active", "created_at"}),
+    "member_periods": None,
+    "participation_exemptions": None,
+    "offline_participations": None,
+    "participation_settings": None,
+    "units": None,
+    "campaigns": None,
+}
+
+
+def columns_read(statement) -> dict[str, set[str]]:
+    """{table: columns} of the tables behind every column a select refers to, through aliases and
+    subqueries."""
+    found: dict[str, set[str]] = {}
+    for element in visitors.iterate(statement):
+        if isinstance(element, sa.Table):
+            found.setdefault(element.name, set())
+        for base in getattr(element, "base_columns", ()) if isinstance(element, sa.ColumnElement) else ():
+            table = getattr(base, "table", None)
+            if isinstance(base, sa.Column) and isinstance(table, sa.Table):
+                found.setdefault(table.name, set()).add(base.name)
+    return found
+
+
+def figure_tables(providers: Iterable) -> dict[str, frozenset[str] | None]:
+    """The tables (with the columns whose UPDATE matters; None: any) whose writes can move a figure:
+    the platform's, and every column the providers' selects read."""
+    from app.campaigns.models import Campaign
+
+    # A campaign that is never stored: the selects are only built here, never run.
+    sample = Campaign(id=0, name="", description="", starts_on=date(2000, 1, 1), ends_on=date(2000, 1, 2))
+    tables: dict[str, set[str] | None] = {name: set(columns) if columns is not None else None
+                                          for name, columns in PLATFORM_TABLES.items()}
+    for provider in providers:
+        for build in (provider.participants, provider.score, provider.attendance):
+            if build is None:
+                continue
+            for table, columns in columns_read(build(sample)).items():
+                if table in tables and tables[table] is None:
+                    continue
+                # A table read with no column seen (an EXISTS on it, say): any write to it counts.
+                tables[table] = tables.get(table, set()) | columns if columns else None
+    return {name: frozenset(columns) if columns is not None else None for name, columns in tables.items()}

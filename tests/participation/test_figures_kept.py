@@ -1,0 +1,78 @@
+"""The figures a worker keeps (services.campaign_figures under the participation data version): a view
+with no write since the last one is not computed again, and every kind of write that moves a figure
+shows on the next view — a submission, a member deactivated on the roster page, an approved
+exemption, a settings change — while writes that move none (a sign-in, a password change) keep them."""
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from app.common.clock import utcnow
+from app.extensions import db
+from app.participation import exemptions
+from app.participation.exemptions import ExemptionData
+from tests.participation.pages_data import populate, settings, submit
+
+
+def _view(client, campaign, count_queries):
+    """(the total's quiz n, the dashboard's statements that computed figures)."""
+    with count_queries() as counter:
+        response = client.get(f"/participation/{campaign.id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    total = html[html.index('data-unit="total"'):]
+    quiz = re.search(r'知识竞赛</span><span class="pt-value">[^<]*</span><span class="pt-n">(\d+/\d+)<', total)
+    computed = [statement for statement in counter.statements if "WITH who AS" in statement]
+    return quiz.group(1), len(computed)
+
+
+def test_a_view_with_no_write_since_is_not_computed_again(app, make_unit, make_member, make_campaign,
+                                                         organiser_client, count_queries):
+    campaign = make_campaign()
+    populate(make_unit, make_member, campaign, units=2, per_unit=4)
+    settings(campaign, quiz=(True, 70, 1))
+    first, computed_first = _view(organiser_client, campaign, count_queries)
+    again, computed_again = _view(organiser_client, campaign, count_queries)
+    assert (first, computed_first) == ("4/8", 1)
+    assert (again, computed_again) == ("4/8", 0)
+
+
+def test_every_kind_of_write_that_moves_a_figure_shows_on_the_next_view(
+        app, make_unit, make_member, make_campaign, make_staff, organiser, organiser_client, client_for,
+        count_queries):
+    campaign = make_campaign()
+    _units, people, quiz = populate(make_unit, make_member, campaign, units=1, per_unit=6)
+    settings(campaign, quiz=(True, 70, 1))
+    assert _view(organiser_client, campaign, count_queries) == ("3/6", 1)
+
+    submit(quiz, people[1])  # the ORM, as a member's submit
+    assert _view(organiser_client, campaign, count_queries) == ("4/6", 1)
+
+    response = organiser_client.post(f"/members/{people[3].id}/deactivate")  # the roster page
+    assert response.status_code in (200, 302)
+    db.session.expire_all()
+    assert _view(organiser_client, campaign, count_queries) == ("4/5", 1)
+
+    today = utcnow().date()
+    exemption = exemptions.enter_exemption(organiser, db.session.get(type(people[5]), people[5].id), ExemptionData(
+        "sick_leave", "长期病休", today - timedelta(days=1), today + timedelta(days=30), campaign.id))
+    db.session.commit()
+    assert _view(organiser_client, campaign, count_queries) == ("4/5", 1)  # pending: moves nothing, recomputed
+    exemptions.decide_exemptions(organiser, [exemption], "approved")
+    db.session.commit()
+    assert _view(organiser_client, campaign, count_queries)[0] == "4/4"
+
+    from app.participation.models import ParticipationSetting
+
+    db.session.execute(sa.update(ParticipationSetting).where(ParticipationSetting.campaign_id == campaign.id)
+                       .values(required=False))
+    db.session.commit()
+    assert _view(organiser_client, campaign, count_queries)[1] == 1
+
+    # A sign-in and a password change write users and login sessions, and move no figure.
+    someone = people[0]
+    client_for(someone)
+    someone = db.session.get(type(someone), someone.id)
+    someone.must_change_password = True
+    db.session.commit()
+    assert _view(organiser_client, campaign, count_queries) == ("4/4", 0)

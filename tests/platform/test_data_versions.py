@@ -1,0 +1,102 @@
+"""Data versions (app/common/data_versions.py): a committed write to a watched table raises its
+name's number once per transaction, whichever way the statement was made; a rolled back one, an
+unwatched table or an UPDATE of unwatched columns leaves it alone; racing writers lose no count."""
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from app.accounts.models import User
+from app.common import data_versions
+from app.common.data_versions import current, names_written
+from app.extensions import db
+from app.participation.freshness import FIGURES_DATA
+from tests.support import is_postgres
+
+TABLES = {"quiz_attempts": {"p": frozenset({"submitted_at", "score"})}, "units": {"p": None},
+          "users": {"p": frozenset({"unit_id", "active"}), "q": None}}
+
+
+@pytest.mark.parametrize(("statement", "names"), [
+    ("INSERT INTO units (name) VALUES (?)", {"p"}),
+    ('DELETE FROM "units" WHERE id = ?', {"p"}),
+    ("INSERT OR REPLACE INTO units (id) VALUES (1)", {"p"}),
+    ("UPDATE units SET name=? WHERE units.id = ?", {"p"}),
+    ("UPDATE quiz_attempts SET submitted_at=?, submit_reason=? WHERE quiz_attempts.id = ?", {"p"}),
+    ("UPDATE quiz_attempts SET leave_count=(quiz_attempts.leave_count + ?) WHERE quiz_attempts.id = ? "
+     "AND quiz_attempts.submitted_at IS NULL RETURNING quiz_attempts.leave_count", set()),
+    ("update quiz_attempts set score = %(score)s where id = %(id)s", {"p"}),
+    # A SET list cut short by a subquery's own FROM cannot be read: counted, never missed.
+    ("UPDATE quiz_attempts SET leave_count=(SELECT max(x) FROM t WHERE t.a = 1), score=? WHERE id=?", {"p"}),
+    ("UPDATE users SET password_hash=?, must_change_password=? WHERE users.id = ?", {"q"}),
+    ("UPDATE users SET unit_id=?, branch_id=? WHERE users.id = ?", {"p", "q"}),
+    ("SELECT * FROM units", set()),
+    ("INSERT INTO audit_entries (action) VALUES (?)", set()),
+    ("UPDATE quiz_attempt_items SET response=? WHERE id=?", set()),
+])
+def test_which_statements_write_a_watched_table(statement, names):
+    assert names_written(statement, TABLES) == names
+
+
+def test_a_committed_write_counts_once_a_rolled_back_one_never(app, make_unit):
+    before = current(FIGURES_DATA)
+    unit = make_unit("计数单位")  # committed by the factory
+    unit_id = unit.id
+    after_one = current(FIGURES_DATA)
+    assert after_one > before
+    unit.name = "计数单位（改）"
+    db.session.execute(sa.update(User).where(User.id == -1).values(active=False))  # Core, same transaction
+    db.session.commit()
+    assert current(FIGURES_DATA) == after_one + 1  # two statements, one transaction: one count
+    unit.name = "不保存"
+    db.session.flush()
+    db.session.rollback()
+    assert current(FIGURES_DATA) == after_one + 1
+    db.session.remove()  # the session's transaction ends (on SQLite it would hold the write lock)
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(sa.text("UPDATE units SET sort_order = sort_order + 1 WHERE id = :id"), {"id": unit_id})
+    db.session.rollback()
+    assert current(FIGURES_DATA) == after_one + 2  # autocommitted: counted at once
+
+
+def test_writes_that_move_no_figure_are_not_counted(app, make_member):
+    member = make_member(name="改密码的人")
+    before = current(FIGURES_DATA)
+    member.password_hash = "changed"
+    member.must_change_password = False
+    db.session.commit()
+    with data_versions.paused():
+        member.active = False
+        db.session.commit()
+    assert current(FIGURES_DATA) == before
+
+
+@pytest.mark.skipif(not is_postgres(), reason="needs PostgreSQL: set TEST_DATABASE_URL")
+def test_racing_writers_lose_no_count(app, make_unit):
+    """Eight threads commit four writes each at once on PostgreSQL: the number rises by exactly 32 (the
+    row's lock queues them; a lost count would let a worker keep stale figures)."""
+    unit_id = make_unit("并发单位").id
+    before = current(FIGURES_DATA)
+    db.session.commit()
+    start = threading.Barrier(8)
+    failures = []
+
+    def writer():
+        try:
+            with app.app_context():
+                start.wait()
+                for _ in range(4):
+                    with db.engine.begin() as connection:
+                        connection.execute(sa.text("UPDATE units SET sort_order = sort_order + 1 WHERE id = :id"),
+                                           {"id": unit_id})
+        except Exception as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=writer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    db.session.rollback()
+    assert current(FIGURES_DATA) == before + 32
