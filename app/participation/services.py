@@ -140,7 +140,8 @@ FIGURES_KEPT = 8  # campaigns' figures a worker keeps (a few hundred KB each at 
 def campaign_figures(campaign, *, as_of: datetime | None = None) -> CampaignFigures:
     """The figures of every unit (branches rolled up) and the total, at `as_of` (default now); the
     figures now are kept in the worker while no write that moves a figure has committed (freshness.py),
-    within the minute (a meeting's close or an exemption's last day falls on a minute's boundary)."""
+    within the minute (what the clock alone changes, a meeting closing, shows by the next minute, as
+    the page's 数据截至 HH:MM stamp says)."""
     if as_of is not None:
         return _figures_at(campaign, as_of)
     # The version is read before anything the figures are made of: what those reads see is at least
