@@ -308,35 +308,42 @@ def _people(user_ids: set[int]):
     return [person for person in db.session.execute(query) if person.id in user_ids]
 
 
-def _statuses(scene: _Scene, scope: set[int], credits, *, unit_id=None) -> list[MemberStatus]:
-    """MemberStatus of every user in `scope` (one statement beside what `scene` and `credits` hold)."""
+def _statuses(scene: _Scene, scope: set[int], credits, *, unit_id=None, order=None) -> list[MemberStatus]:
+    """MemberStatus of every user in `scope` (one statement beside what `scene` and `credits` hold),
+    sorted by `order` (default: `unit_id`'s own members first, then by branch and name)."""
     member_keys = [column.key for column in scene.columns if column.kind == MEMBERS]
     required = [column.key for column in scene.columns if column.required and column.kind == MEMBERS]
     units = scene.units
     places = units.places()  # ~20,000 members in a few hundred (unit, branch) pairs: look each up once
+    names: dict[int | None, str | None] = {None: None}  # unit and branch names, looked up once each
     nowhere = dict.fromkeys(member_keys)
+    roster, exempt_reasons = scene.roster, scene.exempt
     statuses = []
     for person in _people(scope):
-        spot = scene.roster.get(person.id)
-        place = places[spot if spot is not None else (person.unit_id, person.branch_id)] or (None, None)
-        mine = credits.get(person.id)
-        if mine:
-            done_at = {key: mine[key].took_part_at if key in mine else None for key in member_keys}
-            credited_units = {credited[0] for credited in (places[credit.unit_id, credit.branch_id]
-                                                           for credit in mine.values()) if credited is not None}
-        else:
-            mine, done_at, credited_units = {}, dict(nowhere), set()
-        transferred = bool(credited_units - {place[0]}) if place[0] is not None else bool(credited_units)
-        exempt = spot is not None and person.id in scene.exempt
+        spot = roster.get(person.id)
+        unit, branch = places[spot if spot is not None else (person.unit_id, person.branch_id)] or (None, None)
+        done_at = dict(nowhere)
+        offline, credited_units = set(), set()
+        for key, credit in (credits.get(person.id) or {}).items():
+            credited = places[credit.unit_id, credit.branch_id]
+            if credited is not None:
+                credited_units.add(credited[0])
+            if key in done_at:
+                done_at[key] = credit.took_part_at
+                if credit.offline:
+                    offline.add(key)
+        transferred = bool(credited_units - {unit}) if unit is not None else bool(credited_units)
+        exempt = spot is not None and person.id in exempt_reasons
+        if unit not in names:
+            names[unit] = units.name(unit)
+        if branch not in names:
+            names[branch] = units.name(branch)
         statuses.append(MemberStatus(
-            person.id, person.name, person.staff_id, person.mobile, place[0],
-            units.name(place[0]) if place[0] is not None else "", place[1],
-            units.name(place[1]) if place[1] is not None else None, done_at,
-            {key for key, credit in mine.items() if credit.offline and key in done_at},
-            [key for key in required if done_at.get(key) is None],
-            (scene.exempt[person.id] or _("免计")) if exempt else None, transferred))
-    statuses.sort(key=lambda status: (status.unit_id != unit_id, status.branch_name or "", status.name,
-                                      status.staff_id))
+            person.id, person.name, person.staff_id, person.mobile, unit, names[unit] if unit is not None else "",
+            branch, names[branch], done_at, offline, [key for key in required if done_at[key] is None],
+            (exempt_reasons[person.id] or _("免计")) if exempt else None, transferred))
+    statuses.sort(key=order or (lambda status: (status.unit_id != unit_id, status.branch_name or "", status.name,
+                                                status.staff_id)))
     return statuses
 
 
@@ -390,9 +397,8 @@ def campaign_members(campaign, *, as_of: datetime | None = None) -> list[MemberS
     scope = set(scene.roster)
     scope.update(user_id for user_id, mine in credits.items()
                  if any(credit.unit_id is not None for credit in mine.values()))
-    statuses = _statuses(scene, scope, credits)
-    statuses.sort(key=lambda status: (status.unit_name, status.branch_name or "", status.name, status.staff_id))
-    return statuses
+    return _statuses(scene, scope, credits, order=lambda status: (status.unit_name, status.branch_name or "",
+                                                                  status.name, status.staff_id))
 
 
 from app.participation.snapshots import daily_series, snapshot_figures, take_snapshot  # noqa: E402, F401
