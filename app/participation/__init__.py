@@ -24,11 +24,12 @@ def init_app(app) -> None:
     from app.common import data_versions
     from app.participation import views
     from app.participation.cli import participation_cli
-    from app.participation.freshness import FIGURES_DATA, figure_tables
+    from app.participation.freshness import ATTENDANCE_DATA, FIGURES_DATA, attendance_tables, figure_tables
     from app.participation.snapshots import snapshot_running_campaigns
 
     app.register_blueprint(views.bp)
     data_versions.watch(app, FIGURES_DATA, lambda: figure_tables(hooks.hooks_of(app).participation_providers))
+    data_versions.watch(app, ATTENDANCE_DATA, lambda: attendance_tables(hooks.hooks_of(app).participation_providers))
     hooks.add_housekeeping(app, "participation.daily_snapshot", snapshot_running_campaigns)
     app.cli.add_command(participation_cli)
     hooks.add_audit_labels(app, {

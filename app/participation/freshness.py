@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql import visitors
 
 FIGURES_DATA = "participation"
+ATTENDANCE_DATA = "participation.attendance"  # what the attendance figures alone read
 
 # The platform's tables the engine reads (placing.py, exemptions.py, offline.py, settings.py), with the
 # users columns it reads: a sign-in or a password change updates users without moving any figure.
@@ -41,15 +42,15 @@ def columns_read(statement) -> dict[str, set[str]]:
     return found
 
 
-def figure_tables(providers: Iterable) -> dict[str, frozenset[str] | None]:
+def figure_tables(providers: Iterable, platform: dict | None = None) -> dict[str, frozenset[str] | None]:
     """The tables (with the columns whose UPDATE matters; None: any) whose writes can move a figure:
-    the platform's, and every column the providers' selects read."""
+    the platform's (`platform`, default PLATFORM_TABLES), and every column the providers' selects read."""
     from app.campaigns.models import Campaign
 
     # A campaign that is never stored: the selects are only built here, never run.
     sample = Campaign(id=0, name="", description="", starts_on=date(2000, 1, 1), ends_on=date(2000, 1, 2))
     tables: dict[str, set[str] | None] = {name: set(columns) if columns is not None else None
-                                          for name, columns in PLATFORM_TABLES.items()}
+                                          for name, columns in (platform or PLATFORM_TABLES).items()}
     for provider in providers:
         for build in (provider.participants, provider.score, provider.attendance):
             if build is None:
@@ -60,3 +61,19 @@ def figure_tables(providers: Iterable) -> dict[str, frozenset[str] | None]:
                 # A table read with no column seen (an EXISTS on it, say): any write to it counts.
                 tables[table] = tables.get(table, set()) | columns if columns else None
     return {name: frozenset(columns) if columns is not None else None for name, columns in tables.items()}
+
+
+def attendance_tables(providers: Iterable) -> dict[str, frozenset[str] | None]:
+    """The tables whose writes can move an attendance figure: what the providers' attendance selects
+    read, the exemptions, and the users' units (services.attendance_rows)."""
+    return figure_tables([_AttendanceOnly(provider) for provider in providers if provider.attendance is not None],
+                         platform={"users": PLATFORM_TABLES["users"], "participation_exemptions": None})
+
+
+class _AttendanceOnly:
+    """A provider seen through its attendance select alone."""
+
+    participants = score = None
+
+    def __init__(self, provider):
+        self.attendance = provider.attendance

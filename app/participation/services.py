@@ -30,7 +30,7 @@ from app.extensions import db
 from app.participation import placing
 from app.participation.exemptions import approved_exemptions_select
 from app.participation.figures import ActivityColumn, CampaignFigures, MemberStatus, Rate, UnitFigures
-from app.participation.freshness import FIGURES_DATA
+from app.participation.freshness import ATTENDANCE_DATA, FIGURES_DATA
 from app.participation.settings import ATTENDANCE, MEMBERS, column_specs, columns_for
 from app.units.models import Unit
 
@@ -148,12 +148,25 @@ def campaign_figures(campaign, *, as_of: datetime | None = None) -> CampaignFigu
     # that new, so figures kept under it are never older than their key says.
     version = data_versions.current(FIGURES_DATA)
     now = utcnow()
-    key = (campaign.id, version, now.replace(second=0, microsecond=0), str(get_locale()))
-    return kept(key, lambda: _figures_at(campaign, now), store="participation.figures", limit=FIGURES_KEPT)
+    minute = now.replace(second=0, microsecond=0)
+    key = (campaign.id, version, minute, str(get_locale()))
+    return kept(key, lambda: _figures_at(campaign, now, attendance=_kept_attendance(campaign, now, minute)),
+                store="participation.figures", limit=FIGURES_KEPT)
 
 
-def _figures_at(campaign, as_of: datetime) -> CampaignFigures:
-    """campaign_figures' computation: every unit's figures at `as_of`, in a fixed number of statements."""
+def _kept_attendance(campaign, now: datetime, minute: datetime):
+    """attendance_rows for now, kept while no write to what attendance reads has committed: a quiz
+    evening's submissions move the figures, not the attendance, so a view after one skips its statement."""
+    def rows():
+        return attendance_rows(campaign, now, column_specs())
+
+    key = (campaign.id, data_versions.current(ATTENDANCE_DATA), minute)
+    return lambda: kept(key, rows, store="participation.attendance", limit=FIGURES_KEPT)
+
+
+def _figures_at(campaign, as_of: datetime, *, attendance=None) -> CampaignFigures:
+    """campaign_figures' computation: every unit's figures at `as_of`, in a fixed number of statements
+    (`attendance`: a callable giving attendance_rows at `as_of`, when kept elsewhere)."""
     specs = column_specs()
     columns = columns_for(campaign, specs)
     units = _unit_catalogue()
@@ -164,7 +177,7 @@ def _figures_at(campaign, as_of: datetime) -> CampaignFigures:
     _add_tallies(placing.figure_tallies(campaign, as_of, member_specs, required=required,
                                         coverage_keys=coverage_keys),
                  placing.member_keys(member_specs), units, cells)
-    _add_attendance(campaign, as_of, specs, units, cells)
+    _add_attendance(attendance() if attendance else attendance_rows(campaign, as_of, specs), units, cells)
 
     rows = []
     for top in units.tops():
@@ -221,11 +234,12 @@ def _add_tallies(tallies, keys: list[str], units, cells) -> None:
             cell.score_n += tally.number
 
 
-def _add_attendance(campaign, as_of, specs, units, cells) -> None:
-    """Attendance: invitations and attendances of members not exempt at as-of, in the invitation's unit."""
+def attendance_rows(campaign, as_of, specs) -> list[tuple[str, int, int | None, int, int]]:
+    """(key, unit_id, branch_id, invited, present) per attendance figure and invitation unit, of members
+    not exempt at as-of (one statement; none without an attendance figure)."""
     attending = [spec for spec in specs if spec.kind == ATTENDANCE]
     if not attending:
-        return
+        return []
     parts = []
     for spec in attending:
         source = spec.provider.attendance(campaign).subquery()
@@ -239,15 +253,21 @@ def _add_attendance(campaign, as_of, specs, units, cells) -> None:
     users = User.__table__
     unit = sa.func.coalesce(rows.c.unit_id, users.c.unit_id)
     branch = sa.case((users.c.unit_id == unit, users.c.branch_id), else_=sa.null())
-    for key, unit_id, branch_id, invited, present in db.session.execute(
-            sa.select(rows.c.key, unit, branch, sa.func.sum(rows.c.invited), sa.func.sum(rows.c.present))
-            .join(users, users.c.id == rows.c.user_id)
-            .where(rows.c.user_id.not_in(sa.select(exempt.c.user_id)))
-            .group_by(rows.c.key, unit, branch)):
+    return [(key, unit_id, branch_id, int(invited or 0), int(present or 0)) for key, unit_id, branch_id, invited, present
+            in db.session.execute(
+                sa.select(rows.c.key, unit, branch, sa.func.sum(rows.c.invited), sa.func.sum(rows.c.present))
+                .join(users, users.c.id == rows.c.user_id)
+                .where(rows.c.user_id.not_in(sa.select(exempt.c.user_id)))
+                .group_by(rows.c.key, unit, branch))]
+
+
+def _add_attendance(rows, units, cells) -> None:
+    """Attendance rows (attendance_rows) into the cells of their (unit, branch)."""
+    for key, unit_id, branch_id, invited, present in rows:
         place = units.place(unit_id, branch_id)
         if place is not None:
-            cells[place].invited[key] += int(invited or 0)
-            cells[place].present[key] += int(present or 0)
+            cells[place].invited[key] += invited
+            cells[place].present[key] += present
 
 
 def _row(unit_id, name, branch_id, is_branch, cell: _Cell, columns: list[ActivityColumn],

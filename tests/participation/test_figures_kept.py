@@ -14,8 +14,8 @@ from app.participation.exemptions import ExemptionData
 from tests.participation.pages_data import populate, settings, submit
 
 
-def _view(client, campaign, count_queries):
-    """(the total's quiz n, the dashboard's statements that computed figures)."""
+def _view(client, campaign, count_queries, *, attendance=False):
+    """(the total's quiz n, the dashboard's statements that computed figures[, and attendance])."""
     with count_queries() as counter:
         response = client.get(f"/participation/{campaign.id}")
     assert response.status_code == 200
@@ -23,6 +23,8 @@ def _view(client, campaign, count_queries):
     total = html[html.index('data-unit="total"'):]
     quiz = re.search(r'知识竞赛</span><span class="pt-value">[^<]*</span><span class="pt-n">(\d+/\d+)<', total)
     computed = [statement for statement in counter.statements if "WITH who AS" in statement]
+    if attendance:
+        return quiz.group(1), len(computed), sum(") AS attendance" in statement for statement in counter.statements)
     return quiz.group(1), len(computed)
 
 
@@ -76,3 +78,19 @@ def test_every_kind_of_write_that_moves_a_figure_shows_on_the_next_view(
     someone.must_change_password = True
     db.session.commit()
     assert _view(organiser_client, campaign, count_queries) == ("4/4", 0)
+
+
+def test_a_submission_recomputes_the_figures_but_not_the_attendance(app, make_unit, make_member, make_campaign,
+                                                                     organiser_client, count_queries):
+    """Attendance is kept under its own version (check-in tables, exemptions, users' units): during a quiz
+    evening each view after a submission runs the tally again, not the attendance statement; a write
+    to a check-in table runs both."""
+    campaign = make_campaign()
+    _units, people, quiz = populate(make_unit, make_member, campaign, units=1, per_unit=4)
+    settings(campaign, quiz=(True, 70, 1))
+    assert _view(organiser_client, campaign, count_queries, attendance=True) == ("2/4", 1, 1)
+    submit(quiz, people[1])
+    assert _view(organiser_client, campaign, count_queries, attendance=True) == ("3/4", 1, 0)
+    db.session.execute(sa.text("DELETE FROM checkin_records WHERE id = -1"))  # a write to what attendance reads
+    db.session.commit()
+    assert _view(organiser_client, campaign, count_queries, attendance=True) == ("3/4", 1, 1)
