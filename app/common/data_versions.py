@@ -110,6 +110,11 @@ def names_written(statement: str, tables: Mapping[str, Mapping[str, frozenset[st
     that sets a column watched there (an UPDATE whose SET list cannot be read counts as writing)."""
     found = _DML.match(statement)
     if found is None:
+        if statement.lstrip()[:4].upper() == "WITH":
+            # A statement led by a CTE may write further on (WITH … INSERT/UPDATE/DELETE): any watched
+            # table it names after such a keyword counts, whatever the columns (never missed).
+            return {name for match in _DML.finditer(statement)
+                    for name in tables.get(match.group(4).lower(), {})}
         return set()
     watchers = tables.get(found.group(4).lower())
     if not watchers:

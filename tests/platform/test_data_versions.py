@@ -31,6 +31,8 @@ TABLES = {"quiz_attempts": {"p": frozenset({"submitted_at", "score"})}, "units":
     ("UPDATE users SET password_hash=?, must_change_password=? WHERE users.id = ?", {"q"}),
     ("UPDATE users SET unit_id=?, branch_id=? WHERE users.id = ?", {"p", "q"}),
     ("SELECT * FROM units", set()),
+    ("WITH moved AS (SELECT id FROM t) UPDATE quiz_attempts SET leave_count=1 FROM moved", {"p"}),
+    ("WITH who AS (SELECT users.id FROM users) SELECT * FROM who", set()),
     ("INSERT INTO audit_entries (action) VALUES (?)", set()),
     ("UPDATE quiz_attempt_items SET response=? WHERE id=?", set()),
 ])
