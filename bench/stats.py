@@ -235,19 +235,26 @@ def seed(url: str, units: int, members: int) -> tuple[int, list[int]]:
     return campaign_id, extra
 
 
+def _drop_kept(app) -> None:
+    """Drop the figures and the attendance a worker keeps, as the first view of a new minute finds them."""
+    for store in ("participation.figures", "participation.attendance"):
+        app.extensions.pop(store, None)
+
+
 CPU: dict[str, float] = {}  # path -> median CPU seconds of this process per GET (SQLite's work included)
 
 
 def timed(client, path: str, repeat: int, *, computed: bool = False, label: str | None = None) -> tuple[float, int]:
     """Median seconds of `repeat` GETs of `path` after one warm-up, and the size of the last answer
     (the median CPU seconds of this process go to CPU: on a busy machine they say more than the clock).
-    `computed`: the figures the worker keeps are dropped before each GET, so each computes them."""
+    `computed`: the figures (and attendance) the worker keeps are dropped before each GET, so each
+    computes them."""
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     times, cpu = [], []
     for _ in range(repeat):
         if computed:
-            client.application.extensions.pop("participation.figures", None)
+            _drop_kept(client.application)
         started, used = time.perf_counter(), time.process_time()
         response = client.get(path)
         body = response.get_data()
@@ -354,14 +361,14 @@ def measure(url: str, campaign_id: int, extra: list[int], repeat: int) -> int:
         kept_queries = len(statements)
         computed, _size = timed(client, f"/participation/{campaign_id}", repeat, computed=True, label="computed")
         statements.clear()
-        client.application.extensions.pop("participation.figures", None)
+        _drop_kept(client.application)
         client.get(f"/participation/{campaign_id}")
         queries = len(statements)
         after_write, written = _after_writes(client, campaign_id, repeat)
         export, export_size = timed(client, f"/participation/{campaign_id}/export.xlsx", max(1, repeat // 2),
                                     computed=True)
         statements.clear()
-        client.application.extensions.pop("participation.figures", None)
+        _drop_kept(client.application)
         client.get(f"/participation/{campaign_id}/export.xlsx")
         export_queries = len(statements)
         with app.test_request_context():  # the figures themselves, to compare SQLite with PostgreSQL

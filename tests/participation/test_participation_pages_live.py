@@ -49,6 +49,7 @@ def test_unit_page_and_chase_list_queries_do_not_grow(app, make_unit, make_membe
         client = client_for(make_staff("liaison", unit=unit))
         for page in ("", "/chase"):
             client.get(f"/participation/{campaign.id}/units/{unit.id}{page}")
+            forget_kept(app)  # counted: a view that computes the figures, whatever the minute
             with count_queries() as counter:
                 assert client.get(f"/participation/{campaign.id}/units/{unit.id}{page}").status_code == 200
             counts.setdefault(page, []).append(counter.count)
