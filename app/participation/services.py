@@ -154,19 +154,17 @@ def campaign_figures(campaign, *, as_of: datetime | None = None) -> CampaignFigu
                 store="participation.figures", limit=FIGURES_KEPT)
 
 
-def _kept_attendance(campaign, now: datetime, minute: datetime):
+def _kept_attendance(campaign, now: datetime, minute: datetime) -> list:
     """attendance_rows for now, kept while no write to what attendance reads has committed: a quiz
     evening's submissions move the figures, not the attendance, so a view after one skips its statement."""
-    def rows():
-        return attendance_rows(campaign, now, column_specs())
-
     key = (campaign.id, data_versions.current(ATTENDANCE_DATA), minute)
-    return lambda: kept(key, rows, store="participation.attendance", limit=FIGURES_KEPT)
+    return kept(key, lambda: attendance_rows(campaign, now, column_specs()), store="participation.attendance",
+                limit=FIGURES_KEPT)
 
 
-def _figures_at(campaign, as_of: datetime, *, attendance=None) -> CampaignFigures:
+def _figures_at(campaign, as_of: datetime, *, attendance: list | None = None) -> CampaignFigures:
     """campaign_figures' computation: every unit's figures at `as_of`, in a fixed number of statements
-    (`attendance`: a callable giving attendance_rows at `as_of`, when kept elsewhere)."""
+    (`attendance`: attendance_rows at `as_of`, when kept elsewhere)."""
     specs = column_specs()
     columns = columns_for(campaign, specs)
     units = _unit_catalogue()
@@ -177,7 +175,7 @@ def _figures_at(campaign, as_of: datetime, *, attendance=None) -> CampaignFigure
     _add_tallies(placing.figure_tallies(campaign, as_of, member_specs, required=required,
                                         coverage_keys=coverage_keys),
                  placing.member_keys(member_specs), units, cells)
-    _add_attendance(attendance() if attendance else attendance_rows(campaign, as_of, specs), units, cells)
+    _add_attendance(attendance if attendance is not None else attendance_rows(campaign, as_of, specs), units, cells)
 
     rows = []
     for top in units.tops():
