@@ -49,7 +49,7 @@ def assert_no_horizontal_scroll(page, attempts: int = 3):
     assert widths[0] <= widths[1], f"{page.url} scrolls sideways at {widths[1]} px: content is {widths[0]} px wide"
 
 
-def forget_kept(app, stores=("participation.figures", "participation.attendance")) -> None:
+def forget_kept(app, stores=("participation.figures", "participation.attendance", "participation.tally")) -> None:
     """Empty worker memos of `app` (app/common/worker_memo.py), so the next view computes again."""
     for store in stores:
         app.extensions.pop(store, None)

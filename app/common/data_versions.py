@@ -50,7 +50,8 @@ class _Watches:
     """An app's watched names: table -> {name: columns (None: any)} once resolved."""
 
     def __init__(self):
-        self.pending: dict[str, Callable[[], Mapping[str, Iterable[str] | None]]] = {}
+        # Each entry gives {name: {table: columns}} when called (watch: one name; watch_each: several).
+        self.pending: dict[str, Callable[[], Mapping[str, Mapping[str, Iterable[str] | None]]]] = {}
         self.tables: dict[str, dict[str, frozenset[str] | None]] = {}
         self.installed_on: set[int] = set()
         self.resolved = False
@@ -63,7 +64,14 @@ def _watches(app: Flask) -> _Watches:
 def watch(app: Flask, name: str, tables: Callable[[], Mapping[str, Iterable[str] | None]]) -> None:
     """Count committed writes to `tables()` ({table: columns whose UPDATE matters, or None: any}) under
     `name`; `tables` is called once every feature has registered (register_data_versions)."""
-    _watches(app).pending[name] = tables
+    _watches(app).pending[name] = lambda: {name: tables()}
+    rewatch(app)
+
+
+def watch_each(app: Flask, entry: str, tables_by_name: Callable[[], Mapping[str, Mapping[str, Iterable[str] | None]]]) -> None:
+    """watch() for names known only once every feature has registered (one per participation
+    provider, say): `tables_by_name()` gives {name: {table: columns}}, and is called again on rewatch."""
+    _watches(app).pending[entry] = tables_by_name
     rewatch(app)
 
 
@@ -75,9 +83,10 @@ def rewatch(app: Flask) -> None:
         return
     resolved: dict[str, dict[str, frozenset[str] | None]] = {}
     with app.app_context():
-        for name, tables in watches.pending.items():
-            for table, columns in tables().items():
-                resolved.setdefault(table, {})[name] = None if columns is None else frozenset(columns)
+        for tables_by_name in watches.pending.values():
+            for name, tables in tables_by_name().items():
+                for table, columns in tables.items():
+                    resolved.setdefault(table, {})[name] = None if columns is None else frozenset(columns)
         watches.tables = resolved
         if resolved:
             _listen(db.engine, watches)
@@ -103,6 +112,14 @@ def paused():
 def current(name: str) -> int:
     """The committed version of `name` (0 before its first counted write)."""
     return db.session.scalar(sa.select(DataVersion.version).where(DataVersion.name == name)) or 0
+
+
+def current_many(names: Iterable[str]) -> dict[str, int]:
+    """current() of each of `names`, in one statement."""
+    wanted = sorted(set(names))
+    found = {name: version for name, version in db.session.execute(
+        sa.select(DataVersion.name, DataVersion.version).where(DataVersion.name.in_(wanted)))}
+    return {name: found.get(name) or 0 for name in wanted}
 
 
 def names_written(statement: str, tables: Mapping[str, Mapping[str, frozenset[str] | None]]) -> set[str]:

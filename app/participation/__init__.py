@@ -22,14 +22,19 @@ def init_app(app) -> None:
 
     from app import hooks
     from app.common import data_versions
-    from app.participation import views
+    from app.participation import freshness, views
     from app.participation.cli import participation_cli
-    from app.participation.freshness import ATTENDANCE_DATA, FIGURES_DATA, attendance_tables, figure_tables
     from app.participation.snapshots import snapshot_running_campaigns
 
     app.register_blueprint(views.bp)
-    data_versions.watch(app, FIGURES_DATA, lambda: figure_tables(hooks.hooks_of(app).participation_providers))
-    data_versions.watch(app, ATTENDANCE_DATA, lambda: attendance_tables(hooks.hooks_of(app).participation_providers))
+    def providers():
+        return hooks.hooks_of(app).participation_providers
+
+    data_versions.watch(app, freshness.FIGURES_DATA, lambda: freshness.figure_tables(providers()))
+    data_versions.watch(app, freshness.ATTENDANCE_DATA, lambda: freshness.attendance_tables(providers()))
+    data_versions.watch(app, freshness.PEOPLE_DATA, freshness.people_tables)
+    data_versions.watch(app, freshness.OFFLINE_DATA, freshness.offline_tables)
+    data_versions.watch_each(app, "participation.figures", lambda: freshness.each_figure_tables(providers()))
     hooks.add_housekeeping(app, "participation.daily_snapshot", snapshot_running_campaigns)
     app.cli.add_command(participation_cli)
     hooks.add_audit_labels(app, {

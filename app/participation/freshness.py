@@ -6,6 +6,8 @@ worker under that version, so a view with no write since the last one is not com
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -14,8 +16,12 @@ from sqlalchemy.sql import visitors
 
 FIGURES_DATA = "participation"
 ATTENDANCE_DATA = "participation.attendance"  # what the attendance figures alone read
+# What app/participation/tally.py keeps apart, each under its own version: the people (users, their
+# history, exemptions), the offline records, and each figure's records (figure_data).
+PEOPLE_DATA = "participation.people"
+OFFLINE_DATA = "participation.offline"
 
-# The platform's tables the engine reads (placing.py, exemptions.py, offline.py, settings.py), with the
+# The platform's tables the engine reads (tally.py, exemptions.py, offline.py, settings.py), with the
 # users columns it reads: a sign-in or a password change updates users without moving any figure.
 PLATFORM_TABLES: dict[str, frozenset[str] | None] = {
     "users": frozenset({"id", "unit_id", "branch_id", "active", "created_at"}),
@@ -26,6 +32,30 @@ PLATFORM_TABLES: dict[str, frozenset[str] | None] = {
     "units": None,
     "campaigns": None,
 }
+
+
+def figure_data(key: str) -> str:
+    """The data version name of one figure's records (data_versions names are 40 characters at most
+    and go into SQL as written: a key that is not a short plain name is hashed)."""
+    name = f"participation:{key}"
+    if len(name) <= 40 and re.fullmatch(r"[\w:.]+", name, re.ASCII):
+        return name
+    return "participation:" + hashlib.sha1(key.encode()).hexdigest()[:24]
+
+
+def people_tables() -> dict[str, frozenset[str] | None]:
+    return {name: PLATFORM_TABLES[name] for name in ("users", "member_periods", "participation_exemptions")}
+
+
+def offline_tables() -> dict[str, frozenset[str] | None]:
+    return {"offline_participations": None, "campaigns": None}
+
+
+def each_figure_tables(providers: Iterable) -> dict[str, dict[str, frozenset[str] | None]]:
+    """{figure_data(key): tables} of each members figure: what its participants and score selects read,
+    and the campaigns (whose dates the selects may read from the campaign given)."""
+    return {figure_data(provider.key): figure_tables([_RecordsOnly(provider)], platform={"campaigns": None})
+            for provider in providers if provider.kind == "members"}
 
 
 def columns_read(statement) -> dict[str, set[str]]:
@@ -68,6 +98,15 @@ def attendance_tables(providers: Iterable) -> dict[str, frozenset[str] | None]:
     read, the exemptions, and the users' units (services.attendance_rows)."""
     return figure_tables([_AttendanceOnly(provider) for provider in providers if provider.attendance is not None],
                          platform={"users": PLATFORM_TABLES["users"], "participation_exemptions": None})
+
+
+class _RecordsOnly:
+    """A provider seen through its participants and score selects alone."""
+
+    attendance = None
+
+    def __init__(self, provider):
+        self.participants, self.score = provider.participants, provider.score
 
 
 class _AttendanceOnly:

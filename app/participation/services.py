@@ -1,8 +1,8 @@
 """The participation engine: a campaign's figures per unit and branch, computed in a fixed number of
 statements whatever the number of units and members, and kept in the worker until a write moves one
-(freshness.py). app/participation/placing.py groups the roster, the exemptions and each member's first
-participation per figure by (unit, branch) in the database, so Python adds up a few thousand per-unit
-rows, never one row per member or record.
+(freshness.py). app/participation/tally.py groups the roster, the exemptions and each member's first
+participation per figure by (unit, branch) from parts it keeps under their own data versions, so a
+view after one submission reads that activity's records again and nothing else.
 
 Rule: for each figure a member counts once — in the unit credited with their participation if they
 took part by the as-of instant (the unit the activity snapshotted, else their unit in the membership
@@ -27,7 +27,7 @@ from app.common.clock import utcnow
 from app.common.ranking import competition_ranks
 from app.common.worker_memo import kept
 from app.extensions import db
-from app.participation import placing
+from app.participation import tally
 from app.participation.exemptions import approved_exemptions_select
 from app.participation.figures import ActivityColumn, CampaignFigures, MemberStatus, Rate, UnitFigures
 from app.participation.freshness import ATTENDANCE_DATA, FIGURES_DATA
@@ -45,7 +45,7 @@ def headcount(campaign, *, as_of: datetime, unit_ids=None) -> dict[int, int]:
     dashboard, the drill-down and the export all read it)."""
     units = _unit_catalogue()
     cells: dict[tuple[int, int | None], _Cell] = defaultdict(_Cell)
-    _add_tallies(placing.figure_tallies(campaign, as_of, [], required=[], coverage_keys=set()), [], units, cells)
+    _add_tallies(tally.tallies(campaign, as_of, [], required=[], coverage_keys=set()), [], units, cells)
     totals: dict[int, int] = defaultdict(int)
     for (unit_id, _branch_id), cell in cells.items():
         totals[unit_id] += cell.headcount
@@ -172,9 +172,8 @@ def _figures_at(campaign, as_of: datetime, *, attendance: list | None = None) ->
     required = [column.key for column in columns if column.required and column.kind == MEMBERS]
     coverage_keys = {column.key for column in columns if column.counts_for_coverage and column.kind == MEMBERS}
     member_specs = [spec for spec in specs if spec.kind == MEMBERS]
-    _add_tallies(placing.figure_tallies(campaign, as_of, member_specs, required=required,
-                                        coverage_keys=coverage_keys),
-                 placing.member_keys(member_specs), units, cells)
+    _add_tallies(tally.tallies(campaign, as_of, member_specs, required=required, coverage_keys=coverage_keys),
+                 tally.member_keys(member_specs), units, cells)
     _add_attendance(attendance if attendance is not None else attendance_rows(campaign, as_of, specs), units, cells)
 
     rows = []
@@ -204,32 +203,32 @@ def _figures_at(campaign, as_of: datetime, *, attendance: list | None = None) ->
 
 
 def _add_tallies(tallies, keys: list[str], units, cells) -> None:
-    """The grouped rows of placing.figure_tallies into the cells of their (unit, branch); rows whose unit
+    """The grouped rows of tally.tallies into the cells of their (unit, branch); rows whose unit
     is gone (or names none) count nowhere, as their members would not."""
-    names = {placing.ANY_INDEX: ANY, placing.COVERAGE_INDEX: COVERAGE, **dict(enumerate(keys))}
+    names = {tally.ANY_INDEX: ANY, tally.COVERAGE_INDEX: COVERAGE, **dict(enumerate(keys))}
     places = units.places()
-    for tally in tallies:
-        if tally.part == "credit" and tally.here_unit is not None:
+    for row in tallies:
+        if row.part == "credit" and row.here_unit is not None:
             # Counted at as-of where they stand, whichever unit (if any still) is credited.
-            here = places[tally.here_unit, tally.here_branch]
+            here = places[row.here_unit, row.here_branch]
             if here is not None:
-                cells[here].overlap[names[tally.key]] += tally.number
-        place = places[tally.unit_id, tally.branch_id]
+                cells[here].overlap[names[row.key]] += row.number
+        place = places[row.unit_id, row.branch_id]
         if place is None:
             continue
         cell = cells[place]
-        if tally.part == "head":
-            if tally.flag:
-                cell.exempt += tally.number
+        if row.part == "head":
+            if row.flag:
+                cell.exempt += row.number
             else:
-                cell.headcount += tally.number
-        elif tally.part == "credit":
-            cell.count[names[tally.key]] += tally.number
-            if tally.flag:
-                cell.offline[names[tally.key]] += tally.number
+                cell.headcount += row.number
+        elif row.part == "credit":
+            cell.count[names[row.key]] += row.number
+            if row.flag:
+                cell.offline[names[row.key]] += row.number
         else:
-            cell.score_sum += Decimal(tally.cents) / 100
-            cell.score_n += tally.number
+            cell.score_sum += Decimal(row.cents) / 100
+            cell.score_n += row.number
 
 
 def attendance_rows(campaign, as_of, specs) -> list[tuple[str, int, int | None, int, int]]:
@@ -311,17 +310,17 @@ class _Scene:
         self.specs = column_specs()
         self.columns = columns_for(campaign, self.specs)
         self.units = _unit_catalogue()
-        self.roster = placing.roster(as_of)
-        self.exempt = placing.exemptions(campaign, as_of)
+        self.roster = tally.roster_places(campaign, as_of)
+        self.exempt = tally.exemption_reasons(campaign, as_of)
 
-    def credits(self, user_ids=None) -> dict[int, dict[str, placing.Credit]]:
-        return placing.credits(self.campaign, self.as_of, self.specs, user_ids)
+    def credits(self, user_ids=None) -> dict[int, dict[str, tally.Credit]]:
+        return tally.member_credits(self.campaign, self.as_of, self.specs, user_ids)
 
 
 def _people(user_ids: set[int]):
     """(id, name, staff_id, mobile, unit_id, branch_id) of the users in `user_ids` (one statement)."""
     query = sa.select(User.id, User.name, User.staff_id, User.mobile, User.unit_id, User.branch_id)
-    if len(user_ids) <= placing.IN_LIMIT:
+    if len(user_ids) <= tally.IN_LIMIT:
         query = query.where(User.id.in_(sorted(user_ids)))
     return [person for person in db.session.execute(query) if person.id in user_ids]
 

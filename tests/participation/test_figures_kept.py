@@ -1,7 +1,8 @@
-"""The figures a worker keeps (services.campaign_figures under the participation data version): a view
-with no write since the last one is not computed again, and every kind of write that moves a figure
-shows on the next view — a submission, a member deactivated on the roster page, an approved
-exemption, a settings change — while writes that move none (a sign-in, a password change) keep them."""
+"""The figures a worker keeps (services.campaign_figures under the participation data version, and
+tally.py's parts under their own): a view with no write since the last one is not computed again, and
+every kind of write that moves a figure shows on the next view — a submission, a member deactivated on
+the roster page, an approved exemption, a settings change — while writes that move none (a sign-in, a
+password change) keep them; a submission reads the quiz's records again, never the people."""
 import re
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from app.common import clock
 from app.common.clock import utcnow
 from app.extensions import db
-from app.participation import exemptions
+from app.participation import exemptions, services, tally
 from app.participation.exemptions import ExemptionData
 from tests.participation.pages_data import populate, settings, submit
 
@@ -23,18 +24,53 @@ def stopped_clock():
         yield
 
 
-def _view(client, campaign, count_queries, *, attendance=False):
-    """(the total's quiz n, the dashboard's statements that computed figures[, and attendance])."""
+READS: list[str] = []  # what the engine read during a view: "figures" (computed), "people", a figure's key
+
+
+@pytest.fixture(autouse=True)
+def spied(monkeypatch):
+    """Record each computation of the figures and each read of tally.py's parts."""
+    computing, people, records = services._figures_at, tally.People, tally.figure_records
+
+    def figures_at(*args, **kwargs):
+        READS.append("figures")
+        return computing(*args, **kwargs)
+
+    class People(people):
+        def __init__(self):
+            READS.append("people")
+            super().__init__()
+
+    def figure_records(campaign, spec):
+        READS.append(spec.key)
+        return records(campaign, spec)
+
+    monkeypatch.setattr(services, "_figures_at", figures_at)
+    monkeypatch.setattr(tally, "People", People)
+    monkeypatch.setattr(tally, "figure_records", figure_records)
+    READS.clear()
+    yield
+
+
+def _read(client, campaign, count_queries):
+    """(the total's quiz n, what the view read, its statements)."""
+    READS.clear()
     with count_queries() as counter:
         response = client.get(f"/participation/{campaign.id}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     total = html[html.index('data-unit="total"'):]
     quiz = re.search(r'知识竞赛</span><span class="pt-value">[^<]*</span><span class="pt-n">(\d+/\d+)<', total)
-    computed = [statement for statement in counter.statements if "WITH who AS" in statement]
+    return quiz.group(1), set(READS), counter.statements
+
+
+def _view(client, campaign, count_queries, *, attendance=False):
+    """(the total's quiz n, whether the figures were computed[, whether attendance was read])."""
+    quiz, reads, statements = _read(client, campaign, count_queries)
+    computed = int("figures" in reads)
     if attendance:
-        return quiz.group(1), len(computed), sum(") AS attendance" in statement for statement in counter.statements)
-    return quiz.group(1), len(computed)
+        return quiz, computed, sum(") AS attendance" in statement for statement in statements)
+    return quiz, computed
 
 
 def test_a_view_with_no_write_since_is_not_computed_again(app, make_unit, make_member, make_campaign,
@@ -103,3 +139,21 @@ def test_a_submission_recomputes_the_figures_but_not_the_attendance(app, make_un
     db.session.execute(sa.text("DELETE FROM checkin_records WHERE id = -1"))  # a write to what attendance reads
     db.session.commit()
     assert _view(organiser_client, campaign, count_queries, attendance=True) == ("3/4", 1, 1)
+
+
+def test_a_submission_reads_that_activitys_records_and_nothing_else(app, make_unit, make_member, make_campaign,
+                                                                     organiser_client, count_queries):
+    """What a view after a write reads again: a quiz submission, the quiz's records (not the people, not
+    the other activities); a member deactivated, the people (not any activity's records)."""
+    campaign = make_campaign()
+    _units, people, quiz = populate(make_unit, make_member, campaign, units=1, per_unit=4)
+    settings(campaign, quiz=(True, 70, 1))
+    _quiz, first, _statements = _read(organiser_client, campaign, count_queries)
+    assert {"figures", "people", "quiz", "speech_registered"} <= first
+    submit(quiz, people[1])
+    assert _read(organiser_client, campaign, count_queries)[:2] == ("3/4", {"figures", "quiz"})
+    response = organiser_client.post(f"/members/{people[3].id}/deactivate")  # one who has not taken part
+    assert response.status_code in (200, 302)
+    db.session.expire_all()
+    assert _read(organiser_client, campaign, count_queries)[:2] == ("3/3", {"figures", "people"})
+    assert _read(organiser_client, campaign, count_queries)[:2] == ("3/3", set())

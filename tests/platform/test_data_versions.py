@@ -102,3 +102,23 @@ def test_racing_writers_lose_no_count(app, make_unit):
     assert not failures
     db.session.rollback()
     assert current(FIGURES_DATA) == before + 32
+
+
+def test_each_figure_has_its_own_version_read_with_the_others_in_one_statement(app, make_member, count_queries):
+    """watch_each: a name per participation provider; a quiz submission moves the quiz's, not the
+    exhibition's or the people's; current_many reads them all in one statement."""
+    from app.participation.freshness import PEOPLE_DATA, figure_data
+    from quizzes.models import Attempt
+
+    names = [figure_data("quiz"), figure_data("exhibition_submitted"), PEOPLE_DATA]
+    before = data_versions.current_many(names)
+    db.session.execute(sa.update(Attempt).where(Attempt.id == -1).values(score=1.0))
+    db.session.commit()
+    with count_queries() as counter:
+        after = data_versions.current_many(names)
+    assert counter.count == 1
+    assert after[figure_data("quiz")] == before[figure_data("quiz")] + 1
+    assert after[figure_data("exhibition_submitted")] == before[figure_data("exhibition_submitted")]
+    assert after[PEOPLE_DATA] == before[PEOPLE_DATA]
+    make_member(name="新成员")  # a user inserted: the people move
+    assert data_versions.current_many([PEOPLE_DATA])[PEOPLE_DATA] == before[PEOPLE_DATA] + 1

@@ -1,7 +1,6 @@
-"""Where each member stands, for the participation engine (app/participation/services.py), as selects:
-the roster at an instant, and each member's credited participation per figure (the first record, the
-unit it is credited to). The dashboard groups them in the database (figure_tallies: per-unit counts
-come back, never member rows); the member lists and the workbook read the member rows (credits).
+"""The engine's rule written a second, independent way, as SQL (how the engine placed members and
+grouped the dashboard's tallies in the database before app/participation/tally.py): a test compares the
+two on data with transfers, exemptions, offline records and records dated after the view.
 
 Rule: a member is on the roster at an instant when their period covering it is active with a unit (a
 user with no history at all: their users row, from when it was created); each figure they took part in
@@ -12,32 +11,16 @@ unit.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.extensions import db
-from app.participation.exemptions import approved_exemptions_select, exempt_clause
+from app.participation.exemptions import exempt_clause
 from app.participation.models import MemberPeriod
 from app.participation.offline import approved_offline_select
 from app.participation.settings import MEMBERS
-
-# Up to this many user ids go into an IN list; a wider scope reads every row and filters in Python
-# (the statement count stays the same, and SQLite's bound-parameter limit is never reached).
-IN_LIMIT = 500
-
-# The measures beside the figures in figure_tallies' key column (figure keys are 0, 1, …).
-ANY_INDEX, COVERAGE_INDEX = -1, -2
-
-
-class Credit(NamedTuple):
-    """A member's first participation in one figure: when, the credited unit and branch, offline or not."""
-
-    took_part_at: datetime
-    unit_id: int | None
-    branch_id: int | None
-    offline: bool
+from app.participation.tally import ANY_INDEX, COVERAGE_INDEX, IN_LIMIT, Credit, Tally, member_keys
 
 
 def _among(column, user_ids):
@@ -46,11 +29,6 @@ def _among(column, user_ids):
         return sa.true()
     return column.in_(sorted(user_ids))
 
-
-def member_keys(specs) -> list[str]:
-    """The members figures' keys in string order: their index is the key column of the selects here,
-    so ordering by it breaks ties "by key" as the rules say."""
-    return sorted(spec.key for spec in specs if spec.kind == MEMBERS)
 
 
 # ---------------------------------------------------------------- the roster
@@ -83,12 +61,6 @@ def roster(as_of: datetime) -> dict[int, tuple[int, int | None]]:
     """{user_id: (unit_id, branch_id)} of the members active with a unit at `as_of` (one statement)."""
     return {user_id: (unit_id, branch_id)
             for user_id, unit_id, branch_id in db.session.execute(roster_select(as_of))}
-
-
-def exemptions(campaign, as_of: datetime) -> dict[int, str]:
-    """{user_id: reason} of the approved exemptions for `campaign` covering the as-of date."""
-    exempt = approved_exemptions_select(campaign, as_of).subquery("exempt")
-    return dict(db.session.execute(sa.select(exempt.c.user_id, exempt.c.reason)).all())
 
 
 # ---------------------------------------------------------------- credits
@@ -174,23 +146,6 @@ def credits(campaign, as_of: datetime, specs, user_ids=None) -> dict[int, dict[s
     return found
 
 
-# ---------------------------------------------------------------- the dashboard's tallies
-
-class Tally(NamedTuple):
-    """One grouped row of figure_tallies."""
-
-    part: str  # "head": roster members (flag 1: exempt); "credit": credited members (flag 1: offline),
-    # with where they are counted at as-of (here_*; NULL: nowhere); "score": score cents of credited members
-    key: int | None  # the key index, ANY_INDEX or COVERAGE_INDEX
-    unit_id: int | None
-    branch_id: int | None
-    flag: int
-    here_unit: int | None
-    here_branch: int | None
-    number: int
-    cents: int | None
-
-
 def _score_rows(campaign, specs, keys: list[str]):
     """(key index, user_id, score in cents) of the figures that give scores, or None."""
     parts = []
@@ -215,7 +170,7 @@ def _none():
     return sa.cast(sa.null(), sa.BigInteger)
 
 
-def figure_tallies(campaign, as_of: datetime, specs, *, required: list[str], coverage_keys: set[str]) -> list[Tally]:
+def reference_tallies(campaign, as_of: datetime, specs, *, required: list[str], coverage_keys: set[str]) -> list[Tally]:
     """The dashboard's counts grouped by (unit, branch) in one statement, whatever the number of members:
     the roster's headcount and exempt members; per figure, "at least one" and coverage, the members
     credited there (of which offline) with where they are counted at as-of (so the denominator takes
