@@ -116,7 +116,7 @@ def test_each_figure_has_its_own_version_read_with_the_others_in_one_statement(a
     db.session.commit()
     with count_queries() as counter:
         after = data_versions.current_many(names)
-    assert counter.count == 1
+    assert sum("data_versions" in statement for statement in counter.statements) == 1
     assert after[figure_data("quiz")] == before[figure_data("quiz")] + 1
     assert after[figure_data("exhibition_submitted")] == before[figure_data("exhibition_submitted")]
     assert after[PEOPLE_DATA] == before[PEOPLE_DATA]
