@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from app.common.xlsx import OutColumn, Sheet, build_workbook
 from app.participation.figures import CampaignFigures, MemberStatus, Rate, UnitFigures
-from app.participation.presenting import missing_labels
+from app.participation.presenting import missing_labeller
 
 
 def _fraction(rate: Rate | None) -> Decimal | None:
@@ -97,10 +97,11 @@ def missing_sheet(campaign, figures: CampaignFigures, members: Sequence[MemberSt
     columns = [OutColumn(_("单位")), OutColumn(_("支部")), OutColumn(_("姓名")), OutColumn(_("工号")),
                OutColumn(_("手机号")), OutColumn(_("未完成"))]
     rows = []
+    missing_labels = missing_labeller(figures.columns)
     for member in members:
         if member.exempt_reason is not None:
             continue
-        missing = missing_labels(member, figures.columns)
+        missing = missing_labels(member)
         if missing:
             rows.append([member.unit_name, member.branch_name or "", member.name, member.staff_id,
                          member.mobile or "", "、".join(missing)])

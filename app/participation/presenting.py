@@ -147,12 +147,25 @@ def did_none(member: MemberStatus, columns: Sequence[ActivityColumn]) -> bool:
 
 def missing_labels(member: MemberStatus, columns: Sequence[ActivityColumn]) -> list[str]:
     """What a member has not done: the required figures they miss (each by its label), or 一项都未参与."""
+    return missing_labeller(columns)(member)
+
+
+def missing_labeller(columns: Sequence[ActivityColumn]):
+    """missing_labels for many members with the same columns (the workbook's 20,000): the labels and the
+    keys that count towards "at least one" looked up once."""
     labels = {column.key: column.label for column in columns}
-    if member.missing_required:
-        return [labels.get(key, key) for key in member.missing_required]
-    if did_none(member, columns):
-        return [_("一项都未参与")]
-    return []
+    counting = [column.key for column in columns if column.counts_for_coverage]
+    did_nothing = [_("一项都未参与")]
+
+    def missing(member: MemberStatus) -> list[str]:
+        if member.missing_required:
+            return [labels.get(key, key) for key in member.missing_required]
+        done = member.done
+        if all(done.get(key) is None for key in counting):
+            return did_nothing
+        return []
+
+    return missing
 
 
 def chase_message(campaign_name: str, unit_name: str, label: str, names: Sequence[str]) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import get_locale
@@ -317,12 +318,21 @@ class _Scene:
         return tally.member_credits(self.campaign, self.as_of, self.specs, user_ids)
 
 
+class _Person(NamedTuple):
+    id: int
+    name: str
+    staff_id: str
+    mobile: str | None
+    unit_id: int | None
+    branch_id: int | None
+
+
 def _people(user_ids: set[int]):
     """(id, name, staff_id, mobile, unit_id, branch_id) of the users in `user_ids` (one statement)."""
     query = sa.select(User.id, User.name, User.staff_id, User.mobile, User.unit_id, User.branch_id)
     if len(user_ids) <= tally.IN_LIMIT:
         query = query.where(User.id.in_(sorted(user_ids)))
-    return [person for person in db.session.execute(query) if person.id in user_ids]
+    return [_Person(*person) for person in tally.driver_rows(query) if person[0] in user_ids]
 
 
 def _statuses(scene: _Scene, scope: set[int], credits, *, unit_id=None, order=None) -> list[MemberStatus]:

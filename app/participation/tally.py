@@ -112,7 +112,7 @@ def _to_day(value):
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _rows(statement) -> list[tuple]:
+def driver_rows(statement) -> list[tuple]:
     """The rows of a Core select as the driver gives them, through the session's connection: the ORM's
     and the result's per-row handling cost microseconds a row, and these reads are tens of thousands of
     rows. Only for columns converted here as needed: integers, booleans (read with bool()), text, numbers
@@ -134,7 +134,7 @@ class People:
         self.users: dict[int, tuple[int | None, int | None]] = {}
         # Users with no history are placed by their own row: only theirs need active and created_at.
         self.unrecorded: dict[int, tuple[bool, datetime]] = {}
-        for user_id, unit_id, branch_id, active, created_at in _rows(
+        for user_id, unit_id, branch_id, active, created_at in driver_rows(
                 sa.select(User.id, User.unit_id, User.branch_id, User.active,
                           sa.case((has_history, None), else_=User.created_at))):
             self.users[user_id] = (unit_id, branch_id)
@@ -142,7 +142,7 @@ class People:
                 self.unrecorded[user_id] = (bool(active), _to_instant(created_at))
         periods: dict[int, list] = defaultdict(list)
         boundaries = set()
-        for user_id, valid_from, valid_to, unit_id, branch_id, active in _rows(
+        for user_id, valid_from, valid_to, unit_id, branch_id, active in driver_rows(
                 sa.select(MemberPeriod.user_id, MemberPeriod.valid_from, MemberPeriod.valid_to, MemberPeriod.unit_id,
                           MemberPeriod.branch_id, MemberPeriod.active)
                 .order_by(MemberPeriod.user_id, MemberPeriod.valid_from, MemberPeriod.id)):
@@ -157,12 +157,21 @@ class People:
         self.single = {user_id: rows[0] for user_id, rows in self.periods.items() if len(rows) == 1}
         self.starts = {user_id: [row[0] for row in rows] for user_id, rows in self.periods.items() if len(rows) > 1}
         self.boundaries = sorted(boundaries)  # the instants at which someone's roster place changes
+        self.base: tuple[Any, set[int]] | None = None  # (the people version before, the users changed since)
         self.exemptions: dict[int, list[tuple[int | None, date, date | None]]] = defaultdict(list)
-        for user_id, campaign_id, starts_on, ends_on in _rows(
+        for user_id, campaign_id, starts_on, ends_on in driver_rows(
                 sa.select(ParticipationExemption.user_id, ParticipationExemption.campaign_id,
                           ParticipationExemption.starts_on, ParticipationExemption.ends_on)
                 .where(ParticipationExemption.status == "approved")):
             self.exemptions[user_id].append((campaign_id, _to_day(starts_on), _to_day(ends_on)))
+
+    def changes_from(self, other: People) -> set[int]:
+        """The users whose row (unit, branch) or history differs between `other` and these people
+        (what moving, adding or removing members changes: a few, among thousands)."""
+        changed = {user_id for user_id, _place in self.users.items() ^ other.users.items()}
+        mine, theirs = self.periods, other.periods
+        changed.update(user_id for user_id in mine.keys() | theirs.keys() if mine.get(user_id) != theirs.get(user_id))
+        return changed
 
     def period_at(self, user_id: int, moment: datetime):
         """The user's period covering `moment` (the latest-starting one), or None."""
@@ -200,12 +209,12 @@ def figure_records(campaign, spec) -> Records:
     source = spec.provider.participants(campaign).subquery()
     columns = list(source.c)
     unit = sa.cast(columns[2], sa.Integer) if len(columns) > 2 else sa.cast(sa.null(), sa.Integer)
-    online = [(user_id, _to_instant(at), given) for user_id, at, given in _rows(
+    online = [(user_id, _to_instant(at), given) for user_id, at, given in driver_rows(
         sa.select(columns[0], columns[1], unit).where(columns[1].is_not(None)))]
     scores = None
     if spec.provider.score is not None:
         scored = list(spec.provider.score(campaign).subquery().c)
-        scores = [(user_id, _cents(score)) for user_id, score in _rows(
+        scores = [(user_id, _cents(score)) for user_id, score in driver_rows(
             sa.select(scored[0], scored[1]))]
     return Records(online, scores)
 
@@ -223,7 +232,7 @@ def offline_records(campaign) -> dict[str, list[tuple[int, datetime, int | None]
     """{key: [(user_id, took_part_at, unit_id)]} of the campaign's approved offline records."""
     offline = approved_offline_select(campaign).subquery()
     found: dict[str, list] = defaultdict(list)
-    for key, user_id, took_part_at, unit_id in _rows(
+    for key, user_id, took_part_at, unit_id in driver_rows(
             sa.select(offline.c.key, offline.c.user_id, offline.c.took_part_at, offline.c.unit_id)
             .where(offline.c.took_part_at.is_not(None))):
         found[key].append((user_id, _to_instant(took_part_at), unit_id))
@@ -260,14 +269,39 @@ class Roster:
         self.head = dict(head)
 
 
+def _credit(people: People, user_id: int, rank: tuple) -> tuple | None:
+    """(took_part_at, offline 0/1, unit_id, branch_id) of a member's first record `rank` (offline,
+    took_part_at, given unit or 0): the unit the activity gave, else their period's at that moment,
+    else their current one; None for a user who is gone (a deleted user counts nowhere)."""
+    user = people.users.get(user_id)
+    if user is None:
+        return None
+    flag, took_part_at, given = rank
+    current_unit, current_branch = user
+    then = people.period_at(user_id, took_part_at)
+    if given:
+        unit = given
+    elif then is not None and then[2] is not None:
+        unit = then[2]
+    else:
+        unit = current_unit
+    if then is not None:
+        branch = then[3] if then[2] is not None and then[2] == unit else None
+    else:
+        branch = current_branch if current_unit is not None and current_unit == unit else None
+    return took_part_at, flag, unit, branch
+
+
 class Credited:
     """Each member's credited participation in one figure at as-of: {user_id: (took_part_at, offline
     0/1, unit_id, branch_id)}, and its grouped rows per roster (kept on it, by the roster's serial)."""
 
     def __init__(self, people: People, records: Records, offline, as_of: datetime):
         self.serial = next(_serial)
+        # Each member's first record (by the rule's order), whoever the people are: where it is
+        # credited is worked out from the people below, so a roster change re-credits only the members
+        # it changed (rebased).
         best: dict[int, tuple] = {}
-        users = people.users
         later = None  # the first record dated after as-of: the figure changes then
         for flag, rows in ((0, records.online), (1, offline)):
             for user_id, took_part_at, given in rows:
@@ -275,32 +309,38 @@ class Credited:
                     if later is None or took_part_at < later:
                         later = took_part_at
                     continue
-                if user_id not in users:
-                    continue  # a deleted user counts nowhere
                 rank = (flag, took_part_at, given or 0)
                 held = best.get(user_id)
                 if held is None or rank < held:
                     best[user_id] = rank
-        self.later = later
-        period_at = people.period_at
+        self.best, self.later = best, later
         by_user = {}
-        for user_id, (flag, took_part_at, given) in best.items():
-            current_unit, current_branch = users[user_id]
-            then = period_at(user_id, took_part_at)
-            if given:
-                unit = given
-            elif then is not None and then[2] is not None:
-                unit = then[2]
-            else:
-                unit = current_unit
-            if then is not None:
-                branch = then[3] if then[2] is not None and then[2] == unit else None
-            else:
-                branch = current_branch if current_unit is not None and current_unit == unit else None
-            by_user[user_id] = (took_part_at, flag, unit, branch)
+        for user_id, rank in best.items():
+            credit = _credit(people, user_id, rank)
+            if credit is not None:
+                by_user[user_id] = credit
+        self._start(by_user)
+
+    def _start(self, by_user: dict[int, tuple]) -> None:
         self.by_user = by_user
         self.grouped: dict[int, dict[tuple, int]] = {}
         self._entries: tuple[int, dict[int, tuple]] | None = None
+
+    def rebased(self, people: People, changed: set[int]) -> Credited:
+        """This figure credited from `people`, which differ from the people it was made from only for
+        the members in `changed`."""
+        other = object.__new__(Credited)
+        other.serial, other.best, other.later = next(_serial), self.best, self.later
+        by_user = dict(self.by_user)
+        for user_id in changed:
+            rank = self.best.get(user_id)
+            credit = _credit(people, user_id, rank) if rank is not None else None
+            if credit is None:
+                by_user.pop(user_id, None)
+            else:
+                by_user[user_id] = credit
+        other._start(by_user)
+        return other
 
     def entries(self, index: int) -> dict[int, tuple]:
         """{user_id: (took_part_at, index, unit_id, branch_id)}: what "at least one" compares (kept)."""
@@ -348,15 +388,22 @@ def _latest(slot: tuple, version: Any, build: Callable[[], Any], *, keep: bool =
 
 
 def _window(slot: tuple, version: Any, as_of: datetime, build: Callable[[], Any], until: Callable[[Any], Any],
-            *, keep: bool = True):
+            *, keep: bool = True, derive: Callable[[Any, Any], Any] | None = None):
     """`build()` for `as_of`, kept in `slot` under `version` and reused for any as-of from the one it
-    was built for until `until(value)` (None: no end)."""
+    was built for until `until(value)` (None: no end); `derive(held version, held value)` may give the
+    value for a new version from the one held for the same window (None: build it)."""
     if current_app.debug:
         keep = False
     store = _store()
     held = store.get(slot)
-    if held is not None and held[0] == version and held[1] <= as_of and (held[2] is None or as_of < held[2]):
+    covers = held is not None and held[1] <= as_of and (held[2] is None or as_of < held[2])
+    if covers and held[0] == version:
         return held[3]
+    value = derive(held[0], held[3]) if covers and derive is not None else None
+    if value is not None:
+        if keep:
+            store[slot] = (version, held[1], held[2], value)  # the same window as the one it came from
+        return value
     value = build()
     if keep and (held is None or held[0] != version or held[1] <= as_of):
         store[slot] = (version, as_of, until(value), value)
@@ -372,7 +419,10 @@ def _parts(campaign, as_of: datetime, specs, *, keep: bool = True):
     # The versions are read before anything the parts are made of (data_versions' rule).
     versions = data_versions.current_many([PEOPLE_DATA, OFFLINE_DATA, *names.values()])
     people_version = versions[PEOPLE_DATA]
+    before = _store().get(("people",))
     people = _latest(("people",), people_version, People)
+    if before is not None and before[1] is not people and people.base is None:
+        people.base = (before[0], people.changes_from(before[1]))
     roster = _window(("roster", campaign.id), people_version, as_of, lambda: Roster(people, campaign.id, as_of),
                      lambda value: people.next_change(as_of), keep=keep)
     return keys, roster, _credited(campaign, as_of, keys, by_key, names, versions, people, keep=keep)
@@ -424,9 +474,15 @@ def _credited(campaign, as_of, keys, by_key, names, versions, people, *, keep) -
     for key in keys:
         version = (versions[names[key]], campaign.starts_on, campaign.ends_on)
         records = _latest(("records", campaign.id, key), version, lambda key=key: figure_records(campaign, by_key[key]))
+        def rebased(held_version, held, version=version):
+            # Only the people moved since the held one was made: re-credit the members they changed.
+            if people.base is not None and held_version == (version, offline_version, people.base[0]):
+                return held.rebased(people, people.base[1])
+            return None
+
         credited = _window(("credited", campaign.id, key), (version, offline_version, versions[PEOPLE_DATA]), as_of,
                            lambda records=records, key=key: Credited(people, records, offline.get(key, ()), as_of),
-                           lambda value: value.later, keep=keep)
+                           lambda value: value.later, keep=keep, derive=rebased)
         found.append((credited, records))
     return found
 

@@ -102,6 +102,56 @@ def test_the_kept_parts_give_the_rows_of_the_rule_as_one_statement(app):
         assert _rows(tally.tallies(campaign, as_of, specs, required=["quiz"], coverage_keys=set(keys))) == expected
 
 
+def test_a_roster_change_recredits_only_the_members_it_changed(app, monkeypatch):
+    """After members move (users and their history), the figures are those of the rule, and each
+    figure's credits are carried over with only the moved members worked out again."""
+    campaign = build_campaign(units=3, members=90, prefix="T")
+    _shake(campaign)
+    specs = [spec for spec in column_specs() if spec.kind == MEMBERS]
+    keys = member_keys(specs)
+    as_of = utcnow()
+    tally.tallies(campaign, as_of, specs, required=["quiz"], coverage_keys=set(keys))
+    made = []
+    init, rebased = tally.Credited.__init__, tally.Credited.rebased
+
+    def counting_init(self, *args):
+        made.append("built")
+        init(self, *args)
+
+    def counting_rebased(self, *args):
+        made.append("rebased")
+        return rebased(self, *args)
+
+    monkeypatch.setattr(tally.Credited, "__init__", counting_init)
+    monkeypatch.setattr(tally.Credited, "rebased", counting_rebased)
+    from app.participation.history import record_membership
+
+    movers = db.session.scalars(sa.select(User.id).where(User.staff_id.like("T%")).order_by(User.id).limit(4)).all()
+    target = db.session.scalar(sa.select(Unit.id).where(Unit.parent_id.is_(None), Unit.name.like("T%"))
+                               .order_by(Unit.id.desc()))
+    db.session.execute(sa.update(User).where(User.id.in_(movers)).values(unit_id=target, branch_id=None))
+    record_membership(movers, now=as_of - timedelta(days=20))  # moved back in time: their credits move too
+    # And a history-only correction: a member's first weeks were in another unit (their row unchanged).
+    one_period = (sa.select(MemberPeriod.user_id).group_by(MemberPeriod.user_id)
+                  .having(sa.func.count() == 1))
+    corrected = db.session.scalar(sa.select(Attempt.user_id).where(Attempt.user_id.not_in(movers),
+                                                                   Attempt.user_id.in_(one_period))
+                                  .order_by(Attempt.user_id))
+    open_period = db.session.scalar(sa.select(MemberPeriod).where(MemberPeriod.user_id == corrected,
+                                                                  MemberPeriod.valid_to.is_(None)))
+    split = as_of - timedelta(days=5)
+    elsewhere = db.session.scalar(sa.select(Unit.id).where(Unit.parent_id.is_(None), Unit.name.like("T%"),
+                                                           Unit.id != open_period.unit_id).order_by(Unit.id))
+    db.session.add(MemberPeriod(user_id=corrected, unit_id=elsewhere, branch_id=None, active=True,
+                                valid_from=open_period.valid_from, valid_to=split))
+    open_period.valid_from = split
+    db.session.commit()
+    expected = _rows(reference_tallies(campaign, as_of, specs, required=["quiz"], coverage_keys=set(keys)))
+    assert _rows(tally.tallies(campaign, as_of, specs, required=["quiz"], coverage_keys=set(keys))) == expected
+    assert made == ["rebased"] * len(keys)
+    assert tally.member_credits(campaign, as_of, specs) == credits(campaign, as_of, specs)
+
+
 @pytest.fixture
 def campaign_now(make_unit, make_member, make_campaign):
     """A running campaign: one unit, four members (two have submitted the quiz), the quiz required."""
