@@ -267,6 +267,16 @@ class Roster:
         for user_id, (unit_id, branch_id) in places.items():
             head[unit_id, branch_id, 1 if user_id in exempt else 0] += 1
         self.head = dict(head)
+        self._moved: tuple[dict, set[int]] | None = None
+
+    def moved_since(self, counted: dict) -> set[int]:
+        """The members counted elsewhere (or no longer, or newly) here than in `counted`, an earlier
+        roster's (worked out once per earlier roster)."""
+        if counted is self.counted:
+            return set()
+        if self._moved is None or self._moved[0] is not counted:
+            self._moved = (counted, {user_id for user_id, _place in counted.items() ^ self.counted.items()})
+        return self._moved[1]
 
 
 def _credit(people: People, user_id: int, rank: tuple) -> tuple | None:
@@ -292,6 +302,18 @@ def _credit(people: People, user_id: int, rank: tuple) -> tuple | None:
     return took_part_at, flag, unit, branch
 
 
+def _count(counts: dict[tuple, int], entry: tuple | None, here: tuple, step: int) -> None:
+    """Add `step` to the group of a credit `entry` (took_part_at, offline, unit, branch) counted `here`."""
+    if entry is None:
+        return
+    group = (entry[2], entry[3], entry[1], *here)
+    number = counts.get(group, 0) + step
+    if number:
+        counts[group] = number
+    else:
+        counts.pop(group, None)
+
+
 class Credited:
     """Each member's credited participation in one figure at as-of: {user_id: (took_part_at, offline
     0/1, unit_id, branch_id)}, and its grouped rows per roster (kept on it, by the roster's serial)."""
@@ -313,34 +335,60 @@ class Credited:
                 held = best.get(user_id)
                 if held is None or rank < held:
                     best[user_id] = rank
-        self.best, self.later = best, later
+        self.best, self.later, self.records = best, later, records
         by_user = {}
         for user_id, rank in best.items():
             credit = _credit(people, user_id, rank)
             if credit is not None:
                 by_user[user_id] = credit
-        self._start(by_user)
+        self._start(by_user, None)
 
-    def _start(self, by_user: dict[int, tuple]) -> None:
+    def _start(self, by_user: dict[int, tuple], base: tuple[Credited, set[int]] | None) -> None:
         self.by_user = by_user
-        self.grouped: dict[int, dict[tuple, int]] = {}
+        # (the Credited this one was derived from, the members whose credit differs): what depends on
+        # the credits (grouped_for, Combined) is patched for those members instead of worked out again.
+        self.base = base
+        self.grouped: tuple[dict, dict[tuple, int]] | None = None  # (the roster's counted, the counts)
         self._entries: tuple[int, dict[int, tuple]] | None = None
 
-    def rebased(self, people: People, changed: set[int]) -> Credited:
-        """This figure credited from `people`, which differ from the people it was made from only for
-        the members in `changed`."""
+    def _derived(self, best, later, records, people: People, users) -> Credited:
         other = object.__new__(Credited)
-        other.serial, other.best, other.later = next(_serial), self.best, self.later
-        by_user = dict(self.by_user)
-        for user_id in changed:
-            rank = self.best.get(user_id)
+        other.serial, other.best, other.later, other.records = next(_serial), best, later, records
+        by_user, changed = dict(self.by_user), set()
+        for user_id in users:
+            rank = best.get(user_id)
             credit = _credit(people, user_id, rank) if rank is not None else None
+            if credit == by_user.get(user_id):
+                continue
+            changed.add(user_id)
             if credit is None:
                 by_user.pop(user_id, None)
             else:
                 by_user[user_id] = credit
-        other._start(by_user)
+        self.base = None  # one step of history is all that is patched from: no chain is kept alive
+        other._start(by_user, (self, changed))
         return other
+
+    def rebased(self, people: People, changed: set[int]) -> Credited:
+        """This figure credited from `people`, which differ from the people it was made from only for
+        the members in `changed`."""
+        return self._derived(self.best, self.later, self.records, people, changed)
+
+    def extended(self, people: People, records: Records, added, as_of: datetime) -> Credited:
+        """This figure at `as_of` once `records` hold the records it was made from and `added` (a
+        submission, a check-in: the usual write), with only the members of `added` worked out again."""
+        best, later, touched = dict(self.best), self.later, set()
+        for user_id, took_part_at, given in added:
+            if took_part_at > as_of:
+                if later is None or took_part_at < later:
+                    later = took_part_at
+                continue
+            rank = (0, took_part_at, given or 0)
+            held = best.get(user_id)
+            if held is None or rank < held:
+                best[user_id] = rank
+                touched.add(user_id)
+        return self._derived(best, later, records, people, touched)
 
     def entries(self, index: int) -> dict[int, tuple]:
         """{user_id: (took_part_at, index, unit_id, branch_id)}: what "at least one" compares (kept)."""
@@ -350,17 +398,29 @@ class Credited:
         return self._entries[1]
 
     def grouped_for(self, roster: Roster) -> dict[tuple, int]:
-        """{(unit, branch, offline, here_unit, here_branch): members} for `roster`."""
-        found = self.grouped.get(roster.serial)
-        if found is None:
-            counts: dict[tuple, int] = defaultdict(int)
-            counted = roster.counted
-            nowhere = (None, None)
+        """{(unit, branch, offline, here_unit, here_branch): members} for `roster`: patched from the
+        counts of this figure for an earlier roster, or of the figure it was derived from, for the
+        members that differ (moved, or credited differently); else counted whole."""
+        counted, nowhere = roster.counted, (None, None)
+        if self.grouped is not None and self.grouped[0] is counted:
+            return self.grouped[1]
+        source, changed, before = None, set(), self.by_user
+        if self.grouped is not None:
+            source = self.grouped
+        elif self.base is not None and self.base[0].grouped is not None:
+            source, changed, before = self.base[0].grouped, self.base[1], self.base[0].by_user
+        if source is not None:
+            counts = dict(source[1])
+            for user_id in changed | roster.moved_since(source[0]):
+                _count(counts, before.get(user_id), source[0].get(user_id, nowhere), -1)
+                _count(counts, self.by_user.get(user_id), counted.get(user_id, nowhere), 1)
+        else:
+            counts = defaultdict(int)
             for user_id, (_at, flag, unit, branch) in self.by_user.items():
                 counts[(unit, branch, flag, *counted.get(user_id, nowhere))] += 1
-            self.grouped = {roster.serial: dict(counts)}  # one roster at a time is enough
-            found = self.grouped[roster.serial]
-        return found
+            counts = dict(counts)
+        self.grouped = (counted, counts)  # one roster at a time is enough
+        return counts
 
 
 # ---------------------------------------------------------------- kept in the worker
@@ -402,7 +462,7 @@ def _window(slot: tuple, version: Any, as_of: datetime, build: Callable[[], Any]
     value = derive(held[0], held[3]) if covers and derive is not None else None
     if value is not None:
         if keep:
-            store[slot] = (version, held[1], held[2], value)  # the same window as the one it came from
+            store[slot] = (version, as_of, until(value), value)
         return value
     value = build()
     if keep and (held is None or held[0] != version or held[1] <= as_of):
@@ -440,7 +500,8 @@ def tallies(campaign, as_of: datetime, specs, *, required: list[str], coverage_k
     held = _store().get(("roster", campaign.id))
     current = held is not None and held[3] is roster  # an earlier instant's rows never replace today's
     return _latest(("tallies", campaign.id), made_of,
-                   lambda: _tally_rows(keys, roster, figures, required=required, coverage_keys=coverage_keys),
+                   lambda: _tally_rows(campaign.id, keys, roster, figures, required=required,
+                                       coverage_keys=coverage_keys, keep=keep and current and not current_app.debug),
                    keep=keep and current)
 
 
@@ -474,21 +535,27 @@ def _credited(campaign, as_of, keys, by_key, names, versions, people, *, keep) -
     for key in keys:
         version = (versions[names[key]], campaign.starts_on, campaign.ends_on)
         records = _latest(("records", campaign.id, key), version, lambda key=key: figure_records(campaign, by_key[key]))
-        def rebased(held_version, held, version=version):
-            # Only the people moved since the held one was made: re-credit the members they changed.
+        def derived(held_version, held, version=version, records=records):
+            """The held figure carried over when one thing moved since it was made: the people (the
+            members they changed are re-credited) or the figure's records, only added to (the members
+            with a new record are)."""
             if people.base is not None and held_version == (version, offline_version, people.base[0]):
                 return held.rebased(people, people.base[1])
+            if held_version[1:] == (offline_version, versions[PEOPLE_DATA]) and held.records is not records:
+                before, now = set(held.records.online), set(records.online)
+                if before <= now:
+                    return held.extended(people, records, now - before, as_of)
             return None
 
         credited = _window(("credited", campaign.id, key), (version, offline_version, versions[PEOPLE_DATA]), as_of,
                            lambda records=records, key=key: Credited(people, records, offline.get(key, ()), as_of),
-                           lambda value: value.later, keep=keep, derive=rebased)
+                           lambda value: value.later, keep=keep, derive=derived)
         found.append((credited, records))
     return found
 
 
-def _tally_rows(keys, roster: Roster, figures: list[tuple[Credited, Records]], *, required,
-                coverage_keys) -> list[Tally]:
+def _tally_rows(campaign_id: int, keys, roster: Roster, figures: list[tuple[Credited, Records]], *, required,
+                coverage_keys, keep: bool) -> list[Tally]:
     rows = [Tally("head", None, unit_id, branch_id, flag, None, None, number, None)
             for (unit_id, branch_id, flag), number in roster.head.items()]
     if not keys:
@@ -497,43 +564,116 @@ def _tally_rows(keys, roster: Roster, figures: list[tuple[Credited, Records]], *
         rows.extend(Tally("credit", index, unit, branch, flag, here_unit, here_branch, number, None)
                     for (unit, branch, flag, here_unit, here_branch), number in credited.grouped_for(roster).items())
     credits = [credited for credited, _records in figures]
-    rows.extend(_any_and_coverage(keys, credits, roster, required=required, coverage_keys=coverage_keys))
+    config = (tuple(keys), tuple(required), tuple(sorted(coverage_keys)))
+    held = _store().get(("combined", campaign_id))
+    combined = held[1].updated(credits, roster) if held is not None and held[0] == config else None
+    if combined is None:
+        combined = Combined(keys, credits, roster, required=required, coverage_keys=coverage_keys)
+    if keep:
+        _store()[("combined", campaign_id)] = (config, combined)
+    rows.extend(combined.rows())
     rows.extend(_scores(credits, [records.scores for _credited, records in figures]))
     return rows
 
 
-def _any_and_coverage(keys, figures: list[Credited], roster: Roster, *, required, coverage_keys) -> list[Tally]:
-    """"At least one" credited like the member's earliest figure (by time, then key); coverage like the
-    last required one done (by time, then key), for members who did every required figure."""
-    counted, nowhere = roster.counted, (None, None)
-    grouped: dict[tuple, int] = defaultdict(int)
-    indices = [keys.index(key) for key in sorted(coverage_keys) if key in keys]
-    if indices:
-        # By time, then key. The largest figure is copied in whole (its entries carry their key index
-        # already, see Credited.entries); the others are merged in member by member.
-        indices.sort(key=lambda index: -len(figures[index].by_user))
-        first = dict(figures[indices[0]].entries(indices[0]))
-        get = first.get
-        for index in indices[1:]:
-            for user_id, entry in figures[index].entries(index).items():
-                held = get(user_id)
-                if held is None or entry < held:
-                    first[user_id] = entry
-        for user_id, (_at, _index, unit, branch) in first.items():
-            grouped[(ANY_INDEX, unit, branch, *counted.get(user_id, nowhere))] += 1
-    needed = [keys.index(key) for key in required if key in keys]
-    if needed and len(needed) == len(required):
-        done = [figures[index].by_user for index in needed]
-        for user_id in set(done[0]).intersection(*done[1:]):
-            last = None
-            for index, by_user in zip(needed, done, strict=True):
-                at, _flag, unit, branch = by_user[user_id]
-                entry = (at, -index, unit, branch)  # the latest, then the first key
-                if last is None or entry > last:
-                    last = entry
-            grouped[(COVERAGE_INDEX, last[2], last[3], *counted.get(user_id, nowhere))] += 1
-    return [Tally("credit", key, unit, branch, 0, here_unit, here_branch, number, None)
-            for (key, unit, branch, here_unit, here_branch), number in grouped.items()]
+class Combined:
+    """"At least one" and coverage: per member, the credit each is counted by ("at least one": the
+    earliest figure, by time then key; coverage, for members who did every required figure: the last
+    one done, by time then key), and the grouped counts, for one roster and one set of figures."""
+
+    def __init__(self, keys, figures: list[Credited], roster: Roster, *, required, coverage_keys):
+        self.figures, self.counted = tuple(figures), roster.counted
+        self.indices = [keys.index(key) for key in sorted(coverage_keys) if key in keys]
+        needed = [keys.index(key) for key in required if key in keys]
+        self.needed = needed if needed and len(needed) == len(required) else []
+        counted, nowhere = roster.counted, (None, None)
+        self.first: dict[int, tuple] = {}
+        self.last: dict[int, tuple] = {}
+        if self.indices:
+            # The largest figure is copied in whole (its entries carry their key index already, see
+            # Credited.entries); the others are merged in member by member.
+            indices = sorted(self.indices, key=lambda index: -len(figures[index].by_user))
+            first = dict(figures[indices[0]].entries(indices[0]))
+            get = first.get
+            for index in indices[1:]:
+                for user_id, entry in figures[index].entries(index).items():
+                    held = get(user_id)
+                    if held is None or entry < held:
+                        first[user_id] = entry
+            self.first = first
+        if self.needed:
+            done = [figures[index].by_user for index in self.needed]
+            for user_id in set(done[0]).intersection(*done[1:]):
+                self.last[user_id] = self._last(user_id)
+        self.any_counts: dict[tuple, int] = defaultdict(int)
+        for user_id, entry in self.first.items():
+            self.any_counts[(entry[2], entry[3], *counted.get(user_id, nowhere))] += 1
+        self.coverage_counts: dict[tuple, int] = defaultdict(int)
+        for user_id, entry in self.last.items():
+            self.coverage_counts[(entry[2], entry[3], *counted.get(user_id, nowhere))] += 1
+
+    def _first(self, user_id: int) -> tuple | None:
+        found = None
+        for index in self.indices:
+            credit = self.figures[index].by_user.get(user_id)
+            if credit is not None:
+                entry = (credit[0], index, credit[2], credit[3])
+                if found is None or entry < found:
+                    found = entry
+        return found
+
+    def _last(self, user_id: int) -> tuple | None:
+        found = None
+        for index in self.needed:
+            credit = self.figures[index].by_user.get(user_id)
+            if credit is None:
+                return None
+            entry = (credit[0], -index, credit[2], credit[3])  # the latest, then the first key
+            if found is None or entry > found:
+                found = entry
+        return found
+
+    def updated(self, figures: list[Credited], roster: Roster) -> Combined | None:
+        """These counts for `figures` and `roster` when each figure is the one held here or derived from
+        it (Credited.base), with only the members whose credits or roster place differ worked out
+        again; None otherwise."""
+        changed: set[int] = set(roster.moved_since(self.counted))
+        for held, figure in zip(self.figures, figures, strict=True):
+            if figure is held:
+                continue
+            if figure.base is None or figure.base[0] is not held:
+                return None
+            changed |= figure.base[1]
+        other = object.__new__(Combined)
+        other.figures, other.counted, other.indices, other.needed = tuple(figures), roster.counted, self.indices, self.needed
+        other.first, other.last = dict(self.first), dict(self.last)
+        other.any_counts, other.coverage_counts = dict(self.any_counts), dict(self.coverage_counts)
+        nowhere = (None, None)
+        for user_id in changed:
+            was, here = self.counted.get(user_id, nowhere), roster.counted.get(user_id, nowhere)
+            for entries, counts, work in ((other.first, other.any_counts, other._first),
+                                          (other.last, other.coverage_counts, other._last)):
+                before, after = entries.get(user_id), work(user_id)
+                if before == after and was == here:
+                    continue
+                if before is not None:
+                    group = (before[2], before[3], *was)
+                    counts[group] -= 1
+                    if not counts[group]:
+                        del counts[group]
+                if after is None:
+                    entries.pop(user_id, None)
+                else:
+                    entries[user_id] = after
+                    group = (after[2], after[3], *here)
+                    counts[group] = counts.get(group, 0) + 1
+        return other
+
+    def rows(self) -> list[Tally]:
+        return ([Tally("credit", ANY_INDEX, unit, branch, 0, here_unit, here_branch, number, None)
+                 for (unit, branch, here_unit, here_branch), number in self.any_counts.items()]
+                + [Tally("credit", COVERAGE_INDEX, unit, branch, 0, here_unit, here_branch, number, None)
+                   for (unit, branch, here_unit, here_branch), number in self.coverage_counts.items()])
 
 
 def _scores(figures: list[Credited], scores: list[list | None]) -> list[Tally]:

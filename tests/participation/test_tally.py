@@ -152,6 +152,71 @@ def test_a_roster_change_recredits_only_the_members_it_changed(app, monkeypatch)
     assert tally.member_credits(campaign, as_of, specs) == credits(campaign, as_of, specs)
 
 
+def test_a_run_of_writes_is_followed_member_by_member_and_stays_the_rule(app, monkeypatch):
+    """Submissions (a first one, a second by the same member, one dated later), a check-in and a move,
+    each followed by a view: every view has the rule's rows (and credits), and after the first one the
+    figures, their groups and "at least one"/coverage are carried over, never worked out whole."""
+    from events.checkin.models import CheckinEvent, CheckinRecord
+
+    campaign = build_campaign(units=3, members=90, prefix="T")
+    _shake(campaign)
+    specs = [spec for spec in column_specs() if spec.kind == MEMBERS]
+    keys = member_keys(specs)
+    as_of = utcnow()
+    wanted = {"required": ["quiz", "meet"], "coverage_keys": set(keys) - {"quiz_practice"}}
+    made = []
+    for name in ("__init__", "rebased", "extended"):
+        original = getattr(tally.Credited, name)
+        monkeypatch.setattr(tally.Credited, name, lambda self, *args, original=original, name=name: (
+            made.append(name), original(self, *args))[1])
+    combined = tally.Combined.__init__
+    monkeypatch.setattr(tally.Combined, "__init__", lambda self, *args, **kwargs: (
+        made.append("combined whole"), combined(self, *args, **kwargs))[1])
+
+    def view():
+        rows = _rows(tally.tallies(campaign, as_of, specs, **wanted))
+        assert rows == _rows(reference_tallies(campaign, as_of, specs, **wanted))
+        assert tally.member_credits(campaign, as_of, specs) == credits(campaign, as_of, specs)
+
+    view()
+    assert made.count("__init__") == len(keys) and made.count("combined whole") == 1
+    quiz_id = db.session.scalar(sa.select(Quiz.id).where(Quiz.campaign_id == campaign.id).order_by(Quiz.id))
+    idle = db.session.scalars(sa.select(User.id).where(User.staff_id.like("T%"), User.id.not_in(
+        sa.select(Attempt.user_id))).order_by(User.id)).all()
+    keen = db.session.scalar(sa.select(Attempt.user_id).where(Attempt.quiz_id == quiz_id).order_by(Attempt.user_id))
+
+    def attempt(user_id, at, number=1):
+        db.session.execute(sa.insert(Attempt.__table__).values(
+            quiz_id=quiz_id, user_id=user_id, number=number, seed=1, started_at=at, deadline_at=at, submitted_at=at,
+            open_slot=None, score=77.5, max_score=100.0, leave_count=0, mistakes_booked=False))
+        db.session.commit()
+
+    made.clear()
+    attempt(idle[0], as_of - timedelta(hours=3))  # a first submission
+    view()
+    attempt(keen, as_of - timedelta(hours=2), number=7)  # a member's second: nothing moves for them
+    view()
+    attempt(idle[1], as_of + timedelta(days=2))  # dated after the view
+    view()
+    event = db.session.scalar(sa.select(CheckinEvent).where(CheckinEvent.campaign_id == campaign.id)
+                              .order_by(CheckinEvent.id))
+    absent = db.session.scalar(sa.select(User.id).where(User.staff_id.like("T%"), User.id.not_in(
+        sa.select(CheckinRecord.user_id))).order_by(User.id))  # never checked in anywhere
+    db.session.add(CheckinRecord(event_id=event.id, user_id=absent, kind="check_in", method="manual",
+                                 checked_at=event.starts_at))
+    db.session.commit()
+    view()
+    db.session.execute(sa.update(User).where(User.id == idle[0]).values(unit_id=db.session.scalar(
+        sa.select(Unit.id).where(Unit.parent_id.is_(None), Unit.name.like("T%")).order_by(Unit.id.desc()))))
+    from app.participation.history import record_membership
+
+    record_membership([idle[0]], now=as_of - timedelta(days=1))
+    db.session.commit()
+    view()
+    assert made.count("__init__") == 0 and made.count("combined whole") == 0, made
+    assert {"extended", "rebased"} <= set(made)
+
+
 @pytest.fixture
 def campaign_now(make_unit, make_member, make_campaign):
     """A running campaign: one unit, four members (two have submitted the quiz), the quiz required."""
