@@ -47,7 +47,10 @@ from app.participation.settings import MEMBERS
 
 CENT = Decimal("0.01")
 STORE = "participation.tally"
-SLOTS = 512  # kept parts per worker (a campaign keeps about two per figure): emptied at once past it
+# The campaigns whose parts a worker keeps (about 40 MB each at 20,000 members): the least recently
+# viewed one beyond this is dropped. Running campaigns are few; an old one is read again when opened.
+CAMPAIGNS_KEPT = 3
+SLOTS = 512  # a bound on kept parts whatever happens (a campaign keeps about five per figure)
 _serial = itertools.count(1)
 
 
@@ -432,6 +435,19 @@ def _store() -> dict:
     return store
 
 
+def _touch(campaign_id: int) -> None:
+    """Note a view of the campaign; drop the parts of the least recently viewed beyond CAMPAIGNS_KEPT."""
+    store = _store()
+    order = store.setdefault(("campaigns",), {})  # campaign id -> None, least recently viewed first
+    order.pop(campaign_id, None)
+    order[campaign_id] = None
+    while len(order) > CAMPAIGNS_KEPT:
+        dropped = next(iter(order))
+        del order[dropped]
+        for slot in [slot for slot in store if len(slot) > 1 and slot[1] == dropped]:
+            del store[slot]
+
+
 def _latest(slot: tuple, version: Any, build: Callable[[], Any], *, keep: bool = True):
     """`build()`, kept in `slot` while `version` stays the same (one value per slot: a newer version
     replaces the older at once)."""
@@ -476,6 +492,7 @@ def _parts(campaign, as_of: datetime, specs, *, keep: bool = True):
     keys = member_keys(specs)
     by_key = {spec.key: spec for spec in specs}
     names = {key: figure_data(key) for key in keys}
+    _touch(campaign.id)
     # The versions are read before anything the parts are made of (data_versions' rule).
     versions = data_versions.current_many([PEOPLE_DATA, OFFLINE_DATA, *names.values()])
     people_version = versions[PEOPLE_DATA]

@@ -306,3 +306,14 @@ def test_dates_of_the_window(app):
     as_of = from_local(datetime(2026, 3, 5, 23, 30))
     assert people.next_change(as_of) <= from_local(datetime(2026, 3, 6, 0, 0))
     assert date(2026, 3, 6) == clock.to_local(from_local(datetime(2026, 3, 6, 0, 0))).date()
+
+
+def test_a_worker_keeps_the_parts_of_a_few_campaigns(app, make_campaign, monkeypatch):
+    """The parts of the least recently viewed campaign beyond CAMPAIGNS_KEPT are dropped (memory)."""
+    monkeypatch.setattr(tally, "CAMPAIGNS_KEPT", 2)
+    specs = [spec for spec in column_specs() if spec.kind == MEMBERS]
+    campaigns = [make_campaign(f"第{number}期") for number in range(3)]
+    for campaign in (campaigns[0], campaigns[1], campaigns[0], campaigns[2]):
+        tally.tallies(campaign, utcnow(), specs, required=[], coverage_keys=set())
+    held = {slot[1] for slot in app.extensions[tally.STORE] if len(slot) > 1}
+    assert held == {campaigns[0].id, campaigns[2].id}
