@@ -150,11 +150,13 @@ def names_written(statement: str, tables: Mapping[str, Mapping[str, frozenset[st
 def _bump(dbapi_connection, names: Iterable[str]) -> None:
     # Straight on the DBAPI connection: inside SQLAlchemy's commit event no statement may go through
     # the Connection again. The names are this module's callers' constants, never user input.
+    # One statement for every name (a quiz submission raises the figures' and the quiz's), in name
+    # order, so that concurrent writers lock the rows in the same order.
+    rows = ", ".join(f"('{name}', 1)" for name in sorted(set(names)))
     cursor = dbapi_connection.cursor()
     try:
-        for name in sorted(names):
-            cursor.execute(f"INSERT INTO data_versions (name, version) VALUES ('{name}', 1) "
-                           "ON CONFLICT (name) DO UPDATE SET version = data_versions.version + 1")
+        cursor.execute(f"INSERT INTO data_versions (name, version) VALUES {rows} "
+                       "ON CONFLICT (name) DO UPDATE SET version = data_versions.version + 1")
     finally:
         cursor.close()
 
