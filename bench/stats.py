@@ -18,7 +18,7 @@ What it does, in one run:
     workbook, each timed after a warm-up (median of --repeat runs), and a bare Flask endpoint on the same
     app in the same run (median of 50), so that the ratio says how much of the time is the page's own.
     The dashboard five ways: with no write between views (the figures the worker keeps); the first view
-    of a new minute (the figures and the attendance dropped, the parts app/participation/tally.py keeps
+    of a new minute (the figures and the attendance dropped, the parts app/participation/tally/ keeps
     left); right after a committed quiz submission (the quiz's records read again, three figures here
     read the attempts); right after a member moved to another unit (the people read again); and cold,
     with nothing kept (a worker's first view). The workbook as a new minute finds it, and cold.
@@ -244,7 +244,7 @@ COLD = (*NEW_MINUTE, "participation.tally")  # a worker's first view: nothing ke
 
 def _drop_kept(app, stores=NEW_MINUTE) -> None:
     """Drop what a worker keeps: by default the figures and the attendance, as the first view of a new
-    minute finds them (tally.py's parts stay: they hold across minutes); COLD drops everything."""
+    minute finds them (tally's parts stay: they hold across minutes); COLD drops everything."""
     for store in stores:
         app.extensions.pop(store, None)
 

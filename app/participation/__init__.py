@@ -2,7 +2,9 @@
 
 models.py the membership history (member_periods), per-campaign figure settings, daily snapshots ·
 figures.py the result objects · history.py record_membership, the roster's history writer ·
-services.py the engine (campaign_figures, headcount, unit_members, chase_list, …) ·
+services.py the engine (campaign_figures, headcount, unit_members, chase_list, …) · tally/ where each
+member stands and what they are credited with, from parts kept per data version (reading.py what is
+read, parts.py the roster, the credits and their counts) ·
 settings.py per-campaign figure settings · snapshots.py daily snapshots · views.py, forms.py the
 settings page · cli.py `flask participation snapshot` · freshness.py the writes that move a figure
 (the data version the figures are kept under).

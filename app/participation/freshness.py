@@ -16,12 +16,12 @@ from sqlalchemy.sql import visitors
 
 FIGURES_DATA = "participation"
 ATTENDANCE_DATA = "participation.attendance"  # what the attendance figures alone read
-# What app/participation/tally.py keeps apart, each under its own version: the people (users, their
+# What app/participation/tally/ keeps apart, each under its own version: the people (users, their
 # history, exemptions), the offline records, and each figure's records (figure_data).
 PEOPLE_DATA = "participation.people"
 OFFLINE_DATA = "participation.offline"
 
-# The platform's tables the engine reads (tally.py, exemptions.py, offline.py, settings.py), with the
+# The platform's tables the engine reads (tally/, exemptions.py, offline.py, settings.py), with the
 # users columns it reads: a sign-in or a password change updates users without moving any figure.
 PLATFORM_TABLES: dict[str, frozenset[str] | None] = {
     "users": frozenset({"id", "unit_id", "branch_id", "active", "created_at"}),

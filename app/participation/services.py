@@ -1,6 +1,6 @@
 """The participation engine: a campaign's figures per unit and branch, computed in a fixed number of
 statements whatever the number of units and members, and kept in the worker until a write moves one
-(freshness.py). app/participation/tally.py groups the roster, the exemptions and each member's first
+(freshness.py). app/participation/tally/ groups the roster, the exemptions and each member's first
 participation per figure by (unit, branch) from parts it keeps under their own data versions, so a
 view after one submission reads that activity's records again and nothing else.
 

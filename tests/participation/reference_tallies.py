@@ -1,5 +1,5 @@
 """The engine's rule written a second, independent way, as SQL (how the engine placed members and
-grouped the dashboard's tallies in the database before app/participation/tally.py): a test compares the
+grouped the dashboard's tallies in the database before app/participation/tally/): a test compares the
 two on data with transfers, exemptions, offline records and records dated after the view.
 
 Rule: a member is on the roster at an instant when their period covering it is active with a unit (a

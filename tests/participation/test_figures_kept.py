@@ -1,5 +1,5 @@
 """The figures a worker keeps (services.campaign_figures under the participation data version, and
-tally.py's parts under their own): a view with no write since the last one is not computed again, and
+tally's parts under their own): a view with no write since the last one is not computed again, and
 every kind of write that moves a figure shows on the next view — a submission, a member deactivated on
 the roster page, an approved exemption, a settings change — while writes that move none (a sign-in, a
 password change) keep them; a submission reads the quiz's records again, never the people."""
@@ -29,7 +29,7 @@ READS: list[str] = []  # what the engine read during a view: "figures" (computed
 
 @pytest.fixture(autouse=True)
 def spied(monkeypatch):
-    """Record each computation of the figures and each read of tally.py's parts."""
+    """Record each computation of the figures and each read of tally's parts."""
     computing, people, records = services._figures_at, tally.People, tally.figure_records
 
     def figures_at(*args, **kwargs):

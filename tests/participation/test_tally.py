@@ -1,5 +1,5 @@
-"""tally.py, the dashboard's tallies from parts kept in the worker: the same rows as the rule written
-as one SQL statement (reference_tallies.py) on data with transfers, a member leaving, a member with no
+"""app/participation/tally, the dashboard's tallies from parts kept in the worker: the same rows as
+the rule written as one SQL statement (reference_tallies.py) on data with transfers, a member leaving, a member with no
 history, exemptions of every kind, offline records and records dated after the view; and what the clock
 alone changes shows with no write — a record dated later, an exemption ending, a period starting."""
 import random
@@ -17,6 +17,7 @@ from app.participation import services, tally
 from app.participation.models import MemberPeriod, OfflineParticipation, ParticipationExemption
 from app.participation.settings import MEMBERS, column_specs
 from app.participation.tally import member_keys
+from app.participation.tally.reading import _cents
 from app.units.models import Unit
 from quizzes.models import Attempt, Quiz
 from tests.participation.bulk import START, build_campaign
@@ -296,7 +297,7 @@ def test_a_long_provider_key_gets_a_short_version_name():
 
 @pytest.mark.parametrize("score, cents", [(80.0, 8000), (61.25, 6125), (70.125, 7013), (None, None), (0, 0)])
 def test_scores_are_whole_cents(score, cents):
-    assert tally._cents(score) == cents
+    assert _cents(score) == cents
 
 
 def test_dates_of_the_window(app):
