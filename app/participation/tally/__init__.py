@@ -80,9 +80,9 @@ def _touch(campaign_id: int) -> None:
     order[campaign_id] = None
     while len(order) > CAMPAIGNS_KEPT:
         dropped = next(iter(order))
-        del order[dropped]
-        for slot in [slot for slot in store if len(slot) > 1 and slot[1] == dropped]:
-            del store[slot]
+        order.pop(dropped, None)
+        for slot in [slot for slot in list(store) if len(slot) > 1 and slot[1] == dropped]:
+            store.pop(slot, None)  # pop: another thread of a threaded server may drop it too
 
 
 def _parts(campaign, as_of: datetime, specs, *, keep: bool = True):

@@ -214,13 +214,15 @@ class Credited:
         counts of this figure for an earlier roster, or of the figure it was derived from, for the
         members that differ (moved, or credited differently); else counted whole."""
         counted, nowhere = roster.counted, (None, None)
-        if self.grouped is not None and self.grouped[0] is counted:
-            return self.grouped[1]
+        # Read once each: under a threaded server another view may derive from this one meanwhile.
+        grouped, base = self.grouped, self.base
+        if grouped is not None and grouped[0] is counted:
+            return grouped[1]
         source, changed, before = None, set(), self.by_user
-        if self.grouped is not None:
-            source = self.grouped
-        elif self.base is not None and self.base[0].grouped is not None:
-            source, changed, before = self.base[0].grouped, self.base[1], self.base[0].by_user
+        if grouped is not None:
+            source = grouped
+        elif base is not None and base[0].grouped is not None:
+            source, changed, before = base[0].grouped, base[1], base[0].by_user
         if source is not None:
             counts = dict(source[1])
             for user_id in changed | roster.moved_since(source[0]):
@@ -300,9 +302,10 @@ class Combined:
         for held, figure in zip(self.figures, figures, strict=True):
             if figure is held:
                 continue
-            if figure.base is None or figure.base[0] is not held:
+            base = figure.base  # read once (see grouped_for)
+            if base is None or base[0] is not held:
                 return None
-            changed |= figure.base[1]
+            changed |= base[1]
         other = object.__new__(Combined)
         other.figures, other.counted, other.indices, other.needed = tuple(figures), roster.counted, self.indices, self.needed
         other.first, other.last = dict(self.first), dict(self.last)
