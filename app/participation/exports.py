@@ -10,6 +10,7 @@ from decimal import Decimal
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
+from app.common.heap import collector_paused
 from app.common.xlsx import OutColumn, Sheet, build_workbook
 from app.participation.figures import CampaignFigures, MemberStatus, Rate, UnitFigures
 from app.participation.presenting import missing_labeller
@@ -119,8 +120,9 @@ def exempt_sheet(campaign, figures: CampaignFigures, members: Sequence[MemberSta
 def participation_workbook(campaign, figures: CampaignFigures, members: Sequence[MemberStatus],
                            exempt: Sequence[MemberStatus]) -> bytes:
     """The whole workbook for `figures` (a liaison's: their unit's rows only, as the caller filtered)."""
-    return build_workbook([summary_sheet(campaign, figures), *figure_sheets(campaign, figures),
-                           missing_sheet(campaign, figures, members), exempt_sheet(campaign, figures, exempt)])
+    with collector_paused():  # some 100,000 cells (app/common/heap.py)
+        return build_workbook([summary_sheet(campaign, figures), *figure_sheets(campaign, figures),
+                               missing_sheet(campaign, figures, members), exempt_sheet(campaign, figures, exempt)])
 
 
 def export_filename(campaign, figures: CampaignFigures) -> str:

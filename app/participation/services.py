@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from app.accounts.models import User
 from app.common import data_versions
 from app.common.clock import utcnow
+from app.common.heap import collector_paused
 from app.common.ranking import competition_ranks
 from app.common.worker_memo import kept
 from app.extensions import db
@@ -166,6 +167,11 @@ def _kept_attendance(campaign, now: datetime, minute: datetime) -> list:
 def _figures_at(campaign, as_of: datetime, *, attendance: list | None = None) -> CampaignFigures:
     """campaign_figures' computation: every unit's figures at `as_of`, in a fixed number of statements
     (`attendance`: attendance_rows at `as_of`, when kept elsewhere)."""
+    with collector_paused():  # the parts and the rows are many small objects (app/common/heap.py)
+        return _figures_now(campaign, as_of, attendance)
+
+
+def _figures_now(campaign, as_of: datetime, attendance: list | None) -> CampaignFigures:
     specs = column_specs()
     columns = columns_for(campaign, specs)
     units = _unit_catalogue()
@@ -338,6 +344,11 @@ def _people(user_ids: set[int]):
 def _statuses(scene: _Scene, scope: set[int], credits, *, unit_id=None, order=None) -> list[MemberStatus]:
     """MemberStatus of every user in `scope` (one statement beside what `scene` and `credits` hold),
     sorted by `order` (default: `unit_id`'s own members first, then by branch and name)."""
+    with collector_paused():  # up to 20,000 statuses (app/common/heap.py)
+        return _statuses_now(scene, scope, credits, unit_id=unit_id, order=order)
+
+
+def _statuses_now(scene: _Scene, scope: set[int], credits, *, unit_id, order) -> list[MemberStatus]:
     member_keys = [column.key for column in scene.columns if column.kind == MEMBERS]
     required = [column.key for column in scene.columns if column.required and column.kind == MEMBERS]
     units = scene.units

@@ -29,6 +29,7 @@ from datetime import datetime
 from flask import current_app
 
 from app.common import data_versions, worker_memo
+from app.common.heap import collector_paused
 from app.participation.freshness import OFFLINE_DATA, PEOPLE_DATA, figure_data
 from app.participation.tally.parts import (
     ANY_INDEX,
@@ -88,6 +89,11 @@ def _touch(campaign_id: int) -> None:
 def _parts(campaign, as_of: datetime, specs, *, keep: bool = True):
     """(keys, roster, [(Credited, Records)] per key) at `as_of`, from the parts kept in this worker
     (`keep` False: the clock's parts are worked out for `as_of` without being kept)."""
+    with collector_paused():  # tens of thousands of tuples beside the hundreds of thousands kept
+        return _parts_now(campaign, as_of, specs, keep=keep)
+
+
+def _parts_now(campaign, as_of: datetime, specs, *, keep: bool):
     keys = member_keys(specs)
     by_key = {spec.key: spec for spec in specs}
     names = {key: figure_data(key) for key in keys}
@@ -115,10 +121,12 @@ def tallies(campaign, as_of: datetime, specs, *, required: list[str], coverage_k
                tuple(credited.serial for credited, _records in figures))
     held = _store().get(("roster", campaign.id))
     current = held is not None and held[3] is roster  # an earlier instant's rows never replace today's
-    return _latest(("tallies", campaign.id), made_of,
-                   lambda: _tally_rows(campaign.id, keys, roster, figures, required=required,
-                                       coverage_keys=coverage_keys, keep=keep and current and not current_app.debug),
-                   keep=keep and current)
+    keep_rows = keep and current and not current_app.debug
+    with collector_paused():
+        return _latest(("tallies", campaign.id), made_of,
+                       lambda: _tally_rows(campaign.id, keys, roster, figures, required=required,
+                                           coverage_keys=coverage_keys, keep=keep_rows),
+                       keep=keep and current)
 
 
 def roster_places(campaign, as_of: datetime) -> dict[int, tuple[int, int | None]]:
@@ -130,7 +138,11 @@ def member_credits(campaign, as_of: datetime, specs, user_ids=None) -> dict[int,
     """{user_id: {key: Credit}}: each member's credited participation per figure at `as_of` (among
     `user_ids`, default everyone), the same credits the tallies count."""
     keys, _roster, figures = _parts(campaign, as_of, specs)
-    wanted = set(user_ids) if user_ids is not None else None
+    with collector_paused():
+        return _credits_of(keys, figures, set(user_ids) if user_ids is not None else None)
+
+
+def _credits_of(keys, figures, wanted: set[int] | None) -> dict[int, dict[str, Credit]]:
     found: dict[int, dict[str, Credit]] = {}
     for key, (credited, _records) in zip(keys, figures, strict=True):
         for user_id, (at, flag, unit, branch) in credited.by_user.items():
