@@ -94,11 +94,10 @@ def figure_tables(providers: Iterable, platform: dict | None = None) -> dict[str
 
 
 def attendance_tables(providers: Iterable) -> dict[str, frozenset[str] | None]:
-    """The tables whose writes can move the attendance rows (services.attendance_rows): what the
-    providers' attendance selects read, and the campaigns (the members' units and exemptions are
-    applied from the kept people, PEOPLE_DATA)."""
+    """The tables whose writes can move an attendance figure: what the providers' attendance selects
+    read, the exemptions, and the users' units (services.attendance_rows)."""
     return figure_tables([_AttendanceOnly(provider) for provider in providers if provider.attendance is not None],
-                         platform={"campaigns": None})
+                         platform={"users": PLATFORM_TABLES["users"], "participation_exemptions": None})
 
 
 class _RecordsOnly:

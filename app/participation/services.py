@@ -30,6 +30,7 @@ from app.common.ranking import competition_ranks
 from app.common.worker_memo import kept
 from app.extensions import db
 from app.participation import tally
+from app.participation.exemptions import approved_exemptions_select
 from app.participation.figures import ActivityColumn, CampaignFigures, MemberStatus, Rate, UnitFigures
 from app.participation.freshness import ATTENDANCE_DATA, FIGURES_DATA
 from app.participation.settings import ATTENDANCE, MEMBERS, column_specs, columns_for
@@ -180,8 +181,7 @@ def _figures_now(campaign, as_of: datetime, attendance: list | None) -> Campaign
     member_specs = [spec for spec in specs if spec.kind == MEMBERS]
     _add_tallies(tally.tallies(campaign, as_of, member_specs, required=required, coverage_keys=coverage_keys),
                  tally.member_keys(member_specs), units, cells)
-    _add_attendance(attendance if attendance is not None else attendance_rows(campaign, as_of, specs), units, cells,
-                    tally.attendance_people(campaign, as_of))
+    _add_attendance(attendance if attendance is not None else attendance_rows(campaign, as_of, specs), units, cells)
 
     rows = []
     for top in units.tops():
@@ -239,9 +239,8 @@ def _add_tallies(tallies, keys: list[str], units, cells) -> None:
 
 
 def attendance_rows(campaign, as_of, specs) -> list[tuple[str, int, int | None, int, int]]:
-    """(key, user_id, invitation unit or None, invited, present) per attendance figure and member (one
-    statement; none without an attendance figure). Where each counts, and who is exempt, comes from the
-    people tally keeps (_add_attendance), so a roster change does not read attendance again."""
+    """(key, unit_id, branch_id, invited, present) per attendance figure and invitation unit, of members
+    not exempt at as-of (one statement; none without an attendance figure)."""
     attending = [spec for spec in specs if spec.kind == ATTENDANCE]
     if not attending:
         return []
@@ -254,24 +253,22 @@ def attendance_rows(campaign, as_of, specs) -> list[tuple[str, int, int | None, 
                                columns[1].label("invited"), columns[2].label("present"),
                                sa.cast(unit, sa.Integer).label("unit_id")))
     rows = sa.union_all(*parts).subquery("attendance")
-    return [(key, user_id, unit_id, int(invited or 0), int(present or 0))
-            for key, user_id, unit_id, invited, present in tally.driver_rows(
-                sa.select(rows.c.key, rows.c.user_id, rows.c.unit_id, sa.func.sum(rows.c.invited),
-                          sa.func.sum(rows.c.present))
-                .group_by(rows.c.key, rows.c.user_id, rows.c.unit_id))]
+    exempt = approved_exemptions_select(campaign, as_of).subquery("exempt_attending")
+    users = User.__table__
+    unit = sa.func.coalesce(rows.c.unit_id, users.c.unit_id)
+    branch = sa.case((users.c.unit_id == unit, users.c.branch_id), else_=sa.null())
+    return [(key, unit_id, branch_id, int(invited or 0), int(present or 0)) for key, unit_id, branch_id, invited, present
+            in db.session.execute(
+                sa.select(rows.c.key, unit, branch, sa.func.sum(rows.c.invited), sa.func.sum(rows.c.present))
+                .join(users, users.c.id == rows.c.user_id)
+                .where(rows.c.user_id.not_in(sa.select(exempt.c.user_id)))
+                .group_by(rows.c.key, unit, branch))]
 
 
-def _add_attendance(rows, units, cells, people: tally.AttendancePeople) -> None:
-    """Attendance rows (attendance_rows) into the cells of their (unit, branch): the invitation's unit,
-    else the member's own; the member's branch when it is that unit's; exempt members and users who
-    are gone count nowhere."""
-    users, exempt = people.users, people.exempt
-    for key, user_id, given, invited, present in rows:
-        user = users.get(user_id)
-        if user is None or user_id in exempt:
-            continue
-        unit = given if given is not None else user[0]
-        place = units.place(unit, user[1] if user[0] is not None and user[0] == unit else None)
+def _add_attendance(rows, units, cells) -> None:
+    """Attendance rows (attendance_rows) into the cells of their (unit, branch)."""
+    for key, unit_id, branch_id, invited, present in rows:
+        place = units.place(unit_id, branch_id)
         if place is not None:
             cells[place].invited[key] += invited
             cells[place].present[key] += present

@@ -318,27 +318,3 @@ def test_a_worker_keeps_the_parts_of_a_few_campaigns(app, make_campaign, monkeyp
         tally.tallies(campaign, utcnow(), specs, required=[], coverage_keys=set())
     held = {slot[1] for slot in app.extensions[tally.STORE] if len(slot) > 1}
     assert held == {campaigns[0].id, campaigns[2].id}
-
-
-def test_an_exemption_or_a_move_shows_in_attendance_without_reading_it_again(app, organiser, monkeypatch):
-    """Attendance rows are kept per member under the check-in tables' version; who is exempt and where
-    each member counts come from the kept people, so an approved exemption takes the member out of the
-    attendance rate at once, and no attendance statement runs for it."""
-    from app.participation import exemptions
-    from app.participation.exemptions import ExemptionData
-
-    campaign = build_campaign(units=2, members=40, prefix="A")
-    reads = []
-    original = services.attendance_rows
-    monkeypatch.setattr(services, "attendance_rows", lambda *args: (reads.append(1), original(*args))[1])
-    with clock.frozen_at(utcnow().replace(second=1, microsecond=0)):
-        before = services.campaign_figures(campaign).total.attendance
-        member = db.session.scalar(sa.select(User).where(User.staff_id == "A000001"))
-        exemption = exemptions.enter_exemption(organiser, member, ExemptionData(
-            "sick_leave", "长期病休", START, None, campaign.id))
-        exemptions.decide_exemptions(organiser, [exemption], "approved")
-        db.session.commit()
-        db.session.expire_all()
-        after = services.campaign_figures(db.session.get(type(campaign), campaign.id)).total.attendance
-    assert reads == [1]  # the first view only
-    assert after.of == before.of - 3  # the member's three invitations left the rate

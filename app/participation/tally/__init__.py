@@ -25,7 +25,6 @@ them, unless exempt.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
 
 from flask import current_app
 
@@ -133,19 +132,6 @@ def tallies(campaign, as_of: datetime, specs, *, required: list[str], coverage_k
 def roster_places(campaign, as_of: datetime) -> dict[int, tuple[int, int | None]]:
     """{user_id: (unit_id, branch_id)} of the members on the roster at `as_of` (exempt ones included)."""
     return _parts(campaign, as_of, [])[1].places
-
-
-class AttendancePeople(NamedTuple):
-    """What attendance needs of the people at an instant: each user's (unit, branch), who is exempt."""
-
-    users: dict[int, tuple[int | None, int | None]]
-    exempt: set[int]
-
-
-def attendance_people(campaign, as_of: datetime) -> AttendancePeople:
-    """The kept people's units and the exempt members at `as_of`, for attendance (services)."""
-    roster = _parts(campaign, as_of, [])[1]
-    return AttendancePeople(roster.users, roster.exempt)
 
 
 def member_credits(campaign, as_of: datetime, specs, user_ids=None) -> dict[int, dict[str, Credit]]:

@@ -73,7 +73,6 @@ class Roster:
             elif unrecorded[0] and unrecorded[1] <= as_of and unit_id is not None:
                 places[user_id] = (unit_id, branch_id)
         self.places = places
-        self.users = people.users  # (unit, branch) per user, for attendance (services)
         exempt = self.exempt
         self.counted = {user_id: place for user_id, place in places.items() if user_id not in exempt}
         head: dict[tuple, int] = defaultdict(int)
