@@ -56,14 +56,12 @@ def latest(store: str, slot: tuple, version: Any, build: Callable[[], T], *, kee
 
 
 def windowed(store: str, slot: tuple, version: Any, as_of: datetime, build: Callable[[], T],
-             until: Callable[[T], datetime | None], *, keep: bool = True,
-             derive: Callable[[Any, T], T | None] | None = None) -> T:
+             until: Callable[[T], datetime | None], *, derive: Callable[[Any, T], T | None] | None = None) -> T:
     """`build()` for `as_of`, kept in `slot` of `store` under `version` and reused for any as-of from
     the one it was built for until `until(value)` (None: no end); `derive(held version, held value)` may
     give the value for a new version from the one held for the same window (None: build it). A value
     for an earlier as-of never replaces the one held for a later."""
-    if current_app.debug:
-        keep = False
+    keep = not current_app.debug
     memo = slots(store)
     held = memo.get(slot)
     covers = held is not None and held[1] <= as_of and (held[2] is None or as_of < held[2])

@@ -52,11 +52,12 @@ def _covering(campaign: Campaign, as_of: datetime | date | None) -> sa.ColumnEle
     )
 
 
-def exempt_clause(campaign: Campaign, as_of: datetime | date | None, user_id) -> sa.ColumnElement[bool]:
-    """WHERE clause: the member `user_id` (a column) has an approved exemption covering the as-of date —
-    the same members as approved_exemptions_select, as an indexed lookup per row."""
-    return (sa.select(ParticipationExemption.id)
-            .where(ParticipationExemption.user_id == user_id, _covering(campaign, as_of)).exists())
+def covers(campaign_id: int, exemption_campaign_id: int | None, starts_on: date, ends_on: date | None,
+           day: date) -> bool:
+    """_covering's rule for one approved exemption, in Python (app/participation/tally reads the
+    exemptions once and applies it per as-of day): for this campaign or every one, and spanning `day`."""
+    return ((exemption_campaign_id is None or exemption_campaign_id == campaign_id) and starts_on <= day
+            and (ends_on is None or ends_on >= day))
 
 
 def approved_exemptions_select(campaign: Campaign, as_of: datetime | date | None = None) -> sa.Select:

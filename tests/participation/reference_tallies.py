@@ -16,11 +16,16 @@ import sqlalchemy as sa
 
 from app.accounts.models import User
 from app.extensions import db
-from app.participation.exemptions import exempt_clause
+from app.participation.exemptions import approved_exemptions_select
 from app.participation.models import MemberPeriod
 from app.participation.offline import approved_offline_select
 from app.participation.settings import MEMBERS
 from app.participation.tally import ANY_INDEX, COVERAGE_INDEX, IN_LIMIT, Credit, Tally, member_keys
+
+
+def exempt_clause(campaign, as_of: datetime, user_id):
+    """The member `user_id` (a column) has an approved exemption covering the as-of date."""
+    return user_id.in_(sa.select(approved_exemptions_select(campaign, as_of).subquery().c.user_id))
 
 
 def _among(column, user_ids):

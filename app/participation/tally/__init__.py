@@ -69,8 +69,8 @@ def _latest(slot: tuple, version, build, *, keep: bool = True):
     return worker_memo.latest(STORE, slot, version, build, keep=keep)
 
 
-def _window(slot: tuple, version, as_of: datetime, build, until, *, keep: bool = True, derive=None):
-    return worker_memo.windowed(STORE, slot, version, as_of, build, until, keep=keep, derive=derive)
+def _window(slot: tuple, version, as_of: datetime, build, until, *, derive=None):
+    return worker_memo.windowed(STORE, slot, version, as_of, build, until, derive=derive)
 
 
 def _touch(campaign_id: int) -> None:
@@ -86,14 +86,14 @@ def _touch(campaign_id: int) -> None:
             store.pop(slot, None)  # pop: another thread of a threaded server may drop it too
 
 
-def _parts(campaign, as_of: datetime, specs, *, keep: bool = True):
+def _parts(campaign, as_of: datetime, specs):
     """(keys, roster, [(Credited, Records)] per key) at `as_of`, from the parts kept in this worker
-    (`keep` False: the clock's parts are worked out for `as_of` without being kept)."""
+    (those for an earlier instant than the ones kept are worked out without replacing them)."""
     with collector_paused():  # tens of thousands of tuples beside the hundreds of thousands kept
-        return _parts_now(campaign, as_of, specs, keep=keep)
+        return _parts_now(campaign, as_of, specs)
 
 
-def _parts_now(campaign, as_of: datetime, specs, *, keep: bool):
+def _parts_now(campaign, as_of: datetime, specs):
     keys = member_keys(specs)
     by_key = {spec.key: spec for spec in specs}
     names = {key: figure_data(key) for key in keys}
@@ -106,27 +106,26 @@ def _parts_now(campaign, as_of: datetime, specs, *, keep: bool):
     if before is not None and before[1] is not people and people.base is None:
         people.base = (before[0], people.changes_from(before[1]))
     roster = _window(("roster", campaign.id), people_version, as_of, lambda: Roster(people, campaign.id, as_of),
-                     lambda value: people.next_change(as_of), keep=keep)
-    return keys, roster, _credited(campaign, as_of, keys, by_key, names, versions, people, keep=keep)
+                     lambda value: people.next_change(as_of))
+    return keys, roster, _credited(campaign, as_of, keys, by_key, names, versions, people)
 
 
-def tallies(campaign, as_of: datetime, specs, *, required: list[str], coverage_keys: set[str],
-            keep: bool = True) -> list[Tally]:
+def tallies(campaign, as_of: datetime, specs, *, required: list[str], coverage_keys: set[str]) -> list[Tally]:
     """The rule above as the dashboard's Tally rows at `as_of`, grouped by (unit, branch), from the
     parts kept in this worker."""
-    keys, roster, figures = _parts(campaign, as_of, specs, keep=keep)
+    keys, roster, figures = _parts(campaign, as_of, specs)
     # The rows themselves, kept while the same parts make them (the first view of a new minute with
     # no write since: nothing to work out).
     made_of = (tuple(keys), tuple(required), tuple(sorted(coverage_keys)), roster.serial,
                tuple(credited.serial for credited, _records in figures))
     held = _store().get(("roster", campaign.id))
     current = held is not None and held[3] is roster  # an earlier instant's rows never replace today's
-    keep_rows = keep and current and not current_app.debug
+    # The slot per set of figures: the head count alone (headcount()) does not push out the dashboard's.
     with collector_paused():
-        return _latest(("tallies", campaign.id), made_of,
+        return _latest(("tallies", campaign.id, tuple(keys)), made_of,
                        lambda: _tally_rows(campaign.id, keys, roster, figures, required=required,
-                                           coverage_keys=coverage_keys, keep=keep_rows),
-                       keep=keep and current)
+                                           coverage_keys=coverage_keys, keep=current and not current_app.debug),
+                       keep=current)
 
 
 def roster_places(campaign, as_of: datetime) -> dict[int, tuple[int, int | None]]:
@@ -155,7 +154,7 @@ def _credits_of(keys, figures, wanted: set[int] | None) -> dict[int, dict[str, C
     return found
 
 
-def _credited(campaign, as_of, keys, by_key, names, versions, people, *, keep) -> list[tuple[Credited, Records]]:
+def _credited(campaign, as_of, keys, by_key, names, versions, people) -> list[tuple[Credited, Records]]:
     """Each figure's Credited at `as_of` and its Records, from the parts kept (or read now)."""
     offline_version = (versions[OFFLINE_DATA], campaign.starts_on, campaign.ends_on)
     offline = _latest(("offline", campaign.id), offline_version, lambda: offline_records(campaign))
@@ -177,7 +176,7 @@ def _credited(campaign, as_of, keys, by_key, names, versions, people, *, keep) -
 
         credited = _window(("credited", campaign.id, key), (version, offline_version, versions[PEOPLE_DATA]), as_of,
                            lambda records=records, key=key: Credited(people, records, offline.get(key, ()), as_of),
-                           lambda value: value.later, keep=keep, derive=derived)
+                           lambda value: value.later, derive=derived)
         found.append((credited, records))
     return found
 

@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import NamedTuple
 
-from app.participation.exemptions import as_of_date
+from app.participation.exemptions import as_of_date, covers
 from app.participation.settings import MEMBERS
 from app.participation.tally.reading import People, Records
 
@@ -61,8 +61,8 @@ class Roster:
         self.serial = next(_serial)
         day = as_of_date(as_of)
         self.exempt = {user_id for user_id, spans in people.exemptions.items()
-                       if any((campaign is None or campaign == campaign_id) and starts_on <= day
-                              and (ends_on is None or ends_on >= day) for campaign, starts_on, ends_on in spans)}
+                       if any(covers(campaign_id, campaign, starts_on, ends_on, day)
+                              for campaign, starts_on, ends_on in spans)}
         places: dict[int, tuple[int, int | None]] = {}
         for user_id, (unit_id, branch_id) in people.users.items():
             unrecorded = people.unrecorded.get(user_id)
@@ -114,16 +114,19 @@ def _credit(people: People, user_id: int, rank: tuple) -> tuple | None:
     return took_part_at, flag, unit, branch
 
 
-def _count(counts: dict[tuple, int], entry: tuple | None, here: tuple, step: int) -> None:
-    """Add `step` to the group of a credit `entry` (took_part_at, offline, unit, branch) counted `here`."""
-    if entry is None:
-        return
-    group = (entry[2], entry[3], entry[1], *here)
+def _step(counts: dict[tuple, int], group: tuple, step: int) -> None:
+    """Add `step` to the members counted in `group` (a group that reaches none is dropped)."""
     number = counts.get(group, 0) + step
     if number:
         counts[group] = number
     else:
         counts.pop(group, None)
+
+
+def _count(counts: dict[tuple, int], entry: tuple | None, here: tuple, step: int) -> None:
+    """Add `step` to the group of a credit `entry` (took_part_at, offline, unit, branch) counted `here`."""
+    if entry is not None:
+        _step(counts, (entry[2], entry[3], entry[1], *here), step)
 
 
 class Credited:
@@ -319,16 +322,12 @@ class Combined:
                 if before == after and was == here:
                     continue
                 if before is not None:
-                    group = (before[2], before[3], *was)
-                    counts[group] -= 1
-                    if not counts[group]:
-                        del counts[group]
+                    _step(counts, (before[2], before[3], *was), -1)
                 if after is None:
                     entries.pop(user_id, None)
                 else:
                     entries[user_id] = after
-                    group = (after[2], after[3], *here)
-                    counts[group] = counts.get(group, 0) + 1
+                    _step(counts, (after[2], after[3], *here), 1)
         return other
 
     def rows(self) -> list[Tally]:
