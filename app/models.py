@@ -2,7 +2,7 @@
 from app.accounts.models import LoginSession, LoginThrottle, RoleGrant, User  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.campaigns.models import Campaign, CampaignPhase  # noqa: F401
-from app.common.data_versions import DataVersion  # noqa: F401
+from app.common.data_versions import DataChange, DataVersion  # noqa: F401
 from app.common.jobs import Job  # noqa: F401
 from app.participation import models as participation_models  # noqa: F401
 from app.units.models import PartyGroup, Unit  # noqa: F401

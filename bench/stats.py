@@ -281,9 +281,11 @@ def _view_seconds(client, campaign_id: int) -> float:
     return time.perf_counter() - started
 
 
-def _after_roster_writes(client, campaign_id: int, repeat: int) -> float:
-    """Median seconds of a dashboard view right after each of `repeat` members moved to another unit
-    (users and their history, as the roster page writes them): the people are read again."""
+def _after_roster_writes(client, campaign_id: int, repeat: int, *, keyed: bool = True) -> float:
+    """Median seconds of a dashboard view right after each of `repeat` members moved to another unit,
+    committed as the roster page writes it (the ORM, then the history for that member: the people's
+    change log names the mover, whose rows alone are read again); keyed=False: by a set-based UPDATE
+    that the log cannot key, as an import's (every row of the people read again)."""
     import sqlalchemy as sa
 
     from app.accounts.models import User
@@ -291,13 +293,18 @@ def _after_roster_writes(client, campaign_id: int, repeat: int) -> float:
     from app.extensions import db
     from app.participation.history import record_membership
 
-    movers = db.session.execute(sa.select(User.id, User.unit_id).where(User.staff_id.like("S%"))
-                                .order_by(User.id.desc()).limit(repeat)).all()
+    offset = 0 if keyed else repeat
+    movers = db.session.scalars(sa.select(User.id).where(User.staff_id.like("S%"))
+                                .order_by(User.id.desc()).offset(offset).limit(repeat)).all()
     other = db.session.scalar(sa.select(User.unit_id).where(User.staff_id == "S000000"))
     times = []
-    for user_id, _unit_id in movers:
-        db.session.execute(sa.update(User).where(User.id == user_id).values(unit_id=other, branch_id=None))
-        record_membership([user_id], now=utcnow())
+    for user_id in movers:
+        if keyed:
+            member = db.session.get(User, user_id)
+            member.unit_id, member.branch_id = other, None
+        else:
+            db.session.execute(sa.update(User).where(User.id == user_id).values(unit_id=other, branch_id=None))
+        record_membership([user_id] if keyed else sa.select(User.id).where(User.id == user_id), now=utcnow())
         db.session.commit()
         times.append(_view_seconds(client, campaign_id))
     return statistics.median(times)
@@ -400,6 +407,7 @@ def measure(url: str, campaign_id: int, extra: list[int], repeat: int) -> int:
         minute_queries = len(statements)
         after_write, written = _after_writes(client, campaign_id, repeat)
         after_roster = _after_roster_writes(client, campaign_id, repeat)
+        after_import = _after_roster_writes(client, campaign_id, repeat, keyed=False)
         cold, _size = timed(client, f"/participation/{campaign_id}", repeat, drop=COLD, label="cold")
         statements.clear()
         _drop_kept(client.application, COLD)
@@ -441,9 +449,12 @@ def measure(url: str, campaign_id: int, extra: list[int], repeat: int) -> int:
     print(f"  after a write {after_write * 1000:8.1f} ms = {after_write / bare:,.0f} × bare (each view right after "
           f"one more submitted attempt, committed; the quiz figure went up by {written}, as it should by {repeat})"
           f"   {under(after_write)}")
-    print(f"  after a move  {after_roster * 1000:8.1f} ms (each view right after a member moved to another unit: "
-          f"the people read again)   {'under' if after_roster * 1000 < DASHBOARD_GOAL_MS else 'OVER'} "
-          f"{DASHBOARD_GOAL_MS} ms")
+    print(f"  after a move  {after_roster * 1000:8.1f} ms (each view right after a member moved to another unit "
+          f"on the roster page: the mover's rows read again)   "
+          f"{'under' if after_roster * 1000 < DASHBOARD_GOAL_MS else 'OVER'} {DASHBOARD_GOAL_MS} ms")
+    print(f"  after import  {after_import * 1000:8.1f} ms (each view right after a set-based roster write the "
+          f"people's log cannot key, as an import's: every row of the people read again)   "
+          f"{'under' if after_import * 1000 < DASHBOARD_GOAL_MS else 'OVER'} {DASHBOARD_GOAL_MS} ms")
     print(f"  cold          {cold * 1000:8.1f} ms (nothing kept: a worker's first view; {cold_queries} SQL "
           f"statements; CPU {CPU['cold'] * 1000:.0f} ms)   {'under' if cold * 1000 < DASHBOARD_GOAL_MS else 'OVER'} "
           f"{DASHBOARD_GOAL_MS} ms")

@@ -35,6 +35,7 @@ def init_app(app) -> None:
     data_versions.watch(app, freshness.FIGURES_DATA, lambda: freshness.figure_tables(providers()))
     data_versions.watch(app, freshness.ATTENDANCE_DATA, lambda: freshness.attendance_tables(providers()))
     data_versions.watch(app, freshness.PEOPLE_DATA, freshness.people_tables)
+    data_versions.log_keys(app, freshness.PEOPLE_DATA, freshness.people_keys())  # a move re-reads the mover only
     data_versions.watch(app, freshness.OFFLINE_DATA, freshness.offline_tables)
     data_versions.watch_each(app, "participation.figures", lambda: freshness.each_figure_tables(providers()))
     hooks.add_housekeeping(app, "participation.daily_snapshot", snapshot_running_campaigns)

@@ -47,6 +47,15 @@ def people_tables() -> dict[str, frozenset[str] | None]:
     return {name: PLATFORM_TABLES[name] for name in ("users", "member_periods", "participation_exemptions")}
 
 
+def people_keys() -> dict[type, str]:
+    """The people's tables as mapped classes, each with the attribute that says whose row it is: the
+    data-version log of PEOPLE_DATA (data_versions.log_keys) holds the members each write changed."""
+    from app.accounts.models import User
+    from app.participation.models import MemberPeriod, ParticipationExemption
+
+    return {User: "id", MemberPeriod: "user_id", ParticipationExemption: "user_id"}
+
+
 def offline_tables() -> dict[str, frozenset[str] | None]:
     return {"offline_participations": None, "campaigns": None}
 

@@ -5,12 +5,15 @@ day they joined the roster."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 
 import sqlalchemy as sa
 
 from app.accounts.models import User
+from app.common import data_versions
 from app.common.clock import utcnow
 from app.extensions import db
+from app.participation.freshness import PEOPLE_DATA
 from app.participation.models import MemberPeriod
 
 
@@ -33,7 +36,14 @@ def record_membership(user_ids: Iterable[int] | sa.Select | None, *, now=None) -
             return
     now = now or utcnow()
     db.session.flush()
-    scope = _scope(user_ids)
+    # A list of ids: the two set-based statements below write those members' rows only, and say so
+    # to the people's change log (a move re-reads the mover alone); a select or everyone: unknown.
+    keyed = data_versions.changing(PEOPLE_DATA, user_ids) if isinstance(user_ids, list) else nullcontext()
+    with keyed:
+        _record(_scope(user_ids), now)
+
+
+def _record(scope, now) -> None:
     changed = (sa.select(User.id).where(
         scope, User.id == MemberPeriod.user_id,
         sa.or_(User.unit_id.is_distinct_from(MemberPeriod.unit_id),

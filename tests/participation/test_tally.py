@@ -218,6 +218,107 @@ def test_a_run_of_writes_is_followed_member_by_member_and_stays_the_rule(app, mo
     assert {"extended", "rebased"} <= set(made)
 
 
+def _people_state(people) -> tuple:
+    return (people.users, people.unrecorded, people.periods, people.single, people.starts,
+            {user_id: spans for user_id, spans in people.exemptions.items() if spans}, people.boundaries)
+
+
+def test_the_people_patched_from_the_log_are_the_people_read_afresh(app, make_user):
+    """People.patched, for the members the people's change log names: a move (the ORM and the history
+    writer, as the roster page does it), a member leaving, a new member with no history, an exemption
+    approved and one withdrawn, a member deleted: the same people as a fresh read, boundaries included."""
+    from app.common import data_versions
+    from app.participation import exemptions
+    from app.participation.exemptions import ExemptionData
+    from app.participation.freshness import PEOPLE_DATA
+    from app.participation.history import record_membership
+
+    campaign = build_campaign(units=3, members=60, prefix="T")
+    _shake(campaign)
+    organiser = make_user(roles=["organiser"], staff_id="ORG_PATCH")
+    version = data_versions.current(PEOPLE_DATA)
+    before = tally.People()
+    members = db.session.scalars(sa.select(User).where(User.staff_id.like("T%")).order_by(User.id)).all()
+    target = db.session.scalar(sa.select(Unit.id).where(Unit.parent_id.is_(None), Unit.name.like("T%"))
+                               .order_by(Unit.id.desc()))
+    mover = next(member for member in members[5:] if member.unit_id != target)
+    leaver, exempt, gone = [member for member in members[5:] if member is not mover][:3]
+    mover.unit_id, mover.branch_id = target, None
+    leaver.active = False
+    record_membership([mover.id, leaver.id])
+    newcomer = User(staff_id="T_NEW", name="新成员", unit_id=target, password_hash="x", must_change_password=False)
+    db.session.add(newcomer)
+    db.session.commit()
+    withdrawn = db.session.scalar(sa.select(ParticipationExemption).where(ParticipationExemption.status == "approved")
+                                  .order_by(ParticipationExemption.id))
+    db.session.delete(withdrawn)
+    entered = exemptions.enter_exemption(organiser, exempt, ExemptionData(
+        "sick_leave", "长期病休", START, None, campaign.id))
+    exemptions.decide_exemptions(organiser, [entered], "approved")
+    db.session.commit()
+    with data_versions.changing(PEOPLE_DATA, [gone.id]):  # a member deleted, by set-based statements
+        db.session.execute(sa.delete(MemberPeriod).where(MemberPeriod.user_id == gone.id))
+        db.session.execute(sa.delete(User).where(User.id == gone.id))
+    db.session.commit()
+    logged = data_versions.changed_keys(PEOPLE_DATA, version, data_versions.current(PEOPLE_DATA))
+    assert logged is not None and {mover.id, leaver.id, newcomer.id, exempt.id, withdrawn.user_id, gone.id} <= logged
+    patched, fresh = before.patched(logged), tally.People()
+    assert _people_state(patched) == _people_state(fresh)
+    assert _people_state(before) != _people_state(fresh)  # the people read before are left as they were
+    changed, touched = patched.changes_from(before, among=logged)
+    assert {mover.id, leaver.id, newcomer.id, gone.id} <= changed and exempt.id not in changed
+    assert touched == logged
+
+
+def test_a_roster_change_by_the_roster_page_reads_only_the_members_it_changed(app, make_user, monkeypatch):
+    """A move, a deactivation and an exemption written the way the pages write them: each following view
+    has the rule's rows and credits, with the people patched (never read whole) and the roster carried
+    over (never worked out whole)."""
+    from app.participation import exemptions
+    from app.participation.exemptions import ExemptionData
+    from app.participation.history import record_membership
+
+    campaign = build_campaign(units=3, members=90, prefix="T")
+    _shake(campaign)
+    organiser = make_user(roles=["organiser"], staff_id="ORG_PATCH")
+    specs = [spec for spec in column_specs() if spec.kind == MEMBERS]
+    keys = member_keys(specs)
+    as_of = utcnow()
+    wanted = {"required": ["quiz", "meet"], "coverage_keys": set(keys) - {"quiz_practice"}}
+
+    def view():
+        rows = _rows(tally.tallies(campaign, as_of, specs, **wanted))
+        assert rows == _rows(reference_tallies(campaign, as_of, specs, **wanted))
+        assert tally.member_credits(campaign, as_of, specs) == credits(campaign, as_of, specs)
+        assert tally.roster_places(campaign, as_of) == roster(as_of)
+
+    view()
+    made = []
+    for owner, name in ((tally.People, "__init__"), (tally.Roster, "__init__"), (tally.Credited, "__init__")):
+        original = getattr(owner, name)
+        monkeypatch.setattr(owner, name, lambda self, *args, original=original, owner=owner: (
+            made.append(owner.__name__), original(self, *args))[1])
+    members = db.session.scalars(sa.select(User).where(User.staff_id.like("T%"), User.active.is_(True))
+                                 .order_by(User.id)).all()
+    target = db.session.scalar(sa.select(Unit.id).where(Unit.parent_id.is_(None), Unit.name.like("T%"))
+                               .order_by(Unit.id.desc()))
+    mover = next(member for member in members if member.unit_id != target)
+    mover.unit_id, mover.branch_id = target, None
+    record_membership([mover.id], now=as_of - timedelta(days=2))
+    db.session.commit()
+    view()
+    members[11].active = False
+    record_membership([members[11].id], now=as_of - timedelta(hours=1))
+    db.session.commit()
+    view()
+    entered = exemptions.enter_exemption(organiser, members[50], ExemptionData(
+        "sick_leave", "长期病休", START, None, campaign.id))
+    exemptions.decide_exemptions(organiser, [entered], "approved")
+    db.session.commit()
+    view()
+    assert made == [], made
+
+
 @pytest.fixture
 def campaign_now(make_unit, make_member, make_campaign):
     """A running campaign: one unit, four members (two have submitted the quiz), the quiz required."""

@@ -122,3 +122,74 @@ def test_each_figure_has_its_own_version_read_with_the_others_in_one_statement(a
     assert after[PEOPLE_DATA] == before[PEOPLE_DATA]
     make_member(name="新成员")  # a user inserted: the people move
     assert data_versions.current_many([PEOPLE_DATA])[PEOPLE_DATA] == before[PEOPLE_DATA] + 1
+
+
+def _people_version() -> int:
+    from app.participation.freshness import PEOPLE_DATA
+
+    return data_versions.current(PEOPLE_DATA)
+
+
+def _people_changes(since: int, until: int | None = None):
+    from app.participation.freshness import PEOPLE_DATA
+
+    return data_versions.changed_keys(PEOPLE_DATA, since, _people_version() if until is None else until)
+
+
+def test_the_people_log_names_the_members_each_write_changed(app, make_unit, make_member):
+    """log_keys: a move through the ORM and the history writer, a new member, an exemption: each
+    committed transaction logs the members it wrote, and several transactions give them all."""
+    from datetime import date
+
+    from app.participation.history import record_membership
+    from app.participation.models import ParticipationExemption
+
+    here, there = make_unit("原单位"), make_unit("新单位")
+    mover, stayer = make_member(unit=here, name="调动的人"), make_member(unit=here, name="留下的人")
+    record_membership([mover.id, stayer.id])
+    db.session.commit()
+    start = _people_version()
+    mover.unit_id = there.id  # the roster page's write: the ORM, then the history for that member
+    record_membership([mover.id])
+    db.session.commit()
+    assert _people_changes(start) == {mover.id}
+    newcomer = make_member(unit=there, name="新来的人")  # inserted by the ORM: its id is known after
+    db.session.add(ParticipationExemption(user_id=stayer.id, campaign_id=None, kind="sick_leave",
+                                          reason="长期病休", starts_on=date(2026, 1, 1), status="pending"))
+    db.session.commit()
+    assert _people_changes(start) == {mover.id, newcomer.id, stayer.id}
+    newcomer.name = "改名"  # no column the people read: not counted, nothing logged
+    db.session.commit()
+    assert _people_changes(start) == {mover.id, newcomer.id, stayer.id}
+    assert _people_changes(_people_version()) == set()
+
+
+def test_a_write_the_log_cannot_key_makes_the_reader_read_everything(app, make_unit, make_member):
+    """A Core UPDATE of users (no mapper event, nothing declared) is logged as unknown; so is one run
+    after a flush in the same transaction; a rolled back write logs nothing; a reader further behind
+    than the log holds gets None."""
+    unit = make_unit("日志单位")
+    member = make_member(unit=unit, name="日志成员")
+    start = _people_version()
+    db.session.execute(sa.update(User).where(User.id == member.id).values(active=False))
+    db.session.commit()
+    assert _people_changes(start) is None
+    after_core = _people_version()
+    member.active = True
+    db.session.flush()  # the ORM's statement, keyed ...
+    db.session.execute(sa.update(User).where(User.unit_id == unit.id).values(branch_id=None))  # ... then Core
+    db.session.commit()
+    assert _people_changes(after_core) is None
+    keyed = _people_version()
+    member.active = False
+    db.session.flush()
+    db.session.rollback()
+    assert _people_version() == keyed
+    with data_versions.changing("participation.people", [member.id]):
+        db.session.execute(sa.update(User).where(User.id == member.id).values(active=True))
+    db.session.commit()
+    assert _people_changes(keyed) == {member.id}
+    assert data_versions.changed_keys("participation.people", keyed - data_versions.LOG_KEPT - 1, keyed) is None
+    db.session.execute(sa.delete(data_versions.DataChange))  # the log lost (pruned, or older than it)
+    db.session.commit()
+    assert _people_changes(keyed) is None

@@ -101,13 +101,35 @@ def _parts_now(campaign, as_of: datetime, specs):
     # The versions are read before anything the parts are made of (data_versions' rule).
     versions = data_versions.current_many([PEOPLE_DATA, OFFLINE_DATA, *names.values()])
     people_version = versions[PEOPLE_DATA]
-    before = _store().get(("people",))
-    people = _latest(("people",), people_version, People)
-    if before is not None and before[1] is not people and people.base is None:
-        people.base = (before[0], people.changes_from(before[1]))
+    people = _latest(("people",), people_version, lambda: _people_since(_store().get(("people",)), people_version))
+
+    def patched_roster(held_version, held: Roster) -> Roster | None:
+        """The held roster carried over to these people when they were made from the held ones."""
+        if people.base is not None and people.base[0] == held_version:
+            return held.patched(people, people.base[2], campaign.id, as_of)
+        return None
+
     roster = _window(("roster", campaign.id), people_version, as_of, lambda: Roster(people, campaign.id, as_of),
-                     lambda value: people.next_change(as_of))
+                     lambda value: people.next_change(as_of), derive=patched_roster)
     return keys, roster, _credited(campaign, as_of, keys, by_key, names, versions, people)
+
+
+def _people_since(held: tuple | None, version) -> People:
+    """The people at `version`: the held ones (version, People) with the members the people's change
+    log names read again (a move, an exemption: a few rows), else every row read; either way with
+    `base` saying what changed since the held ones."""
+    if held is None:
+        return People()
+    before_version, before = held
+    logged = data_versions.changed_keys(PEOPLE_DATA, before_version, version)
+    if logged is not None and len(logged) <= IN_LIMIT:
+        people = before.patched(logged)
+        changed, touched = people.changes_from(before, among=logged)
+    else:
+        people = People()
+        changed, touched = people.changes_from(before)
+    people.base = (before_version, changed, touched)
+    return people
 
 
 def tallies(campaign, as_of: datetime, specs, *, required: list[str], coverage_keys: set[str]) -> list[Tally]:

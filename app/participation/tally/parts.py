@@ -61,17 +61,12 @@ class Roster:
         self.serial = next(_serial)
         day = as_of_date(as_of)
         self.exempt = {user_id for user_id, spans in people.exemptions.items()
-                       if any(covers(campaign_id, campaign, starts_on, ends_on, day)
-                              for campaign, starts_on, ends_on in spans)}
+                       if _exempt(spans, campaign_id, day)}
         places: dict[int, tuple[int, int | None]] = {}
-        for user_id, (unit_id, branch_id) in people.users.items():
-            unrecorded = people.unrecorded.get(user_id)
-            if unrecorded is None:
-                period = people.period_at(user_id, as_of)
-                if period is not None and period[4] and period[2] is not None:
-                    places[user_id] = (period[2], period[3])
-            elif unrecorded[0] and unrecorded[1] <= as_of and unit_id is not None:
-                places[user_id] = (unit_id, branch_id)
+        for user_id in people.users:
+            place = _place(people, user_id, as_of)
+            if place is not None:
+                places[user_id] = place
         self.places = places
         exempt = self.exempt
         self.counted = {user_id: place for user_id, place in places.items() if user_id not in exempt}
@@ -81,6 +76,36 @@ class Roster:
         self.head = dict(head)
         self._moved: tuple[dict, set[int]] | None = None
 
+    def patched(self, people: People, user_ids: set[int], campaign_id: int, as_of: datetime) -> Roster:
+        """This roster for `people`, which differ from the people it was made from only for the members
+        in `user_ids`, at an `as_of` within the window it holds for."""
+        other = object.__new__(Roster)
+        other.serial = next(_serial)
+        day = as_of_date(as_of)
+        exempt, places, counted, head = set(self.exempt), dict(self.places), dict(self.counted), dict(self.head)
+        moved = set()
+        for user_id in user_ids:
+            was = places.pop(user_id, None)
+            if was is not None:
+                _step(head, (*was, 1 if user_id in exempt else 0), -1)
+            exempt.discard(user_id)
+            if _exempt(people.exemptions.get(user_id, ()), campaign_id, day):
+                exempt.add(user_id)
+            place = _place(people, user_id, as_of)
+            if place is not None:
+                places[user_id] = place
+                _step(head, (*place, 1 if user_id in exempt else 0), 1)
+            here = place if place is not None and user_id not in exempt else None
+            if here != counted.get(user_id):
+                moved.add(user_id)
+                if here is None:
+                    del counted[user_id]
+                else:
+                    counted[user_id] = here
+        other.exempt, other.places, other.counted, other.head = exempt, places, counted, head
+        other._moved = (self.counted, moved)
+        return other
+
     def moved_since(self, counted: dict) -> set[int]:
         """The members counted elsewhere (or no longer, or newly) here than in `counted`, an earlier
         roster's (worked out once per earlier roster)."""
@@ -89,6 +114,26 @@ class Roster:
         if self._moved is None or self._moved[0] is not counted:
             self._moved = (counted, {user_id for user_id, _place in counted.items() ^ self.counted.items()})
         return self._moved[1]
+
+
+def _exempt(spans, campaign_id: int, day) -> bool:
+    """Whether one member's approved exemptions (campaign, starts_on, ends_on) cover the campaign on `day`."""
+    return any(covers(campaign_id, campaign, starts_on, ends_on, day) for campaign, starts_on, ends_on in spans)
+
+
+def _place(people: People, user_id: int, as_of: datetime) -> tuple[int, int | None] | None:
+    """(unit, branch) where a user stands on the roster at `as_of`, or None: their period covering it if
+    active with a unit (a user with no history: their own row, from when it was created)."""
+    unrecorded = people.unrecorded.get(user_id)
+    if unrecorded is None:
+        period = people.period_at(user_id, as_of)
+        if period is not None and period[4] and period[2] is not None:
+            return period[2], period[3]
+        return None
+    unit_id, branch_id = people.users[user_id]
+    if unrecorded[0] and unrecorded[1] <= as_of and unit_id is not None:
+        return unit_id, branch_id
+    return None
 
 
 def _credit(people: People, user_id: int, rank: tuple) -> tuple | None:

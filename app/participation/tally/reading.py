@@ -3,7 +3,7 @@ parts.py): the people, each figure's records, the approved offline records, the 
 Tens of thousands of rows each, read as the driver gives them."""
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -55,52 +55,111 @@ def driver_rows(statement) -> list[tuple]:
 
 class People:
     """Every user's unit and branch, membership history and approved exemptions (three statements, no
-    as-of instant: the clock is applied later, so these stay right until a write moves them)."""
+    as-of instant: the clock is applied later, so these stay right until a write moves them); or, by
+    patched(), the people before a write with the members it changed read again."""
 
     def __init__(self):
-        period = MemberPeriod.__table__
-        has_history = sa.select(period.c.id).where(period.c.user_id == User.id).exists()
         self.users: dict[int, tuple[int | None, int | None]] = {}
         # Users with no history are placed by their own row: only theirs need active and created_at.
         self.unrecorded: dict[int, tuple[bool, datetime]] = {}
-        for user_id, unit_id, branch_id, active, created_at in driver_rows(
-                sa.select(User.id, User.unit_id, User.branch_id, User.active,
-                          sa.case((has_history, None), else_=User.created_at))):
+        self.periods: dict[int, list] = {}
+        # Most members have one period: theirs is checked straight, without a search.
+        self.single: dict[int, tuple] = {}
+        self.starts: dict[int, list[datetime]] = {}
+        self.exemptions: dict[int, list[tuple[int | None, date, date | None]]] = defaultdict(list)
+        # The instants at which someone's roster place changes (sorted), with how many rows give each.
+        self.boundaries: list[datetime] = []
+        self._boundary_count: dict[datetime, int] = defaultdict(int)
+        # (the people version before, the users whose unit, branch or history changed since, every user
+        # read again or changed: exemptions too), when these were made from the people before a write.
+        self.base: tuple[Any, set[int], set[int]] | None = None
+        self._fill(*_people_rows(None))
+        self.boundaries = sorted(self._boundary_count)
+
+    def _fill(self, users, periods, exemptions) -> set[datetime]:
+        """Add the rows of _people_rows; returns the boundary instants that are new."""
+        counts, added = self._boundary_count, set()
+
+        def count(instant):
+            if not counts.get(instant):
+                added.add(instant)
+            counts[instant] += 1
+
+        for user_id, unit_id, branch_id, active, created_at in users:
             self.users[user_id] = (unit_id, branch_id)
             if created_at is not None:
-                self.unrecorded[user_id] = (bool(active), _to_instant(created_at))
-        periods: dict[int, list] = defaultdict(list)
-        boundaries = set()
-        for user_id, valid_from, valid_to, unit_id, branch_id, active in driver_rows(
-                sa.select(MemberPeriod.user_id, MemberPeriod.valid_from, MemberPeriod.valid_to, MemberPeriod.unit_id,
-                          MemberPeriod.branch_id, MemberPeriod.active)
-                .order_by(MemberPeriod.user_id, MemberPeriod.valid_from, MemberPeriod.id)):
+                created_at = _to_instant(created_at)
+                self.unrecorded[user_id] = (bool(active), created_at)
+                count(created_at)
+        grouped: dict[int, list] = defaultdict(list)
+        for user_id, valid_from, valid_to, unit_id, branch_id, active in periods:
             valid_from, valid_to = _to_instant(valid_from), _to_instant(valid_to)
-            periods[user_id].append((valid_from, valid_to, unit_id, branch_id, bool(active)))
-            boundaries.add(valid_from)
+            grouped[user_id].append((valid_from, valid_to, unit_id, branch_id, bool(active)))
+            count(valid_from)
             if valid_to is not None:
-                boundaries.add(valid_to)
-        boundaries.update(created_at for _active, created_at in self.unrecorded.values())
-        self.periods = dict(periods)
-        # Most members have one period: theirs is checked straight, without a search.
-        self.single = {user_id: rows[0] for user_id, rows in self.periods.items() if len(rows) == 1}
-        self.starts = {user_id: [row[0] for row in rows] for user_id, rows in self.periods.items() if len(rows) > 1}
-        self.boundaries = sorted(boundaries)  # the instants at which someone's roster place changes
-        self.base: tuple[Any, set[int]] | None = None  # (the people version before, the users changed since)
-        self.exemptions: dict[int, list[tuple[int | None, date, date | None]]] = defaultdict(list)
-        for user_id, campaign_id, starts_on, ends_on in driver_rows(
-                sa.select(ParticipationExemption.user_id, ParticipationExemption.campaign_id,
-                          ParticipationExemption.starts_on, ParticipationExemption.ends_on)
-                .where(ParticipationExemption.status == "approved")):
+                count(valid_to)
+        for user_id, rows in grouped.items():
+            self.periods[user_id] = rows
+            if len(rows) == 1:
+                self.single[user_id] = rows[0]
+            else:
+                self.starts[user_id] = [row[0] for row in rows]
+        for user_id, campaign_id, starts_on, ends_on in exemptions:
             self.exemptions[user_id].append((campaign_id, _to_day(starts_on), _to_day(ends_on)))
+        return added
 
-    def changes_from(self, other: People) -> set[int]:
-        """The users whose row (unit, branch) or history differs between `other` and these people
-        (what moving, adding or removing members changes: a few, among thousands)."""
-        changed = {user_id for user_id, _place in self.users.items() ^ other.users.items()}
-        mine, theirs = self.periods, other.periods
-        changed.update(user_id for user_id in mine.keys() | theirs.keys() if mine.get(user_id) != theirs.get(user_id))
-        return changed
+    def _forget(self, user_id: int) -> set[datetime]:
+        """Take one user's rows out; returns the boundary instants no one gives any more."""
+        counts, gone = self._boundary_count, set()
+        instants = [instant for row in self.periods.get(user_id, ()) for instant in row[:2] if instant is not None]
+        unrecorded = self.unrecorded.pop(user_id, None)
+        if unrecorded is not None:
+            instants.append(unrecorded[1])
+        for instant in instants:
+            counts[instant] -= 1
+            if not counts[instant]:
+                del counts[instant]
+                gone.add(instant)
+        for held in (self.users, self.periods, self.single, self.starts, self.exemptions):
+            held.pop(user_id, None)
+        return gone
+
+    def patched(self, user_ids: set[int]) -> People:
+        """These people with the rows of `user_ids` read again (three statements, on those users only):
+        what the people's change log says a write changed (data_versions.changed_keys)."""
+        other = object.__new__(People)
+        other.users, other.unrecorded, other.periods = dict(self.users), dict(self.unrecorded), dict(self.periods)
+        other.single, other.starts = dict(self.single), dict(self.starts)
+        other.exemptions = defaultdict(list, self.exemptions)
+        other._boundary_count = defaultdict(int, self._boundary_count)
+        other.base = None
+        gone = set()
+        for user_id in user_ids:
+            gone |= other._forget(user_id)
+        added = other._fill(*_people_rows(sorted(user_ids)))
+        boundaries = list(self.boundaries)
+        for instant in gone - added:
+            del boundaries[bisect_left(boundaries, instant)]
+        for instant in added - gone:
+            insort(boundaries, instant)
+        other.boundaries = boundaries
+        return other
+
+    def changes_from(self, other: People, among: set[int] | None = None) -> tuple[set[int], set[int]]:
+        """(the users whose row (unit, branch) or history differs between `other` and these people,
+        those whose anything the roster reads differs: exemptions too), among `among` when given (what
+        moving, adding or removing members changes: a few, among thousands)."""
+        tables = (self.users, other.users), (self.periods, other.periods)
+        extra = (self.unrecorded, other.unrecorded), (self.exemptions, other.exemptions)
+        if among is None:
+            def differing(mine, theirs):
+                return {user_id for user_id in mine.keys() | theirs.keys() if mine.get(user_id) != theirs.get(user_id)}
+
+            changed = {user_id for user_id, _place in self.users.items() ^ other.users.items()}
+            changed |= differing(self.periods, other.periods)
+            return changed, changed.union(*(differing(mine, theirs) for mine, theirs in extra))
+        changed = {user_id for user_id in among if any(mine.get(user_id) != theirs.get(user_id) for mine, theirs in tables)}
+        return changed, set(among)
 
     def period_at(self, user_id: int, moment: datetime):
         """The user's period covering `moment` (the latest-starting one), or None."""
@@ -123,6 +182,26 @@ class People:
         index = bisect_right(self.boundaries, as_of)
         midnight = from_local(datetime.combine(as_of_date(as_of) + timedelta(days=1), time()))
         return min(self.boundaries[index], midnight) if index < len(self.boundaries) else midnight
+
+
+def _people_rows(user_ids: list[int] | None) -> tuple[list, list, list]:
+    """The rows People is made of (for `user_ids` only, when given): users (id, unit, branch, active,
+    created_at or None when they have history), periods in order, approved exemptions."""
+    period = MemberPeriod.__table__
+    has_history = sa.select(period.c.id).where(period.c.user_id == User.id).exists()
+    users = sa.select(User.id, User.unit_id, User.branch_id, User.active,
+                      sa.case((has_history, None), else_=User.created_at))
+    periods = (sa.select(MemberPeriod.user_id, MemberPeriod.valid_from, MemberPeriod.valid_to, MemberPeriod.unit_id,
+                         MemberPeriod.branch_id, MemberPeriod.active)
+               .order_by(MemberPeriod.user_id, MemberPeriod.valid_from, MemberPeriod.id))
+    exemptions = (sa.select(ParticipationExemption.user_id, ParticipationExemption.campaign_id,
+                            ParticipationExemption.starts_on, ParticipationExemption.ends_on)
+                  .where(ParticipationExemption.status == "approved"))
+    if user_ids is not None:
+        users = users.where(User.id.in_(user_ids))
+        periods = periods.where(MemberPeriod.user_id.in_(user_ids))
+        exemptions = exemptions.where(ParticipationExemption.user_id.in_(user_ids))
+    return driver_rows(users), driver_rows(periods), driver_rows(exemptions)
 
 
 class Records(NamedTuple):
