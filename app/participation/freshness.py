@@ -89,7 +89,7 @@ def figure_tables(providers: Iterable, platform: dict | None = None) -> dict[str
     # A campaign that is never stored: the selects are only built here, never run.
     sample = Campaign(id=0, name="", description="", starts_on=date(2000, 1, 1), ends_on=date(2000, 1, 2))
     tables: dict[str, set[str] | None] = {name: set(columns) if columns is not None else None
-                                          for name, columns in (platform or PLATFORM_TABLES).items()}
+                                          for name, columns in (PLATFORM_TABLES if platform is None else platform).items()}
     for provider in providers:
         for build in (provider.participants, provider.score, provider.attendance):
             if build is None:
@@ -103,10 +103,10 @@ def figure_tables(providers: Iterable, platform: dict | None = None) -> dict[str
 
 
 def attendance_tables(providers: Iterable) -> dict[str, frozenset[str] | None]:
-    """The tables whose writes can move an attendance figure: what the providers' attendance selects
-    read, the exemptions, and the users' units (services.attendance_rows)."""
+    """The tables whose writes can move an attendance figure beside the people (PEOPLE_DATA, whose
+    version attendance.py also keys its rows by): what the providers' attendance selects read."""
     return figure_tables([_AttendanceOnly(provider) for provider in providers if provider.attendance is not None],
-                         platform={"users": PLATFORM_TABLES["users"], "participation_exemptions": None})
+                         platform={})
 
 
 class _RecordsOnly:

@@ -30,9 +30,9 @@ from app.common.ranking import competition_ranks
 from app.common.worker_memo import kept
 from app.extensions import db
 from app.participation import tally
-from app.participation.exemptions import approved_exemptions_select
+from app.participation.attendance import attendance_rows, kept_attendance
 from app.participation.figures import ActivityColumn, CampaignFigures, MemberStatus, Rate, UnitFigures
-from app.participation.freshness import ATTENDANCE_DATA, FIGURES_DATA
+from app.participation.freshness import FIGURES_DATA
 from app.participation.settings import ATTENDANCE, MEMBERS, column_specs, columns_for
 from app.units.models import Unit
 
@@ -152,16 +152,8 @@ def campaign_figures(campaign, *, as_of: datetime | None = None) -> CampaignFigu
     now = utcnow()
     minute = now.replace(second=0, microsecond=0)
     key = (campaign.id, version, minute, str(get_locale()))
-    return kept(key, lambda: _figures_at(campaign, now, attendance=_kept_attendance(campaign, now, minute)),
+    return kept(key, lambda: _figures_at(campaign, now, attendance=kept_attendance(campaign, now, minute, column_specs())),
                 store="participation.figures", limit=FIGURES_KEPT)
-
-
-def _kept_attendance(campaign, now: datetime, minute: datetime) -> list:
-    """attendance_rows for now, kept while no write to what attendance reads has committed: a quiz
-    evening's submissions move the figures, not the attendance, so a view after one skips its statement."""
-    key = (campaign.id, data_versions.current(ATTENDANCE_DATA), minute)
-    return kept(key, lambda: attendance_rows(campaign, now, column_specs()), store="participation.attendance",
-                limit=FIGURES_KEPT)
 
 
 def _figures_at(campaign, as_of: datetime, *, attendance: list | None = None) -> CampaignFigures:
@@ -236,33 +228,6 @@ def _add_tallies(tallies, keys: list[str], units, cells) -> None:
         else:
             cell.score_sum += Decimal(row.cents) / 100
             cell.score_n += row.number
-
-
-def attendance_rows(campaign, as_of, specs) -> list[tuple[str, int, int | None, int, int]]:
-    """(key, unit_id, branch_id, invited, present) per attendance figure and invitation unit, of members
-    not exempt at as-of (one statement; none without an attendance figure)."""
-    attending = [spec for spec in specs if spec.kind == ATTENDANCE]
-    if not attending:
-        return []
-    parts = []
-    for spec in attending:
-        source = spec.provider.attendance(campaign).subquery()
-        columns = list(source.c)
-        unit = columns[3] if len(columns) > 3 else sa.null()
-        parts.append(sa.select(sa.literal(spec.key, sa.String).label("key"), columns[0].label("user_id"),
-                               columns[1].label("invited"), columns[2].label("present"),
-                               sa.cast(unit, sa.Integer).label("unit_id")))
-    rows = sa.union_all(*parts).subquery("attendance")
-    exempt = approved_exemptions_select(campaign, as_of).subquery("exempt_attending")
-    users = User.__table__
-    unit = sa.func.coalesce(rows.c.unit_id, users.c.unit_id)
-    branch = sa.case((users.c.unit_id == unit, users.c.branch_id), else_=sa.null())
-    return [(key, unit_id, branch_id, int(invited or 0), int(present or 0)) for key, unit_id, branch_id, invited, present
-            in db.session.execute(
-                sa.select(rows.c.key, unit, branch, sa.func.sum(rows.c.invited), sa.func.sum(rows.c.present))
-                .join(users, users.c.id == rows.c.user_id)
-                .where(rows.c.user_id.not_in(sa.select(exempt.c.user_id)))
-                .group_by(rows.c.key, unit, branch))]
 
 
 def _add_attendance(rows, units, cells) -> None:

@@ -136,7 +136,7 @@ def test_every_kind_of_write_that_moves_a_figure_shows_on_the_next_view(
 
 def test_a_submission_recomputes_the_figures_but_not_the_attendance(app, make_unit, make_member, make_campaign,
                                                                      organiser_client, count_queries):
-    """Attendance is kept under its own version (check-in tables, exemptions, users' units): during a quiz
+    """Attendance is kept under its own versions (the check-in tables', the people's): during a quiz
     evening each view after a submission runs the tally again, not the attendance statement; a write
     to a check-in table runs both."""
     campaign = make_campaign()

@@ -40,6 +40,7 @@ from app.participation.tally.parts import (
     Credited,
     Roster,
     Tally,
+    exempt_on,
     member_keys,
     scores_rows,
 )
@@ -52,8 +53,8 @@ from app.participation.tally.reading import (
     offline_records,
 )
 
-__all__ = ["ANY_INDEX", "COVERAGE_INDEX", "IN_LIMIT", "Credit", "Tally", "driver_rows", "exemption_reasons",
-           "member_credits", "member_keys", "roster_places", "tallies"]
+__all__ = ["ANY_INDEX", "COVERAGE_INDEX", "IN_LIMIT", "Credit", "Tally", "driver_rows", "exempt_on",
+           "exemption_reasons", "kept_people", "member_credits", "member_keys", "roster_places", "tallies"]
 
 STORE = "participation.tally"
 # The campaigns whose parts a worker keeps (about 40 MB each at 20,000 members): the least recently
@@ -101,7 +102,7 @@ def _parts_now(campaign, as_of: datetime, specs):
     # The versions are read before anything the parts are made of (data_versions' rule).
     versions = data_versions.current_many([PEOPLE_DATA, OFFLINE_DATA, *names.values()])
     people_version = versions[PEOPLE_DATA]
-    people = _latest(("people",), people_version, lambda: _people_since(_store().get(("people",)), people_version))
+    people = kept_people(people_version)
 
     def patched_roster(held_version, held: Roster) -> Roster | None:
         """The held roster carried over to these people when they were made from the held ones."""
@@ -114,10 +115,15 @@ def _parts_now(campaign, as_of: datetime, specs):
     return keys, roster, _credited(campaign, as_of, keys, by_key, names, versions, people)
 
 
+def kept_people(version) -> People:
+    """The people at the people's data `version` (read by the caller before), kept in this worker."""
+    return _latest(("people",), version, lambda: _people_since(_store().get(("people",)), version))
+
+
 def _people_since(held: tuple | None, version) -> People:
     """The people at `version`: the held ones (version, People) with the members the people's change
     log names read again (a move, an exemption: a few rows), else every row read; either way with
-    `base` saying what changed since the held ones."""
+    `base` saying what changed since the held ones and `prior` where the changed stood in them."""
     if held is None:
         return People()
     before_version, before = held
@@ -129,6 +135,7 @@ def _people_since(held: tuple | None, version) -> People:
         people = People()
         changed, touched = people.changes_from(before)
     people.base = (before_version, changed, touched)
+    people.prior = {user_id: (before.users.get(user_id), before.exemptions.get(user_id, ())) for user_id in touched}
     return people
 
 

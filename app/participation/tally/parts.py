@@ -61,7 +61,7 @@ class Roster:
         self.serial = next(_serial)
         day = as_of_date(as_of)
         self.exempt = {user_id for user_id, spans in people.exemptions.items()
-                       if _exempt(spans, campaign_id, day)}
+                       if exempt_on(spans, campaign_id, day)}
         places: dict[int, tuple[int, int | None]] = {}
         for user_id in people.users:
             place = _place(people, user_id, as_of)
@@ -89,7 +89,7 @@ class Roster:
             if was is not None:
                 _step(head, (*was, 1 if user_id in exempt else 0), -1)
             exempt.discard(user_id)
-            if _exempt(people.exemptions.get(user_id, ()), campaign_id, day):
+            if exempt_on(people.exemptions.get(user_id, ()), campaign_id, day):
                 exempt.add(user_id)
             place = _place(people, user_id, as_of)
             if place is not None:
@@ -116,7 +116,7 @@ class Roster:
         return self._moved[1]
 
 
-def _exempt(spans, campaign_id: int, day) -> bool:
+def exempt_on(spans, campaign_id: int, day) -> bool:
     """Whether one member's approved exemptions (campaign, starts_on, ends_on) cover the campaign on `day`."""
     return any(covers(campaign_id, campaign, starts_on, ends_on, day) for campaign, starts_on, ends_on in spans)
 

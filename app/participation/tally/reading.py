@@ -73,6 +73,9 @@ class People:
         # (the people version before, the users whose unit, branch or history changed since, every user
         # read again or changed: exemptions too), when these were made from the people before a write.
         self.base: tuple[Any, set[int], set[int]] | None = None
+        # Where the users read again or changed stood in the people before (their users row and
+        # exemptions), for what is patched from those (attendance.py).
+        self.prior: dict[int, tuple] = {}
         self._fill(*_people_rows(None))
         self.boundaries = sorted(self._boundary_count)
 
@@ -132,7 +135,7 @@ class People:
         other.single, other.starts = dict(self.single), dict(self.starts)
         other.exemptions = defaultdict(list, self.exemptions)
         other._boundary_count = defaultdict(int, self._boundary_count)
-        other.base = None
+        other.base, other.prior = None, {}
         gone = set()
         for user_id in user_ids:
             gone |= other._forget(user_id)
