@@ -129,7 +129,9 @@ def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     from app import hooks
+    from app.common import warm_up
 
     app.register_blueprint(bp)
     app.wsgi_app = HealthCheck(app, app.wsgi_app)
+    warm_up.init_app(app)
     hooks.add_navigation(app, "core.home", _l("首页"), order=0)

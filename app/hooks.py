@@ -84,6 +84,7 @@ class Hooks:
     unit_deletion_checks: list[Callable] = field(default_factory=list)
     participation_providers: list[ParticipationProvider] = field(default_factory=list)
     housekeeping: dict[str, Callable] = field(default_factory=dict)
+    warm_ups: dict[str, Callable] = field(default_factory=dict)
     features: list[str] = field(default_factory=list)
 
 
@@ -166,6 +167,14 @@ def add_housekeeping(app: Flask, name: str, task: Callable[[], int]) -> None:
     inside an app context whose transaction is committed after it, and may run on several workers
     at once, so it must be idempotent."""
     hooks_of(app).housekeeping[name] = task
+
+
+def add_warm_up(app: Flask, name: str, task: Callable[[], None]) -> None:
+    """Work a fresh worker does before its first request (gunicorn.conf.py; `flask warm-up`):
+    `task()` fills what the worker keeps, so the first visitor does not wait for it. It runs in an app
+    context with a request context for the default language, should take a second or two at most, and
+    must only read (its transaction is rolled back); a failure is logged and the worker serves anyway."""
+    hooks_of(app).warm_ups[name] = task
 
 
 def sections_with_data(sections: list[Section], *args) -> list[tuple[str, dict]]:

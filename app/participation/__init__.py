@@ -27,7 +27,7 @@ def init_app(app) -> None:
     from app.common import data_versions
     from app.participation import freshness, views
     from app.participation.cli import participation_cli
-    from app.participation.snapshots import snapshot_running_campaigns
+    from app.participation.snapshots import snapshot_running_campaigns, warm_running_campaigns
 
     app.register_blueprint(views.bp)
     def providers():
@@ -40,6 +40,7 @@ def init_app(app) -> None:
     data_versions.watch(app, freshness.OFFLINE_DATA, freshness.offline_tables)
     data_versions.watch_each(app, "participation.figures", lambda: freshness.each_figure_tables(providers()))
     hooks.add_housekeeping(app, "participation.daily_snapshot", snapshot_running_campaigns)
+    hooks.add_warm_up(app, "participation.running_campaigns", warm_running_campaigns)
     app.cli.add_command(participation_cli)
     hooks.add_audit_labels(app, {
         "participation.settings_saved": _l("保存参与统计设置"),

@@ -170,3 +170,14 @@ def snapshot_running_campaigns() -> int:
             take_snapshot(campaign, day=today)
             written += 1
     return written
+
+
+def warm_running_campaigns() -> None:
+    """Warm-up (gunicorn.conf.py): the figures of the running campaigns, the latest started first and
+    as many as a worker keeps (tally.CAMPAIGNS_KEPT), worked out and kept in this worker."""
+    from app.participation import tally
+    from app.participation.services import campaign_figures
+
+    campaigns = sorted(running_campaigns(local_today()), key=lambda campaign: (campaign.starts_on, campaign.id))
+    for campaign in reversed(campaigns[-tally.CAMPAIGNS_KEPT:]):
+        campaign_figures(campaign)
