@@ -52,7 +52,9 @@ class ParticipationProvider:
     took_part_at decides). `definition` is shown beside the figure. `group` joins the figures of one
     activity (default: the key). `score(campaign)` optionally gives (user_id, score) for an average;
     `attendance(campaign)` optionally gives (user_id, invited, present[, unit_id]) for an attendance
-    rate. `counts_for_coverage` is the default of the per-campaign setting of that name."""
+    rate, and `attendance_changes(campaign, now)` the first instant after `now` at which those rows can
+    change with no write (None: none to come); without it they are read again each minute.
+    `counts_for_coverage` is the default of the per-campaign setting of that name."""
 
     key: str
     label: Any
@@ -62,6 +64,7 @@ class ParticipationProvider:
     group: str | None = None
     score: Callable[..., Any] | None = None
     attendance: Callable[..., Any] | None = None
+    attendance_changes: Callable[..., Any] | None = None
     counts_for_coverage: bool = True
 
     @property

@@ -11,7 +11,7 @@ which is why the rows are kept per minute.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -63,27 +63,40 @@ def attendance_rows(campaign, as_of: datetime, specs) -> list[Row]:
 
 
 def kept_attendance(campaign, now: datetime, minute: datetime, specs) -> list[Row]:
-    """attendance_rows for `now`, kept for `minute` while no write to the check-in tables has committed;
-    after a roster write the rows held for the people before it are carried over, with only the
-    members it changed (tally's people say which, and where they stood) counted again."""
+    """attendance_rows for `now`, kept while no write to the check-in tables has committed, until the
+    providers say the rows next change with no write (an event starting), else for `minute`; after a
+    roster write the rows held for the people before it are carried over, with only the members it
+    changed (tally's people say which, and where they stood) counted again."""
     attending = [spec for spec in specs if spec.kind == ATTENDANCE]
     if not attending:
         return []
     # The versions are read before anything the rows are made of (data_versions' rule).
     versions = data_versions.current_many([ATTENDANCE_DATA, PEOPLE_DATA])
-    checkins, people_version = (versions[ATTENDANCE_DATA], minute), versions[PEOPLE_DATA]
-    slot = ("attendance", campaign.id)
-    held = worker_memo.slots(STORE).get(slot)
+    people_version = versions[PEOPLE_DATA]
 
-    def build() -> list[Row]:
+    def until() -> datetime | None:
+        changes = [spec.provider.attendance_changes for spec in attending]
+        if any(change is None for change in changes):
+            return minute + timedelta(minutes=1)
+        found = [at for at in (change(campaign, now) for change in changes) if at is not None]
+        return min(found) if found else None
+
+    def carried_over(held_version, held):
         people = tally.kept_people(people_version)
         base = people.base
-        if (held is not None and held[0][0] == checkins and base is not None and base[0] == held[0][1]
+        if (held_version[0] == versions[ATTENDANCE_DATA] and base is not None and base[0] == held_version[1]
                 and len(base[2]) <= tally.IN_LIMIT):
-            return _carried_over(held[1], campaign, attending, people, sorted(base[2]), now)
-        return attendance_rows(campaign, now, specs)
+            return _carried_over(held[0], campaign, attending, people, sorted(base[2]), now), held[1]
+        return None
 
-    return worker_memo.latest(STORE, slot, (checkins, people_version), build)
+    def build():
+        tally.kept_people(people_version)  # held from now on (the dashboard's tallies read them next), so
+        # that the rows can be carried over the next roster write
+        return attendance_rows(campaign, now, specs), until()
+
+    rows, _until = worker_memo.windowed(STORE, ("attendance", campaign.id), (versions[ATTENDANCE_DATA], people_version),
+                                        now, build, lambda value: value[1], derive=carried_over)
+    return rows
 
 
 def _carried_over(rows: list[Row], campaign, attending, people, user_ids: list[int], now: datetime) -> list[Row]:

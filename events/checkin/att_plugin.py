@@ -30,6 +30,7 @@ def register_attendance(app) -> None:
     })
     hooks.add_participation_provider(app, hooks.ParticipationProvider(
         "checkin", _l("会议签到"), _l("在受邀会议中至少签到一次的人员"),
-        att_sections.checkin_participants, group="checkin", attendance=att_sections.checkin_attendance))
+        att_sections.checkin_participants, group="checkin", attendance=att_sections.checkin_attendance,
+        attendance_changes=att_sections.checkin_attendance_changes))
     hooks.add_demo_loader(app, load_demo_meetings)
 

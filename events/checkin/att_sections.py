@@ -98,3 +98,10 @@ def checkin_attendance(campaign):
     present = sa.func.sum(sa.case((rows.c.status.in_(PRESENT_LIKE), 1), else_=0))
     return (sa.select(rows.c.user_id, invited.label("invited"), present.label("present"), rows.c.unit_id)
             .group_by(rows.c.user_id, rows.c.unit_id))
+
+
+def checkin_attendance_changes(campaign, now):
+    """When checkin_attendance next changes with no write: the next start of one of the campaign's events
+    that is not cancelled (an event counts from its start, campaign_statuses), or None."""
+    return db.session.scalar(sa.select(sa.func.min(CheckinEvent.starts_at)).where(
+        CheckinEvent.campaign_id == campaign.id, CheckinEvent.cancelled_at.is_(None), CheckinEvent.starts_at > now))

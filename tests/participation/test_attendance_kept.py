@@ -2,6 +2,7 @@
 (attendance_rows, one statement over every invitation) after each kind of roster write — a move
 through the roster page, a deactivation, an exemption approved — carried over with
 only the changed members' invitations read again; a check-in reads them all."""
+import dataclasses
 from collections import Counter
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.accounts.models import User
-from app.common import data_versions
+from app.common import clock, data_versions
 from app.common.clock import utcnow
 from app.extensions import db
 from app.participation import attendance, exemptions
@@ -19,6 +20,7 @@ from app.participation.history import record_membership
 from app.participation.settings import column_specs
 from app.units.models import Unit
 from tests.participation.bulk import START, build_campaign
+from tests.support import forget_kept
 
 RULE = attendance.attendance_rows  # the statement itself, whatever the spies below replace
 
@@ -118,3 +120,50 @@ def test_a_checkin_reads_every_invitation_again(app, reads):
     after = attendance.kept_attendance(campaign, now, minute, specs)
     assert reads == ["all", "all"]
     assert sum(row[4] for row in after) == sum(row[4] for row in before) + 1
+
+
+def test_attendance_is_kept_across_minutes_until_the_next_meeting_starts(app, make_campaign, reads, monkeypatch):
+    """Check-in says when its attendance next changes with no write (a meeting starting): the rows are
+    read once, kept past the minute, and read again once the next meeting has started, counting it;
+    a provider that says nothing is read again each minute."""
+    from app.hooks import hooks_of
+    from events.checkin.models import CheckinEvent, CheckinInvitee
+
+    campaign = build_campaign(units=2, members=30, prefix="M")
+    specs = column_specs()
+    now = utcnow().replace(second=0, microsecond=0)
+    later = CheckinEvent(campaign_id=campaign.id, title="下周党课", event_type="lecture",
+                         starts_at=now + timedelta(hours=2), ends_at=now + timedelta(hours=3),
+                         late_at=now + timedelta(hours=2, minutes=10), closes_at=now + timedelta(hours=3),
+                         invitee_scope="units", invitee_statuses=[])
+    db.session.add(later)
+    db.session.flush()
+    from app.participation.models import ParticipationExemption
+
+    member = db.session.scalars(sa.select(User).where(User.staff_id.like("M%"), User.id.not_in(
+        sa.select(ParticipationExemption.user_id))).order_by(User.id)).first()
+    db.session.add(CheckinInvitee(event_id=later.id, user_id=member.id, unit_id=member.unit_id, source="rule",
+                                  created_at=now))
+    db.session.commit()
+
+    def invited(at):
+        with clock.frozen_at(at):  # the providers' selects read the clock
+            rows = attendance.kept_attendance(campaign, at, at.replace(second=0, microsecond=0), specs)
+            assert _normal(rows) == _normal(RULE(campaign, at, specs))
+        return sum(row[3] for row in rows)
+
+    before = invited(now)
+    assert invited(now + timedelta(minutes=30)) == before and invited(now + timedelta(minutes=119)) == before
+    assert reads == ["all"]
+    assert invited(now + timedelta(hours=2, minutes=1)) == before + 1  # the lecture has started
+    assert reads == ["all", "all"]
+    providers = hooks_of(app).participation_providers
+    monkeypatch.setattr(hooks_of(app), "participation_providers", [
+        dataclasses.replace(provider, attendance_changes=None) if provider.key == "checkin" else provider
+        for provider in providers])
+    specs = column_specs()
+    forget_kept(app)  # a worker started with such a provider
+    invited(now + timedelta(hours=3))
+    invited(now + timedelta(hours=3, seconds=30))
+    invited(now + timedelta(hours=3, minutes=1))
+    assert reads == ["all", "all", "all", "all"]
