@@ -63,3 +63,15 @@ def member_with_history(make_member, name, history: list[tuple[datetime, object,
                                     valid_to=end))
     db.session.commit()
     return user
+
+
+def approved_exemption(organiser, member, campaign, starts_on, ends_on=None):
+    """An exemption (长期病休) for `member` from `starts_on`, entered and approved as the pages do (committed)."""
+    from app.participation import exemptions
+    from app.participation.exemptions import ExemptionData
+
+    entered = exemptions.enter_exemption(organiser, member, ExemptionData(
+        "sick_leave", "长期病休", starts_on, ends_on, campaign.id))
+    exemptions.decide_exemptions(organiser, [entered], "approved")
+    db.session.commit()
+    return entered

@@ -13,13 +13,13 @@ from app.accounts.models import User
 from app.common import clock, data_versions
 from app.common.clock import utcnow
 from app.extensions import db
-from app.participation import attendance, exemptions
-from app.participation.exemptions import ExemptionData
+from app.participation import attendance
 from app.participation.freshness import PEOPLE_DATA
 from app.participation.history import record_membership
 from app.participation.settings import column_specs
 from app.units.models import Unit
 from tests.participation.bulk import START, build_campaign
+from tests.participation.helpers import approved_exemption
 from tests.support import forget_kept
 
 RULE = attendance.attendance_rows  # the statement itself, whatever the spies below replace
@@ -81,10 +81,7 @@ def test_roster_writes_carry_the_kept_attendance_over_member_by_member(app, make
     record_membership([members[3].id])
     db.session.commit()
     view()
-    entered = exemptions.enter_exemption(organiser, members[4], ExemptionData(
-        "sick_leave", "长期病休", START, None, campaign.id))
-    exemptions.decide_exemptions(organiser, [entered], "approved")
-    db.session.commit()
+    approved_exemption(organiser, members[4], campaign, START)
     view()
     with data_versions.changing(PEOPLE_DATA, [members[5].id]):  # a set-based write that says whose it is
         db.session.execute(sa.update(User).where(User.id == members[5].id).values(unit_id=target, branch_id=None))

@@ -21,6 +21,7 @@ from app.participation.tally.reading import _cents
 from app.units.models import Unit
 from quizzes.models import Attempt, Quiz
 from tests.participation.bulk import START, build_campaign
+from tests.participation.helpers import approved_exemption
 from tests.participation.pages_data import populate, settings, submit
 from tests.participation.reference_tallies import credits, reference_tallies, roster
 from tests.support import forget_kept
@@ -228,8 +229,6 @@ def test_the_people_patched_from_the_log_are_the_people_read_afresh(app, make_us
     writer, as the roster page does it), a member leaving, a new member with no history, an exemption
     approved and one withdrawn, a member deleted: the same people as a fresh read, boundaries included."""
     from app.common import data_versions
-    from app.participation import exemptions
-    from app.participation.exemptions import ExemptionData
     from app.participation.freshness import PEOPLE_DATA
     from app.participation.history import record_membership
 
@@ -252,10 +251,8 @@ def test_the_people_patched_from_the_log_are_the_people_read_afresh(app, make_us
     withdrawn = db.session.scalar(sa.select(ParticipationExemption).where(ParticipationExemption.status == "approved")
                                   .order_by(ParticipationExemption.id))
     db.session.delete(withdrawn)
-    entered = exemptions.enter_exemption(organiser, exempt, ExemptionData(
-        "sick_leave", "长期病休", START, None, campaign.id))
-    exemptions.decide_exemptions(organiser, [entered], "approved")
     db.session.commit()
+    approved_exemption(organiser, exempt, campaign, START)
     with data_versions.changing(PEOPLE_DATA, [gone.id]):  # a member deleted, by set-based statements
         db.session.execute(sa.delete(MemberPeriod).where(MemberPeriod.user_id == gone.id))
         db.session.execute(sa.delete(User).where(User.id == gone.id))
@@ -274,8 +271,6 @@ def test_a_roster_change_by_the_roster_page_reads_only_the_members_it_changed(ap
     """A move, a deactivation and an exemption written the way the pages write them: each following view
     has the rule's rows and credits, with the people patched (never read whole) and the roster carried
     over (never worked out whole)."""
-    from app.participation import exemptions
-    from app.participation.exemptions import ExemptionData
     from app.participation.history import record_membership
 
     campaign = build_campaign(units=3, members=90, prefix="T")
@@ -311,10 +306,7 @@ def test_a_roster_change_by_the_roster_page_reads_only_the_members_it_changed(ap
     record_membership([members[11].id], now=as_of - timedelta(hours=1))
     db.session.commit()
     view()
-    entered = exemptions.enter_exemption(organiser, members[50], ExemptionData(
-        "sick_leave", "长期病休", START, None, campaign.id))
-    exemptions.decide_exemptions(organiser, [entered], "approved")
-    db.session.commit()
+    approved_exemption(organiser, members[50], campaign, START)
     view()
     assert made == [], made
 

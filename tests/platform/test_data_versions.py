@@ -193,3 +193,43 @@ def test_a_write_the_log_cannot_key_makes_the_reader_read_everything(app, make_u
     db.session.execute(sa.delete(data_versions.DataChange))  # the log lost (pruned, or older than it)
     db.session.commit()
     assert _people_changes(keyed) is None
+
+
+@pytest.mark.skipif(not is_postgres(), reason="needs PostgreSQL: set TEST_DATABASE_URL")
+def test_racing_roster_writes_each_log_their_member(app, make_unit, make_member):
+    """Eight threads each move their own member at once on PostgreSQL (the ORM, then the history
+    writer): the people's version rises by eight and its log names all eight (a lost entry would make a
+    worker miss a move; a wrong one, credit a member to the wrong unit)."""
+    from app.participation.freshness import PEOPLE_DATA
+    from app.participation.history import record_membership
+
+    here, there = make_unit("赛跑原单位"), make_unit("赛跑新单位")
+    movers = [make_member(unit=here, name=f"赛跑{number}").id for number in range(8)]
+    there_id = there.id
+    record_membership(movers)
+    db.session.commit()
+    before = current(PEOPLE_DATA)
+    start = threading.Barrier(8)
+    failures = []
+
+    def mover(user_id):
+        try:
+            with app.app_context():
+                start.wait()
+                member = db.session.get(User, user_id)
+                member.unit_id = there_id
+                record_membership([user_id])
+                db.session.commit()
+        except Exception as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=mover, args=(user_id,)) for user_id in movers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    db.session.rollback()
+    after = current(PEOPLE_DATA)
+    assert after == before + 8
+    assert data_versions.changed_keys(PEOPLE_DATA, before, after) == set(movers)
