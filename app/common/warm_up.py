@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from flask import Flask
 
@@ -15,12 +16,15 @@ from app.extensions import db
 logger = logging.getLogger(__name__)
 
 
-def warm_up(app: Flask) -> dict[str, float | None]:
-    """Run every registered warm-up once; the seconds each took (None for one that failed)."""
+def warm_up(app: Flask, *, between: Callable[[], None] | None = None) -> dict[str, float | None]:
+    """Run every registered warm-up once (calling `between()` before each: gunicorn's heartbeat, so a
+    long warm-up is not taken for a stuck worker); the seconds each took (None for one that failed)."""
     from app.hooks import hooks_of
 
     took: dict[str, float | None] = {}
     for name, task in sorted(hooks_of(app).warm_ups.items()):
+        if between is not None:
+            between()
         started = time.perf_counter()
         with app.test_request_context("/"):
             try:

@@ -172,12 +172,21 @@ def snapshot_running_campaigns() -> int:
     return written
 
 
+WARM_UP_SECONDS = 10  # a worker's warm-up starts no further campaign after this long
+
+
 def warm_running_campaigns() -> None:
     """Warm-up (gunicorn.conf.py): the figures of the running campaigns, the latest started first and
-    as many as a worker keeps (tally.CAMPAIGNS_KEPT), worked out and kept in this worker."""
+    as many as a worker keeps (tally.CAMPAIGNS_KEPT) within WARM_UP_SECONDS, worked out and kept in
+    this worker."""
+    import time
+
     from app.participation import tally
     from app.participation.services import campaign_figures
 
+    started = time.monotonic()
     campaigns = sorted(running_campaigns(local_today()), key=lambda campaign: (campaign.starts_on, campaign.id))
     for campaign in reversed(campaigns[-tally.CAMPAIGNS_KEPT:]):
+        if time.monotonic() - started > WARM_UP_SECONDS:
+            break
         campaign_figures(campaign)

@@ -20,11 +20,14 @@ CONFIG = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
 
 class _Worker:
     def __init__(self, app):
-        self.wsgi, self.messages = app, []
+        self.wsgi, self.messages, self.beats = app, [], 0
         self.log = self
 
     def info(self, message, *args):
         self.messages.append(message % args)
+
+    def notify(self):
+        self.beats += 1
 
 
 @pytest.fixture
@@ -52,6 +55,7 @@ def test_a_worker_warmed_by_gunicorns_hook_serves_the_first_dashboard_from_what_
     worker = _Worker(app)
     runpy.run_path(str(CONFIG))["post_worker_init"](worker)
     assert people_read == [1]
+    assert worker.beats >= 1  # the heartbeat before each task: a long warm-up is not a stuck worker
     assert worker.messages and worker.messages[0].startswith("warmed up: participation.running_campaigns ")
     assert {slot[1] for slot in app.extensions[tally.STORE] if len(slot) > 1} == {running.id}  # not the old one
     response = organiser_client.get(f"/participation/{running.id}")
@@ -74,3 +78,13 @@ def test_warm_up_can_be_turned_off_and_a_failing_task_does_not_stop_the_others(a
     result = app.test_cli_runner().invoke(args=["warm-up"])
     assert result.exit_code == 0
     assert "a.fails: failed (see the log)" in result.output and "b.works: " in result.output
+
+
+def test_the_participation_warm_up_starts_no_campaign_past_its_time(app, make_campaign, people_read, monkeypatch):
+    from app.participation import snapshots
+
+    today = clock.local_today()
+    make_campaign(starts_on=today - timedelta(days=3), ends_on=today + timedelta(days=3))
+    monkeypatch.setattr(snapshots, "WARM_UP_SECONDS", -1)  # as if the first campaign had taken all the time
+    snapshots.warm_running_campaigns()
+    assert people_read == [] and not app.extensions.get(tally.STORE)
