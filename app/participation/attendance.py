@@ -1,13 +1,15 @@
 """The attendance figures' rows for the dashboard (present and invited per attendance figure, unit and
-branch, of members not exempt), kept in the worker for the minute under the check-in tables' data
-version and the people's: a quiz submission reads nothing here, and a roster write that the people's
-change log names (a move, an exemption) reads only those members' invitations again.
+branch, of members not exempt), kept in the worker under the check-in tables' data version and the
+people's, until the providers say the rows next change with no write (check-in: the next meeting
+starts); a quiz submission reads nothing here, and a roster write reads only the invitations of the
+members it changed.
 
 Rule (one statement, attendance_rows): each attendance provider's rows (user_id, invited, present[,
 unit]) count in the unit the provider gives, else the member's current unit, and in the member's
 current branch when that is a branch of that unit; members exempt at as-of, and users who are gone,
-count nowhere. Within a minute the statement gives the same rows (event times are to the minute),
-which is why the rows are kept per minute.
+count nowhere. Rows held for a window are carried over a roster write only within that window (no
+meeting has started since they were read), so the changed members' invitations read now are the ones
+the held rows counted.
 """
 from __future__ import annotations
 
