@@ -73,6 +73,13 @@ def test_writes_that_move_no_figure_are_not_counted(app, make_member):
     assert current(FIGURES_DATA) == before
 
 
+def _run_together(threads) -> None:
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 @pytest.mark.skipif(not is_postgres(), reason="needs PostgreSQL: set TEST_DATABASE_URL")
 def test_racing_writers_lose_no_count(app, make_unit):
     """Eight threads commit four writes each at once on PostgreSQL: the number rises by exactly 32 (the
@@ -94,11 +101,7 @@ def test_racing_writers_lose_no_count(app, make_unit):
         except Exception as error:
             failures.append(error)
 
-    threads = [threading.Thread(target=writer) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _run_together([threading.Thread(target=writer) for _ in range(8)])
     assert not failures
     db.session.rollback()
     assert current(FIGURES_DATA) == before + 32
@@ -223,11 +226,7 @@ def test_racing_roster_writes_each_log_their_member(app, make_unit, make_member)
         except Exception as error:
             failures.append(error)
 
-    threads = [threading.Thread(target=mover, args=(user_id,)) for user_id in movers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _run_together([threading.Thread(target=mover, args=(user_id,)) for user_id in movers])
     assert not failures
     db.session.rollback()
     after = current(PEOPLE_DATA)
