@@ -84,7 +84,7 @@ class _Watches:
         self.tables: dict[str, dict[str, frozenset[str] | None]] = {}
         self.installed_on: set[int] = set()
         self.resolved = False
-        self.logged: dict[str, frozenset[str]] = {}  # logged name -> the tables its keys come from
+        self.logged: set[str] = set()  # the names that keep a log of their keys (log_keys)
 
 
 def _watches(app: Flask) -> _Watches:
@@ -126,7 +126,7 @@ def log_keys(app: Flask, name: str, key_of: Mapping[type, str]) -> None:
     """Log, per committed transaction that raises `name`, the keys of the rows it wrote: for each
     mapped class of `key_of`, the attribute that holds a row's key (User: "id", a user's rows:
     "user_id"), read by the ORM's mapper events; see changing() for writes outside the ORM."""
-    _watches(app).logged[name] = frozenset(model.__table__.name for model in key_of)
+    _watches(app).logged.add(name)
     for model, attribute in key_of.items():
         holders = _KEYED_CLASSES.get(model)
         if holders is None:
@@ -270,7 +270,7 @@ def _bump(dbapi_connection, names: Iterable[str], logged: Mapping[str, set | Non
         cursor.close()
 
 
-def _logged_keys(connection, names: set[str], logged: Mapping[str, frozenset[str]]) -> dict[str, set | None]:
+def _logged_keys(connection, names: set[str], logged: set[str]) -> dict[str, set | None]:
     """{logged name among `names`: the keys this transaction wrote, None if not known}; clears them."""
     keys = connection.info.pop(_KEYS, {})
     unkeyed = connection.info.pop(_UNKEYED, set())
@@ -323,7 +323,7 @@ def _forget_keys(connection) -> None:
         connection.info.pop(entry, None)
 
 
-def _note_keys(connection, statement: str, names: set[str], logged: Mapping[str, frozenset[str]]) -> None:
+def _note_keys(connection, statement: str, names: set[str], logged: set[str]) -> None:
     """Note how the keys of a statement writing `names` are known: declared (changing()), by the ORM's
     mapper events (the table is being flushed), or not at all."""
     declared = _declared.get() or {}

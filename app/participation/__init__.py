@@ -5,7 +5,7 @@ figures.py the result objects · history.py record_membership, the roster's hist
 services.py the engine (campaign_figures, headcount, unit_members, chase_list, …) · tally/ where each
 member stands and what they are credited with, from parts kept per data version (reading.py what is
 read, parts.py the roster, the credits and their counts) · attendance.py the attendance figures' rows,
-kept for the minute and carried over a roster write ·
+kept until the next meeting starts and carried over a roster write ·
 settings.py per-campaign figure settings · snapshots.py daily snapshots · views.py, forms.py the
 settings page · cli.py `flask participation snapshot` · freshness.py the writes that move a figure
 (the data version the figures are kept under).
